@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/ (wasm-pack + npm binaryen's wasm-opt +
+# pkg-template/), the dev server binary, and the demo site into target/site/.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+# --target web: plain ES modules that fetch the .wasm next to them through
+# `new URL(..., import.meta.url)`, which browsers, Vite 7 and Vite 8 all
+# understand without a plugin. The facade (pkg-template/index.js) initialises
+# the module inside connect(), so users never call init().
+wasm-pack --quiet build --release --target web --out-dir pkg --out-name steadyws_bg_glue --mode no-install >/dev/null
+wasm="pkg/steadyws_bg_glue_bg.wasm"
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt"
+mv "$wasm.opt" "$wasm"
+
+# pkg-template/ wins over what wasm-pack generated (package.json, README, facade).
+rm -f pkg/.gitignore
+cp -R pkg-template/. pkg/
+
+cargo build --quiet --release --bin steadyws
+
+rm -rf target/site
+mkdir -p target/site
+cp -R www/. target/site/
+cp -R pkg target/site/pkg

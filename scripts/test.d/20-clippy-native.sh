@@ -1,0 +1,1 @@
+cargo clippy --all-targets -- -D warnings

@@ -1,0 +1,1 @@
+cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings

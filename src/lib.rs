@@ -1,0 +1,57 @@
+//! # steadyws
+//!
+//! A WebSocket client SDK for the browser, written in Rust and compiled to
+//! WebAssembly. It wraps the browser's own `WebSocket` and adds what every
+//! real front end ends up writing by hand: typed messages, heartbeat detection
+//! of dead connections, reconnection with a lock and capped, jittered
+//! exponential backoff, and a bounded send queue that survives reconnects.
+//!
+//! ## How the crate is built
+//!
+//! ```text
+//!   web/      wasm-bindgen exports + browser driver        (wasm32 only)
+//!   native/   std::net client transport + dev/test server  (not wasm32)
+//!      │ both carry out what the core decides
+//!      ▼
+//!   session/  sans-IO connection state machine            (pure Rust)
+//!   codec/    RFC 6455 frames, masking, UTF-8, close codes, handshake
+//! ```
+//!
+//! The connection logic lives in [`session::Session`], a deterministic state
+//! machine that never does I/O and never reads a clock. A driver runs it in a
+//! loop:
+//!
+//! 1. feed what happened with [`Session::handle`](session::Session::handle)
+//!    (a socket opened, a message arrived, the page came back online, ...),
+//!    the user's calls with `send` / `close` / `reconnect`, and expired timers
+//!    with [`Session::handle_timeout`](session::Session::handle_timeout), each
+//!    together with the current time;
+//! 2. drain [`Session::poll`](session::Session::poll) and carry out every
+//!    [`Action`](session::Action): open a socket, send on it, abandon it, or
+//!    emit an event to the application;
+//! 3. arm one timer for [`Session::poll_timeout`](session::Session::poll_timeout)
+//!    (none when it returns `None`).
+//!
+//! Because time is an input, the tests drive the same machine through
+//! thousands of simulated hours in milliseconds, and the browser driver
+//! (`web`) and the native one (`native`) stay thin: no policy lives in them.
+//!
+//! The [`codec`] is an incremental, sans-IO RFC 6455 implementation: decoding
+//! takes a byte slice and reports how much more it needs or how much it
+//! consumed. The browser does its own framing, so the codec is used natively
+//! by the client transport and the dev server, which lets the whole SDK be
+//! tested without a browser.
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod codec;
+pub mod message;
+pub mod session;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use session::{Action, Config, Event, Input, Session, State};

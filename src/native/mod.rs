@@ -1,0 +1,1 @@
+//! Native client transport and dev/test server (not wasm32).

@@ -1,0 +1,69 @@
+// Shared helpers for the end-to-end tests: the project's dev server on a free
+// loopback port, and Debian's headless Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Starts `steadyws serve --port 0`; resolves with { url, wsUrl, stop }. */
+export function startServer({ root = path.join(ROOT, 'target/site'), args = [] } = {}) {
+  const bin = path.join(ROOT, 'target/release/steadyws');
+  const child = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0', '--root', root, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('dev server did not report its port within 10 s')), 10_000);
+    let out = '';
+    child.on('exit', (code) => reject(new Error(`dev server exited early (${code})`)));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = /listening on ws:\/\/([\d.]+:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({
+          host: m[1],
+          url: `http://${m[1]}`,
+          wsUrl: `ws://${m[1]}`,
+          stop: () => new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', done);
+            child.kill();
+          }),
+        });
+      }
+    });
+  });
+}
+
+/** Launches Debian's Chromium headless (never a downloaded browser). */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+      '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run',
+    ],
+  });
+}
+
+/** Runs named async checks, prints one line each, exits non-zero on failure. */
+export async function runChecks(suite, checks) {
+  let passed = 0;
+  let failed = 0;
+  for (const [name, fn] of Object.entries(checks)) {
+    try {
+      await fn();
+      passed += 1;
+      console.log(`ok ${suite}: ${name}`);
+    } catch (err) {
+      failed += 1;
+      console.log(`FAILED ${suite}: ${name}\n${err?.stack ?? err}`);
+    }
+  }
+  console.log(`${suite}: ${passed} passed, ${failed} failed`);
+  if (failed) process.exitCode = 1;
+}
