@@ -54,5 +54,5 @@ fi
 
 if ! python3 -c 'import kosoku' 2>/dev/null; then
   say "installing kosoku $KOSOKU_VERSION (Autobahn TestSuite cases)"
-  python3 -m pip install -q --disable-pip-version-check "kosoku==$KOSOKU_VERSION"
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --disable-pip-version-check "kosoku==$KOSOKU_VERSION"
 fi

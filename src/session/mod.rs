@@ -255,10 +255,13 @@ pub struct ConfigError {
     pub reason: &'static str,
 }
 
+/// Decides whether a received message is the heartbeat's pong.
+pub type PongMatcher<M> = Box<dyn Fn(&M) -> bool>;
+
 /// The connection state machine. See the crate docs for the run loop.
 pub struct Session<M> {
     _todo: core::marker::PhantomData<M>,
-    _pong: Option<Box<dyn Fn(&M) -> bool>>,
+    _pong: Option<PongMatcher<M>>,
 }
 
 impl<M: Payload> Session<M> {
