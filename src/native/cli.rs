@@ -14,7 +14,9 @@ usage:
   steadyws serve [--host 127.0.0.1] [--port 8080] [--root DIR]
       dev server: static files from DIR, WebSocket test endpoints
       (/echo /chat /silent /drop /close /flap /refuse /stall),
-      /stats and /control (see the README)";
+      /stats and /control (see the README)
+  steadyws connect URL [options]
+      client with heartbeat and reconnection (`steadyws connect --help`)";
 
 /// Why the arguments were refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +149,23 @@ pub fn run(args: &[String]) -> i32 {
     };
     let result = match command.as_str() {
         "serve" => parse_serve(rest).map(|a| serve(&a)),
+        "connect" if rest.iter().any(|a| a == "--help" || a == "-h") => {
+            println!("usage:\n{}", super::driver::ConnectArgs::USAGE);
+            return 0;
+        }
+        "connect" => {
+            return match super::driver::parse_connect(rest) {
+                Ok(a) => super::driver::run(
+                    a,
+                    std::io::BufReader::new(std::io::stdin()),
+                    std::io::stdout(),
+                ),
+                Err(e) => {
+                    eprintln!("steadyws: {e}\n{USAGE}");
+                    2
+                }
+            }
+        }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             return 0;

@@ -6,10 +6,12 @@
 //! - [`server`]: the dev/test server behind `steadyws serve`.
 //! - [`ws`]: frames over a `TcpStream` for both roles (on the codec).
 //! - [`url`]: `ws://` URL parsing.
+//! - [`driver`]: the native driver of the session machine (`steadyws connect`).
 //! - [`cli`]: the `steadyws` command line.
 
 pub mod cli;
 pub mod client;
+pub mod driver;
 pub mod server;
 pub mod url;
 pub mod ws;

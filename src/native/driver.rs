@@ -1,0 +1,604 @@
+//! The native driver of the session machine: `steadyws connect`.
+//!
+//! It runs the same [`Session`] as the browser over the blocking
+//! [`client`](super::client) transport, so the SDK's behaviour (heartbeat,
+//! reconnect lock, backoff, queue) can be used and debugged from a terminal
+//! against any server, and tested end to end without a browser.
+//!
+//! Like the browser driver it holds no policy. One thread runs the loop: it
+//! feeds the session what arrives on a single channel (socket events tagged
+//! with their generation, lines from the input, the end of the input) and
+//! waits on that channel no longer than [`Session::poll_timeout`]. Each
+//! socket generation gets a worker thread that connects and then receives
+//! with a short deadline, so it can also obey `Close` and `Abandon` commands;
+//! the loop sends on the socket directly through the client's [`Sender`].
+//! An abandoned socket is dropped from the loop's table at once: whatever its
+//! worker reports later carries a stale generation, which the session
+//! ignores.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender as ChannelSender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+use super::client::{Client, ClientConfig, ClientError, ClientEvent, Sender};
+use crate::message::Message;
+use crate::session::{
+    Action, Config, ConfigError, Error as SessionError, Event, Gen, HeartbeatConfig, Input,
+    QueueConfig, ReconnectConfig, SendError, Sent, Session, State,
+};
+
+/// How often a worker looks at its commands while waiting for the peer.
+const WORKER_TICK: Duration = Duration::from_millis(20);
+
+/// Options of `steadyws connect` (flags in [`ConnectArgs::USAGE`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectArgs {
+    pub url: String,
+    /// One JSON object per line instead of human-readable lines.
+    pub json: bool,
+    pub protocols: Vec<String>,
+    /// The session options (ping/pong payloads are text messages).
+    pub config: Config<Message>,
+    /// Text replies equal to this are pongs (not printed as messages).
+    pub pong: Option<String>,
+    /// Close after this many ms (for scripts and tests); `None` = run until
+    /// the input ends.
+    pub duration: Option<u64>,
+}
+
+impl ConnectArgs {
+    pub const USAGE: &'static str = "\
+  steadyws connect URL [--json] [--protocol P]... [--duration MS]
+      [--heartbeat-interval MS] [--heartbeat-timeout MS] [--ping TEXT] [--pong TEXT]
+      [--no-heartbeat] [--connect-timeout MS] [--close-timeout MS] [--min-delay MS] [--max-delay MS]
+      [--factor F] [--jitter J] [--max-retries N] [--stable-after MS] [--no-reconnect]
+      [--queue-messages N] [--queue-bytes N]
+      client with heartbeat and reconnection: sends each input line as a text
+      message, prints every event (--json: one JSON object per line); closes
+      when the input ends or after --duration";
+
+    /// Defaults of API.md for `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        ConnectArgs {
+            url: url.into(),
+            json: false,
+            protocols: Vec::new(),
+            config: Config::new(Message::Text("ping".into())),
+            pong: Some("pong".into()),
+            duration: None,
+        }
+    }
+}
+
+/// Why `connect`'s arguments were refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectArgError {
+    MissingUrl,
+    UnknownFlag(String),
+    MissingValue(String),
+    InvalidValue {
+        flag: String,
+        value: String,
+    },
+    /// The options parse but do not make a valid session configuration.
+    Config(ConfigError),
+}
+
+impl std::fmt::Display for ConnectArgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectArgError::MissingUrl => f.write_str("connect needs a ws:// URL"),
+            ConnectArgError::UnknownFlag(x) => write!(f, "unknown flag {x:?}"),
+            ConnectArgError::MissingValue(x) => write!(f, "{x} needs a value"),
+            ConnectArgError::InvalidValue { flag, value } => {
+                write!(f, "invalid {flag} {value:?}")
+            }
+            ConnectArgError::Config(e) => write!(f, "invalid option {}: {}", e.field, e.reason),
+        }
+    }
+}
+
+impl std::error::Error for ConnectArgError {}
+
+/// Parses `connect`'s arguments (after the word `connect`).
+pub fn parse_connect(args: &[String]) -> Result<ConnectArgs, ConnectArgError> {
+    let mut url = None;
+    let mut out = ConnectArgs::new(String::new());
+    let mut heartbeat = true;
+    let mut reconnect = true;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        if !flag.starts_with("--") {
+            if url.replace(arg.clone()).is_some() {
+                return Err(ConnectArgError::UnknownFlag(arg.clone()));
+            }
+            continue;
+        }
+        match flag {
+            "--json" => out.json = true,
+            "--no-heartbeat" => heartbeat = false,
+            "--no-reconnect" => reconnect = false,
+            _ => {
+                let value = match inline {
+                    Some(v) => v,
+                    None => it
+                        .next()
+                        .cloned()
+                        .ok_or_else(|| ConnectArgError::MissingValue(flag.to_owned()))?,
+                };
+                apply_flag(&mut out, flag, &value)?;
+            }
+        }
+    }
+    out.url = url.ok_or(ConnectArgError::MissingUrl)?;
+    if !heartbeat {
+        out.config.heartbeat = None;
+        out.pong = None;
+    }
+    if !reconnect {
+        out.config.reconnect = None;
+    }
+    out.config.validate().map_err(ConnectArgError::Config)?;
+    Ok(out)
+}
+
+fn apply_flag(out: &mut ConnectArgs, flag: &str, value: &str) -> Result<(), ConnectArgError> {
+    let invalid = || ConnectArgError::InvalidValue {
+        flag: flag.to_owned(),
+        value: value.to_owned(),
+    };
+    let ms = || value.parse::<u64>().map_err(|_| invalid());
+    let float = || {
+        value
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .ok_or_else(invalid)
+    };
+    let count = || value.parse::<usize>().map_err(|_| invalid());
+    let config = &mut out.config;
+    fn hb(c: &mut Config<Message>) -> &mut HeartbeatConfig<Message> {
+        c.heartbeat
+            .get_or_insert_with(|| HeartbeatConfig::new(Message::Text("ping".into())))
+    }
+    fn rc(c: &mut Config<Message>) -> &mut ReconnectConfig {
+        c.reconnect.get_or_insert_with(ReconnectConfig::default)
+    }
+    fn q(c: &mut Config<Message>) -> &mut QueueConfig {
+        c.queue.get_or_insert_with(QueueConfig::default)
+    }
+    match flag {
+        "--protocol" => out.protocols.push(value.to_owned()),
+        "--duration" => out.duration = Some(ms()?),
+        "--pong" => out.pong = Some(value.to_owned()),
+        "--ping" => hb(config).ping = Message::Text(value.to_owned()),
+        "--heartbeat-interval" => hb(config).interval = ms()?,
+        "--heartbeat-timeout" => hb(config).timeout = ms()?,
+        "--connect-timeout" => config.connect_timeout = ms()?,
+        "--close-timeout" => config.close_timeout = ms()?,
+        "--min-delay" => rc(config).min_delay = ms()?,
+        "--max-delay" => rc(config).max_delay = ms()?,
+        "--factor" => rc(config).factor = float()?,
+        "--jitter" => rc(config).jitter = float()?,
+        "--max-retries" => rc(config).max_retries = Some(value.parse().map_err(|_| invalid())?),
+        "--stable-after" => rc(config).stable_after = ms()?,
+        "--queue-messages" => q(config).max_messages = count()?,
+        "--queue-bytes" => q(config).max_bytes = count()?,
+        _ => return Err(ConnectArgError::UnknownFlag(flag.to_owned())),
+    }
+    Ok(())
+}
+
+/// What a worker thread is told to do with its socket.
+enum WorkerCommand {
+    Close { code: u16, reason: String },
+}
+
+/// Everything the loop waits for, on one channel.
+enum LoopInput {
+    Socket { gen: Gen, event: SocketEvent },
+    Line(String),
+    InputEnded,
+}
+
+enum SocketEvent {
+    Opened {
+        protocol: String,
+        sender: Sender,
+    },
+    Message(Message),
+    Failed(ClientError),
+    Closed {
+        code: u16,
+        reason: String,
+        was_clean: bool,
+    },
+}
+
+/// A socket the session still considers current (connecting or open).
+struct Live {
+    /// Dropping it tells the worker to abandon the socket.
+    commands: ChannelSender<WorkerCommand>,
+    sender: Option<Sender>,
+}
+
+/// Runs `steadyws connect` until the session is closed; returns the exit
+/// code: 0 after a close we asked for, 1 when the session gave up (retries
+/// exhausted, fatal close code).
+pub fn run(args: ConnectArgs, input: impl BufRead + Send + 'static, out: impl Write) -> i32 {
+    let (tx, rx) = mpsc::channel();
+    let input_tx = tx.clone();
+    thread::spawn(move || {
+        for line in input.lines() {
+            let Ok(line) = line else { break };
+            if input_tx.send(LoopInput::Line(line)).is_err() {
+                return;
+            }
+        }
+        let _ = input_tx.send(LoopInput::InputEnded);
+    });
+    Driver::new(args, tx, out).run(rx)
+}
+
+struct Driver<W: Write> {
+    args: ConnectArgs,
+    client_config: ClientConfig,
+    tx: ChannelSender<LoopInput>,
+    live: HashMap<Gen, Live>,
+    out: W,
+    start: Instant,
+    /// The session ended for a reason other than our own close.
+    gave_up: bool,
+}
+
+impl<W: Write> Driver<W> {
+    fn new(args: ConnectArgs, tx: ChannelSender<LoopInput>, out: W) -> Self {
+        // The session owns the connect timeout; the transport's is only a
+        // backstop so a stuck worker thread ends eventually.
+        let backstop = Duration::from_millis(args.config.connect_timeout.max(1) + 30_000);
+        let client_config = ClientConfig::default()
+            .connect_timeout(backstop)
+            .protocols(args.protocols.clone());
+        Driver {
+            args,
+            client_config,
+            tx,
+            live: HashMap::new(),
+            out,
+            start: Instant::now(),
+            gave_up: false,
+        }
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn run(mut self, rx: Receiver<LoopInput>) -> i32 {
+        let seed = u64::from(std::process::id()) ^ self.start.elapsed().subsec_nanos() as u64;
+        let mut session = match Session::new(self.args.config.clone(), seed, 0) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = writeln!(
+                    self.out,
+                    "steadyws: invalid option {}: {}",
+                    e.field, e.reason
+                );
+                return 2;
+            }
+        };
+        if let Some(pong) = self.args.pong.clone() {
+            session.set_pong_matcher(Box::new(
+                move |m| matches!(m, Message::Text(t) if *t == pong),
+            ));
+        }
+        let mut closing = false;
+        loop {
+            while let Some(action) = session.poll() {
+                self.carry_out(action);
+            }
+            if session.state() == State::Closed {
+                break;
+            }
+            if let (Some(limit), false) = (self.args.duration, closing) {
+                if self.now() >= limit {
+                    closing = true;
+                    session.close(1000, String::new(), self.now());
+                    continue;
+                }
+            }
+            let deadline = match (session.poll_timeout(), self.args.duration) {
+                (Some(t), Some(d)) if !closing => Some(t.min(d)),
+                (None, Some(d)) if !closing => Some(d),
+                (t, _) => t,
+            };
+            let received = match deadline {
+                Some(at) => {
+                    let wait = Duration::from_millis(at.saturating_sub(self.now()));
+                    rx.recv_timeout(wait)
+                }
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            let now = self.now();
+            match received {
+                Err(RecvTimeoutError::Timeout) => session.handle_timeout(now),
+                // The loop holds a sender itself: the channel never disconnects.
+                Err(RecvTimeoutError::Disconnected) => break,
+                Ok(LoopInput::Line(line)) => self.send(&mut session, line, now),
+                Ok(LoopInput::InputEnded) => {
+                    if !closing {
+                        closing = true;
+                        session.close(1000, String::new(), now);
+                    }
+                }
+                Ok(LoopInput::Socket { gen, event }) => {
+                    self.on_socket(&mut session, gen, event, now)
+                }
+            }
+        }
+        let _ = self.out.flush();
+        i32::from(self.gave_up)
+    }
+
+    fn send(&mut self, session: &mut Session<Message>, line: String, now: u64) {
+        match session.send(Message::Text(line), now) {
+            Ok(sent) => {
+                let result = match sent {
+                    Sent::Sent => "sent",
+                    Sent::Queued => "queued",
+                };
+                self.print("send", json!({ "result": result }));
+            }
+            Err(err) => {
+                let (code, message) = match err {
+                    SendError::QueueFull(_) => ("QUEUE_FULL", "the send queue is full"),
+                    SendError::NotOpen(_) => ("NOT_OPEN", "not open and queueing is disabled"),
+                    SendError::Closed(_) => ("CLOSED", "the socket was closed"),
+                };
+                self.print(
+                    "error",
+                    json!({ "name": "SendError", "code": code, "message": message }),
+                );
+            }
+        }
+    }
+
+    fn on_socket(
+        &mut self,
+        session: &mut Session<Message>,
+        gen: Gen,
+        event: SocketEvent,
+        now: u64,
+    ) {
+        let input = match event {
+            SocketEvent::Opened { protocol, sender } => match self.live.get_mut(&gen) {
+                Some(live) => {
+                    live.sender = Some(sender);
+                    Input::Opened { gen, protocol }
+                }
+                // Abandoned while it was connecting: the worker closes it.
+                None => return,
+            },
+            SocketEvent::Message(data) => Input::Message { gen, data },
+            SocketEvent::Failed(err) => {
+                if self.live.contains_key(&gen) {
+                    self.print(
+                        "error",
+                        json!({ "name": "SocketError", "code": "SOCKET_ERROR", "message": err.to_string() }),
+                    );
+                }
+                Input::Error { gen }
+            }
+            SocketEvent::Closed {
+                code,
+                reason,
+                was_clean,
+            } => {
+                self.live.remove(&gen);
+                Input::Closed {
+                    gen,
+                    code,
+                    reason,
+                    was_clean,
+                }
+            }
+        };
+        session.handle(input, now);
+    }
+
+    fn carry_out(&mut self, action: Action<Message>) {
+        match action {
+            Action::Connect { gen } => self.spawn_worker(gen),
+            Action::Send { gen, data } => {
+                let sender = self.live.get(&gen).and_then(|l| l.sender.as_ref());
+                // A failed write surfaces as the worker's error + close.
+                if let Some(sender) = sender {
+                    let _ = sender.send(&data);
+                }
+            }
+            Action::Abandon { gen, .. } => {
+                // Dropping the command channel makes the worker abandon the
+                // socket; nothing it reports later reaches the session as
+                // current.
+                self.live.remove(&gen);
+            }
+            Action::Close { gen, code, reason } => {
+                if let Some(live) = self.live.get(&gen) {
+                    let _ = live.commands.send(WorkerCommand::Close { code, reason });
+                }
+            }
+            Action::Emit(event) => self.emit(event),
+        }
+    }
+
+    fn spawn_worker(&mut self, gen: Gen) {
+        let (commands, command_rx) = mpsc::channel();
+        self.live.insert(
+            gen,
+            Live {
+                commands,
+                sender: None,
+            },
+        );
+        let url = self.args.url.clone();
+        let config = self.client_config.clone();
+        let tx = self.tx.clone();
+        thread::spawn(move || worker(gen, &url, &config, &tx, &command_rx));
+    }
+
+    fn emit(&mut self, event: Event<Message>) {
+        match event {
+            Event::Open { protocol, attempt } => {
+                let url = self.args.url.clone();
+                self.print("open", json!({ "url": url, "protocol": protocol, "attempt": attempt }));
+            }
+            Event::Message(Message::Text(text)) => self.print("message", json!({ "data": text })),
+            Event::Message(Message::Binary(bytes)) => {
+                let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+                self.print("message", json!({ "binary": true, "data": data }));
+            }
+            Event::Close { code, reason, was_clean, will_reconnect } => self.print(
+                "close",
+                json!({ "code": code, "reason": reason, "wasClean": was_clean, "willReconnect": will_reconnect }),
+            ),
+            Event::Reconnecting { attempt, delay } => {
+                self.print("reconnecting", json!({ "attempt": attempt, "delay": delay }))
+            }
+            Event::HeartbeatTimeout { silent_for } => {
+                self.print("heartbeat-timeout", json!({ "silentFor": silent_for }))
+            }
+            Event::Ping => self.print("ping", json!({})),
+            Event::Pong { rtt } => self.print("pong", json!({ "rtt": rtt })),
+            Event::Error(err) => {
+                if matches!(
+                    err,
+                    SessionError::RetriesExhausted { .. } | SessionError::FatalClose { .. }
+                ) {
+                    self.gave_up = true;
+                }
+                let detail = match &err {
+                    SessionError::ConnectTimeout { after } => json!({ "after": after }),
+                    SessionError::RetriesExhausted { attempts } => json!({ "attempts": attempts }),
+                    SessionError::FatalClose { code } => json!({ "closeCode": code }),
+                    _ => json!({}),
+                };
+                let mut fields = json!({ "name": "SocketError", "code": err.code() });
+                merge(&mut fields, detail);
+                self.print("error", fields);
+            }
+            Event::State { state, previous } => self.print(
+                "state",
+                json!({ "state": state.as_str(), "previous": previous.as_str() }),
+            ),
+        }
+    }
+
+    /// One line per event: JSON, or `[t ms] event field=value ...`.
+    fn print(&mut self, event: &str, fields: Value) {
+        let t_ms = self.now();
+        let line = if self.args.json {
+            // `event` and `t_ms` first, so the lines read well in a terminal.
+            let head = json!({ "event": event, "t_ms": t_ms }).to_string();
+            match fields {
+                Value::Object(map) if !map.is_empty() => {
+                    let rest = Value::Object(map).to_string();
+                    format!("{},{}", &head[..head.len() - 1], &rest[1..])
+                }
+                _ => head,
+            }
+        } else {
+            let mut line = format!("[{t_ms:>7} ms] {event}");
+            if let Value::Object(map) = fields {
+                for (k, v) in map {
+                    match v {
+                        Value::String(s) => line.push_str(&format!(" {k}={s:?}")),
+                        other => line.push_str(&format!(" {k}={other}")),
+                    }
+                }
+            }
+            line
+        };
+        // Output is best-effort: a closed stdout must not stop the client.
+        let _ = writeln!(self.out, "{line}");
+        let _ = self.out.flush();
+    }
+}
+
+fn merge(into: &mut Value, from: Value) {
+    if let (Value::Object(a), Value::Object(b)) = (into, from) {
+        a.extend(b);
+    }
+}
+
+/// One socket's life: connect, then report what arrives until it closes or
+/// the loop drops our command channel (abandon).
+fn worker(
+    gen: Gen,
+    url: &str,
+    config: &ClientConfig,
+    tx: &ChannelSender<LoopInput>,
+    commands: &Receiver<WorkerCommand>,
+) {
+    let report = |event| tx.send(LoopInput::Socket { gen, event }).is_ok();
+    let fail = |err: ClientError| {
+        report(SocketEvent::Failed(err));
+        report(SocketEvent::Closed {
+            code: 1006,
+            reason: String::new(),
+            was_clean: false,
+        });
+    };
+    let mut client = match Client::connect(url, config) {
+        Ok(c) => c,
+        Err(err) => return fail(err),
+    };
+    let opened = SocketEvent::Opened {
+        protocol: client.protocol().to_owned(),
+        sender: client.sender(),
+    };
+    if !report(opened) {
+        return client.abandon(None, "");
+    }
+    loop {
+        match commands.try_recv() {
+            Ok(WorkerCommand::Close { code, reason }) => {
+                if let Err(err) = client.close(Some(code), &reason) {
+                    return fail(err);
+                }
+            }
+            Err(mpsc::TryRecvError::Empty) => {}
+            Err(mpsc::TryRecvError::Disconnected) => return client.abandon(None, ""),
+        }
+        match client.recv(Some(Instant::now() + WORKER_TICK)) {
+            Ok(None) | Ok(Some(ClientEvent::Ping(_) | ClientEvent::Pong(_))) => {}
+            Ok(Some(ClientEvent::Message(m))) => {
+                if !report(SocketEvent::Message(m)) {
+                    return;
+                }
+            }
+            Ok(Some(ClientEvent::Closed {
+                code,
+                reason,
+                was_clean,
+            })) => {
+                report(SocketEvent::Closed {
+                    code,
+                    reason,
+                    was_clean,
+                });
+                return;
+            }
+            Err(err) => return fail(err),
+        }
+    }
+}
