@@ -245,3 +245,56 @@ fn random_walks_exercise_every_behaviour() {
     assert!(ended > 1_000, "{totals:?}");
     assert!(closed > 50, "{totals:?}");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 2_000,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Any configuration, valid or not (NaN, infinities, zeros, huge
+    /// values): `Session::new` either refuses it with a named field or runs
+    /// without panicking, and every delay stays within its bounds.
+    #[test]
+    fn any_config_is_refused_or_runs_without_panicking(
+        min in prop_oneof![Just(0u64), Just(u64::MAX), any::<u64>(), 0u64..10_000],
+        max in prop_oneof![Just(0u64), Just(u64::MAX), any::<u64>(), 0u64..100_000],
+        factor in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(f64::MAX), any::<f64>(), 0.0f64..10.0],
+        jitter in prop_oneof![Just(f64::NAN), Just(-0.0f64), any::<f64>(), 0.0f64..=1.0],
+        interval in prop_oneof![Just(0u64), Just(u64::MAX), 0u64..100_000],
+        timeout in prop_oneof![Just(0u64), Just(u64::MAX), 0u64..100_000],
+        connect_timeout in prop_oneof![Just(0u64), Just(u64::MAX), 0u64..100_000],
+        stable in any::<u64>(),
+        seed in any::<u64>(),
+        n in any::<u32>(),
+    ) {
+        let cfg = Config {
+            connect_timeout,
+            close_timeout: 1_000,
+            heartbeat: Some(HeartbeatConfig { interval, timeout, ping: text("ping"), any_message_counts: true }),
+            reconnect: Some(ReconnectConfig {
+                min_delay: min,
+                max_delay: max,
+                factor,
+                jitter,
+                max_retries: None,
+                stable_after: stable,
+                fatal_codes: vec![],
+            }),
+            queue: None,
+        };
+        match cfg.validate() {
+            Err(e) => {
+                prop_assert!(e.field.starts_with("reconnect.") || e.field.starts_with("heartbeat."));
+            }
+            Ok(()) => {
+                let rc = cfg.reconnect.clone().unwrap();
+                let (lo, hi) = steadyws::session::delay_bounds(&rc, n);
+                prop_assert!(rc.min_delay <= lo && lo <= hi && hi <= rc.max_delay);
+                let ops: Vec<Op> = (0..50u32).map(|i| decode(i.wrapping_mul(2_654_435_761) ^ seed as u32)).collect();
+                run_model(cfg, false, seed, &ops);
+            }
+        }
+    }
+}

@@ -20,7 +20,19 @@ use super::rng::Rng;
 use super::ReconnectConfig;
 
 /// The bounds `[lo, hi]` of the delay after the `n`-th consecutive failure
-/// (0-based). Exposed for tests and documentation; [`draw`] picks within.
+/// (`n = 0` for the first), in ms. The delay is drawn uniformly within:
+///
+/// ```text
+/// hi    = min(maxDelay, minDelay * factor^n * (1 + jitter))
+/// lo    = max(minDelay, hi * (1 - jitter))
+/// delay = lo + floor(r * (hi - lo)),   r uniform in [0, 1) from the seeded RNG
+/// ```
+///
+/// `jitter = 0` gives exactly `min(maxDelay, minDelay * factor^n)`; `jitter
+/// = 1` a uniform draw in `[minDelay, hi]` (full jitter). Every delay lies
+/// within `[minDelay, maxDelay]`. The nominal delay is stretched upwards (by
+/// up to `jitter`) as well as down, so even the first retry is spread out
+/// and clients do not all return in the same millisecond after a restart.
 pub fn delay_bounds(cfg: &ReconnectConfig, n: u32) -> (u64, u64) {
     let min = cfg.min_delay as f64;
     let max = cfg.max_delay as f64;
@@ -44,6 +56,6 @@ pub(crate) fn draw(cfg: &ReconnectConfig, n: u32, rng: &mut Rng) -> u64 {
         return lo;
     }
     let span = (hi - lo) as f64;
-    let d = lo + (rng.next_unit() * span) as u64;
+    let d = lo.saturating_add((rng.next_unit() * span) as u64);
     d.clamp(lo, hi)
 }
