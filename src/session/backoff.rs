@@ -42,10 +42,12 @@ pub fn delay_bounds(cfg: &ReconnectConfig, n: u32) -> (u64, u64) {
     let nominal = min * cfg.factor.powi(exp);
     let hi = (nominal * (1.0 + cfg.jitter)).min(max).max(min);
     let lo = (hi * (1.0 - cfg.jitter)).max(min);
-    // Back in integer space, clamp again: f64 rounding of huge values must
-    // not step outside the configured bounds.
-    let lo = (lo as u64).clamp(cfg.min_delay, cfg.max_delay);
-    let hi = (hi as u64).clamp(lo, cfg.max_delay);
+    // Back in integer space, bound again: f64 rounding of huge values must
+    // not step outside the configured bounds. (`max`/`min` rather than
+    // `clamp`, whose min <= max assertion would pull the formatting
+    // machinery into the wasm build.)
+    let lo = (lo as u64).max(cfg.min_delay).min(cfg.max_delay);
+    let hi = (hi as u64).min(cfg.max_delay).max(lo);
     (lo, hi)
 }
 
@@ -57,5 +59,5 @@ pub(crate) fn draw(cfg: &ReconnectConfig, n: u32, rng: &mut Rng) -> u64 {
     }
     let span = (hi - lo) as f64;
     let d = lo.saturating_add((rng.next_unit() * span) as u64);
-    d.clamp(lo, hi)
+    d.min(hi).max(lo)
 }
