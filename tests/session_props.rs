@@ -199,13 +199,13 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// 1 000 cases x ~1 000 operations = ~1 000 000 random steps, each
+    /// 1 000 cases x 1 000..1 200 operations = over 1 000 000 random steps, each
     /// followed by the full invariant check.
     #[test]
     fn invariants_hold_under_random_interleavings(
         (cfg, matcher) in config(),
         seed in any::<u64>(),
-        ops in ops(900..1_100),
+        ops in ops(1_000..1_200),
     ) {
         run_model(cfg, matcher, seed, &ops);
     }

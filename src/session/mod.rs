@@ -293,6 +293,27 @@ impl Error {
     }
 }
 
+// Display impls are for native users and logs; nothing in the core calls
+// them, so they cost the wasm build nothing unless a driver uses them.
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Error::Socket => f.write_str("the socket reported an error"),
+            Error::ConnectTimeout { after } => {
+                write!(f, "the socket did not open within {after} ms")
+            }
+            Error::RetriesExhausted { attempts } => {
+                write!(f, "gave up after {attempts} failed attempts in a row")
+            }
+            Error::FatalClose { code } => {
+                write!(f, "the server closed with fatal code {code}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
 /// Why [`Session::send`] refused a message. The message is handed back so
 /// nothing is lost.
 #[derive(Debug, Clone, PartialEq)]
@@ -383,6 +404,14 @@ pub struct ConfigError {
     pub field: &'static str,
     pub reason: &'static str,
 }
+
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "invalid option {}: {}", self.field, self.reason)
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 /// Where the machine is. The reconnect lock *is* this enum: exactly the
 /// variants holding a `gen` own a live socket, so there is never more than

@@ -51,6 +51,7 @@ pub struct Model {
     pub max_delay_seen: u64,
     pub delays: u64,
     pub app_handed: u64,
+    pub messages_in: u64,
     pub steps: u64,
     /// Times the session reached Closed.
     pub closed_reached: u64,
@@ -59,6 +60,8 @@ pub struct Model {
     pub step_connects: Vec<Gen>,
     /// Whether to fill `step_events` / `step_connects`.
     pub record: bool,
+    /// A pong matcher is set: "pong" must never reach the app.
+    swallows_pongs: bool,
 }
 
 impl Model {
@@ -91,11 +94,13 @@ impl Model {
             max_delay_seen: 0,
             delays: 0,
             app_handed: 0,
+            messages_in: 0,
             steps: 0,
             closed_reached: 0,
             step_events: Vec::new(),
             step_connects: Vec::new(),
             record: false,
+            swallows_pongs: pong_matcher,
         };
         m.after(false);
         m
@@ -166,6 +171,8 @@ impl Model {
         );
         let stats = self.s.stats();
         assert_eq!(stats.queued, self.pending.len(), "queued count");
+        assert_eq!(stats.messages_out, self.app_handed, "messages_out");
+        assert_eq!(stats.messages_in, self.messages_in, "messages_in");
         match st {
             State::Closed => {
                 assert_eq!(self.s.poll_timeout(), None, "no timer after Closed");
@@ -243,7 +250,14 @@ impl Model {
                 }
                 self.heartbeat_timeouts += 1;
             }
-            Event::Pong { .. } | Event::Ping | Event::Message(_) | Event::Error(_) => {}
+            Event::Message(data) => {
+                assert!(
+                    !matches!(data, Message::Text(t) if t == "pong") || !self.swallows_pongs,
+                    "a pong reply was delivered as a message"
+                );
+                self.messages_in += 1;
+            }
+            Event::Pong { .. } | Event::Ping | Event::Error(_) => {}
             _ => panic!("unknown event"),
         }
     }
