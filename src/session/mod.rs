@@ -147,7 +147,8 @@ pub trait Payload: Clone {
 }
 
 /// The generation of a socket. Every socket the core asks a driver to open
-/// gets a new one; inputs tagged with an older generation are ignored.
+/// gets a new one (starting at 1; `Gen(0)` is never used); inputs tagged
+/// with any generation but the current one are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Gen(pub u32);
 
@@ -831,7 +832,9 @@ impl<M: Payload> Session<M> {
 
     /// Asks for a new socket and returns the phase that owns it.
     fn connect_phase(&mut self) -> Phase {
-        self.last_gen = self.last_gen.wrapping_add(1);
+        // Generations start at 1 and skip 0 when they wrap, so a driver may
+        // use `Gen(0)` for "no socket".
+        self.last_gen = self.last_gen.wrapping_add(1).max(1);
         let gen = Gen(self.last_gen);
         self.stats.attempt = self.failures.saturating_add(1);
         self.last_attempt_at = self.now;

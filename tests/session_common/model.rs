@@ -121,7 +121,11 @@ impl Model {
                         "Connect {gen:?} while {:?} live",
                         self.live
                     );
-                    assert_eq!(gen.0, self.last_issued.wrapping_add(1), "fresh generation");
+                    assert_eq!(
+                        gen.0,
+                        self.last_issued.wrapping_add(1).max(1),
+                        "fresh generation"
+                    );
                     self.last_issued = gen.0;
                     self.live = Some(gen);
                     self.connects += 1;
