@@ -376,3 +376,38 @@ fn abandon_returns_at_once_even_on_a_half_open_peer() {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+#[test]
+fn sender_close_and_abandon_unblock_the_reading_thread() {
+    let server = dev_server();
+    let url = format!("ws://{}/echo?client=t", server.local_addr());
+    // close() from another thread: the blocked recv completes the handshake.
+    let mut c = Client::connect(&url, &ClientConfig::default()).unwrap();
+    let sender = c.sender();
+    let reader = std::thread::spawn(move || c.recv(None));
+    sender.close(Some(1000), "done").unwrap();
+    assert!(matches!(sender.send_text("late"), Err(ClientError::Closed)));
+    assert_eq!(
+        reader.join().unwrap().unwrap(),
+        Some(ClientEvent::Closed {
+            code: 1000,
+            reason: String::new(),
+            was_clean: true
+        })
+    );
+    // abandon() from another thread: the blocked recv returns at once.
+    let mut c = Client::connect(&url, &ClientConfig::default()).unwrap();
+    let sender = c.sender();
+    let reader = std::thread::spawn(move || c.recv(None));
+    sender.abandon(None, "");
+    let t0 = Instant::now();
+    let got = reader.join().unwrap();
+    assert!(t0.elapsed() < WAIT);
+    assert!(
+        matches!(
+            got,
+            Ok(Some(ClientEvent::Closed { code: 1006, .. })) | Err(_)
+        ),
+        "{got:?}"
+    );
+}
