@@ -30,8 +30,10 @@
 //! # Ok::<(), steadyws::native::client::ClientError>(())
 //! ```
 //!
-//! - [`Client::connect`] bounds TCP connect plus opening handshake by
-//!   [`ClientConfig::connect_timeout`]; a server refusing the handshake
+//! - [`Client::connect`] blocks, bounding TCP connect plus opening
+//!   handshake by [`ClientConfig::connect_timeout`] (the session's connect
+//!   timeout; in the threaded pattern below, connect on the reader thread
+//!   and report the result over the channel); a server refusing the handshake
 //!   surfaces as [`ClientError::Handshake`] with
 //!   [`HandshakeError::Rejected`]`{ status }`.
 //! - [`Client::recv`] answers pings by itself, runs the closing handshake
