@@ -41,6 +41,16 @@
 //!   server to close TCP first as RFC 6455 §7.1.1 asks), and fails the
 //!   connection on protocol errors (close 1002/1007/1009, then
 //!   [`ClientError::Protocol`]).
+//! - Mapping to the session interface: `Action::Connect` -> [`Client::connect`]
+//!   (`Ok` -> `Input::Opened { protocol: client.protocol() }`, `Err` ->
+//!   `Input::Error` then `Input::Closed { code: 1006, was_clean: false }`,
+//!   as a browser reports a failed connection); `Action::Send` -> `send`;
+//!   `Action::Close` -> `close`; `Action::Abandon` -> `abandon`;
+//!   [`ClientEvent::Message`] -> `Input::Message`; [`ClientEvent::Closed`]
+//!   -> `Input::Closed` with its fields; an `Err` from `recv` (protocol
+//!   violation, socket error) -> `Input::Error` then `Input::Closed { code:
+//!   1006, was_clean: false }`. Pings and pongs need nothing (already
+//!   answered; the session's heartbeat is application-level).
 //! - Two ways to drive it:
 //!   1. one thread: the loop above, with the session's next deadline as
 //!      the `recv` deadline, handling the app's sends between calls;
