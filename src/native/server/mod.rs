@@ -197,6 +197,11 @@ impl ServerHandle {
         Arc::clone(&self.shared.registry)
     }
 
+    /// `ws://ADDR` followed by `path` (e.g. `"/echo?client=a"`).
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{path}", self.addr)
+    }
+
     /// TCP connections being served now (any kind, including `/stall`).
     pub fn active_connections(&self) -> usize {
         self.shared.active.load(Ordering::Acquire)
