@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import collections
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,10 @@ ap.add_argument("--role", choices=["server", "client", "both"], default="both")
 ap.add_argument("--reports", default=None, metavar="DIR")
 ap.add_argument("--parallel", type=int, default=4)
 args = ap.parse_args()
+
+# A TERM/INT (e.g. a timeout around npm test) unwinds through the `finally`
+# blocks below, which stop the dev server and the client under test.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 exclude = [f"{g}.*" for g in args.skip] or None
 
 

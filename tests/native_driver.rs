@@ -146,25 +146,23 @@ impl Driver {
     }
 
     /// Collects every event until the driver exits (bounded) and returns
-    /// its exit code.
+    /// its exit code. The driver closes stdout only when it exits.
     fn finish(&mut self, within: Duration) -> i32 {
         let deadline = Instant::now() + within;
-        while let Ok(event) = self
-            .events
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            self.seen.push(event);
-        }
-        let status = loop {
-            if let Some(status) = self.proc.0.try_wait().expect("try_wait") {
-                break status;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(event) => self.seen.push(event),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!(
+                        "the driver did not exit within {within:?}; events: {:#?}",
+                        self.seen
+                    )
+                }
             }
-            assert!(
-                Instant::now() < deadline,
-                "the driver did not exit within {within:?}"
-            );
-            thread::sleep(Duration::from_millis(10));
-        };
+        }
+        let status = self.proc.0.wait().expect("wait for the driver");
         status.code().unwrap_or(-1)
     }
 

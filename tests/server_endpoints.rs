@@ -489,6 +489,10 @@ fn control_rejects_unknown_actions_and_bad_parameters() {
         assert_eq!(body["ok"], false, "{target}");
         assert!(body["error"].is_string(), "{target}");
     }
+    // Acting on a client never seen does not invent it in /stats.
+    let (_, body) = json(addr, "/control?client=ghost&action=drop");
+    assert_eq!(body, serde_json::json!({"ok":true,"affected":0}));
+    assert_eq!(json(addr, "/stats").1, serde_json::json!({"clients":{}}));
     let (resp, _) = http(addr, "OPTIONS /control HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_eq!(resp.status, 204);
     assert_eq!(header(&resp, "access-control-allow-origin"), "*");

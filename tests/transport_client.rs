@@ -104,7 +104,7 @@ fn send(s: &mut TcpStream, item: Outgoing<'_>) {
 fn echo_round_trip_and_first_offered_protocol() {
     let server = dev_server();
     let config = ClientConfig::default().protocols(["chat", "v2"]);
-    let mut c = Client::connect(&format!("ws://{}/echo", server.local_addr()), &config).unwrap();
+    let mut c = Client::connect(&server.ws_url("/echo"), &config).unwrap();
     assert_eq!(c.protocol(), "chat");
     c.send(&Message::Text("t".into())).unwrap();
     assert_eq!(
@@ -375,4 +375,39 @@ fn abandon_returns_at_once_even_on_a_half_open_peer() {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+#[test]
+fn sender_close_and_abandon_unblock_the_reading_thread() {
+    let server = dev_server();
+    let url = format!("ws://{}/echo?client=t", server.local_addr());
+    // close() from another thread: the blocked recv completes the handshake.
+    let mut c = Client::connect(&url, &ClientConfig::default()).unwrap();
+    let sender = c.sender();
+    let reader = std::thread::spawn(move || c.recv(None));
+    sender.close(Some(1000), "done").unwrap();
+    assert!(matches!(sender.send_text("late"), Err(ClientError::Closed)));
+    assert_eq!(
+        reader.join().unwrap().unwrap(),
+        Some(ClientEvent::Closed {
+            code: 1000,
+            reason: String::new(),
+            was_clean: true
+        })
+    );
+    // abandon() from another thread: the blocked recv returns at once.
+    let mut c = Client::connect(&url, &ClientConfig::default()).unwrap();
+    let sender = c.sender();
+    let reader = std::thread::spawn(move || c.recv(None));
+    sender.abandon(None, "");
+    let t0 = Instant::now();
+    let got = reader.join().unwrap();
+    assert!(t0.elapsed() < WAIT);
+    assert!(
+        matches!(
+            got,
+            Ok(Some(ClientEvent::Closed { code: 1006, .. })) | Err(_)
+        ),
+        "{got:?}"
+    );
 }
