@@ -9,7 +9,7 @@ cd "$ROOT"
 # `new URL(..., import.meta.url)`, which browsers, Vite 7 and Vite 8 all
 # understand without a plugin. The facade (pkg-template/index.js) initialises
 # the module inside connect(), so users never call init().
-wasm-pack --quiet build --release --target web --out-dir pkg --out-name steadyws_bg_glue --mode no-install >/dev/null
+wasm-pack --quiet build --release --target web --out-dir pkg --out-name steadyws_bg_glue --mode no-install -- --features small-alloc >/dev/null
 wasm="pkg/steadyws_bg_glue_bg.wasm"
 wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt"
 mv "$wasm.opt" "$wasm"
