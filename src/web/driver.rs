@@ -11,7 +11,7 @@
 //! behind the pending ones and returns; the outer drain delivers them, so
 //! events always arrive in the order the core produced them.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
@@ -59,8 +59,7 @@ pub(crate) enum Sink {
 }
 
 /// What counts as a heartbeat reply. Decided by the driver *before* the
-/// state is borrowed (a JS matcher is user code); the session's matcher only
-/// reads the verdict.
+/// state is borrowed (a JS matcher is user code), and fed as `Input::Pong`.
 pub(crate) enum Pong {
     None,
     /// Strictly equal (`===`) to the raw text frame, before any JSON parsing.
@@ -84,8 +83,6 @@ pub(crate) struct Shared {
     me: Weak<Shared>,
     opts: Options,
     sink: Sink,
-    /// The pong verdict for the message being handled.
-    pong_hit: Rc<Cell<bool>>,
     core: RefCell<Core>,
 }
 
@@ -114,17 +111,11 @@ impl Shared {
     ) -> Result<Rc<Shared>, ConfigError> {
         let now = sys::now_ms();
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ now;
-        let mut session = Session::new(config, seed, now)?;
-        let pong_hit = Rc::new(Cell::new(false));
-        if !matches!(opts.pong, Pong::None) {
-            let hit = pong_hit.clone();
-            session.set_pong_matcher(Box::new(move |_| hit.get()));
-        }
+        let session = Session::new(config, seed, now)?;
         let shared = Rc::new_cyclic(|me| Shared {
             me: me.clone(),
             opts,
             sink,
-            pong_hit,
             core: RefCell::new(Core {
                 session,
                 conn: None,
@@ -173,9 +164,12 @@ impl Shared {
                 Pong::Rust(f) => f(&data),
                 _ => false,
             };
-        self.pong_hit.set(pong);
-        self.enter(|core, now| core.session.handle(Input::Message { gen, data }, now));
-        self.pong_hit.set(false);
+        let input = if pong {
+            Input::Pong { gen, data }
+        } else {
+            Input::Message { gen, data }
+        };
+        self.enter(|core, now| core.session.handle(input, now));
     }
 
     pub(crate) fn on_error(&self, gen: Gen) {
