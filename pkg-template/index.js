@@ -159,7 +159,13 @@ export class Socket {
     this.#json = json;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
-    this.#w = new Inner(url, protocols, new Float64Array(n), ping, pong, { ev: (k, a, b, v, w) => this.#ev(k, a, b, v, w) });
+    try {
+      this.#w = new Inner(url, protocols, new Float64Array(n), ping, pong, { ev: (k, a, b, v, w) => this.#ev(k, a, b, v, w) });
+    } catch (e) {
+      live.delete(this);
+      // The core's validation: [field, reason].
+      throw Array.isArray(e) ? new TypeError(`steadyws: ${e[0]}: ${e[1]}`) : e;
+    }
   }
 
   get url() { return this.#url; }

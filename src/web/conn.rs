@@ -5,10 +5,10 @@
 use std::rc::Weak;
 
 use wasm_bindgen::prelude::*;
-use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+use web_sys::{BinaryType, WebSocket};
 
 use super::driver::Shared;
-use super::handles::Callback;
+use super::handles::{handler, Handler};
 use crate::session::Gen;
 
 const CONNECTING: u16 = 0;
@@ -17,11 +17,11 @@ const OPEN: u16 = 1;
 pub(crate) struct Conn {
     pub(crate) gen: Gen,
     ws: WebSocket,
-    _open: Callback<dyn FnMut()>,
-    _message: Callback<dyn FnMut(MessageEvent)>,
+    _open: Handler,
+    _message: Handler,
     // A WebSocket `error` is a plain `Event` (not an `ErrorEvent`).
-    _error: Callback<dyn FnMut(Event)>,
-    _close: Callback<dyn FnMut(CloseEvent)>,
+    _error: Handler,
+    _close: Handler,
 }
 
 impl Conn {
@@ -41,35 +41,10 @@ impl Conn {
         } else {
             BinaryType::Arraybuffer
         });
-
-        let s = shared.clone();
-        let open = Callback::new(Closure::<dyn FnMut()>::new(move || {
-            if let Some(s) = s.upgrade() {
-                s.on_open(gen);
-            }
-        }));
-        let s = shared.clone();
-        let message = Callback::new(Closure::<dyn FnMut(MessageEvent)>::new(
-            move |e: MessageEvent| {
-                if let Some(s) = s.upgrade() {
-                    s.on_message(gen, e.data());
-                }
-            },
-        ));
-        let s = shared.clone();
-        let error = Callback::new(Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-            if let Some(s) = s.upgrade() {
-                s.on_error(gen);
-            }
-        }));
-        let s = shared.clone();
-        let close = Callback::new(Closure::<dyn FnMut(CloseEvent)>::new(
-            move |e: CloseEvent| {
-                if let Some(s) = s.upgrade() {
-                    s.on_close(gen, e.code(), e.reason(), e.was_clean());
-                }
-            },
-        ));
+        let open = handler(shared, gen, Shared::on_open);
+        let message = handler(shared, gen, Shared::on_message);
+        let error = handler(shared, gen, Shared::on_error);
+        let close = handler(shared, gen, Shared::on_close);
         ws.set_onopen(Some(open.function()));
         ws.set_onmessage(Some(message.function()));
         ws.set_onerror(Some(error.function()));

@@ -11,16 +11,16 @@
 //! behind the pending ones and returns; the outer drain delivers them, so
 //! events always arrive in the order the core produced them.
 
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Event, EventTarget, PageTransitionEvent, VisibilityState};
+use web_sys::{CloseEvent, Event, MessageEvent};
 
 use super::conn::Conn;
-use super::handles::{Callback, Listener, Timer};
+use super::handles::{handler, Listener, Timer};
 use super::sys;
 use crate::session::{
     Action, Config, ConfigError, Event as CoreEvent, Gen, Input, SendError, Sent, Session, State,
@@ -125,14 +125,16 @@ impl Shared {
                 dispatching: false,
             }),
         });
-        shared.enter(|_, _| {});
+        shared.enter(&mut |_, _| {});
         Ok(shared)
     }
 
     // ----- entry points ---------------------------------------------------
+    // Browser callbacks all have the shape `fn(&Shared, Gen, JsValue)` (see
+    // `handles::handler`); `arg` is the event, or nothing for the timer.
 
-    pub(crate) fn on_open(&self, gen: Gen) {
-        self.enter(|core, now| {
+    pub(crate) fn on_open(&self, gen: Gen, _: JsValue) {
+        self.enter(&mut |core, now| {
             let protocol = core
                 .conn
                 .as_ref()
@@ -143,19 +145,25 @@ impl Shared {
         });
     }
 
-    pub(crate) fn on_message(&self, gen: Gen, data: JsValue) {
+    pub(crate) fn on_message(&self, gen: Gen, event: JsValue) {
         let opts = &self.opts;
-        let mut data = data;
+        let mut data = event.unchecked_into::<MessageEvent>().data();
         let mut pong = matches!(&opts.pong, Pong::Text(p) if *p == data);
         if !pong && opts.json && data.is_string() {
             match sys::json_parse(&data) {
                 Ok(parsed) => data = parsed,
                 Err(_) => {
-                    self.enter(|core, _| core.queue.push_back(Emit::InvalidJson(data)));
+                    let mut raw = Some(data);
+                    self.enter(&mut |core, _| {
+                        if let Some(raw) = raw.take() {
+                            core.queue.push_back(Emit::InvalidJson(raw));
+                        }
+                    });
                     return;
                 }
             }
         }
+        // User code (a JS or Rust matcher) runs here, with nothing borrowed.
         pong = pong
             || match &opts.pong {
                 Pong::Js(f) => f
@@ -164,37 +172,38 @@ impl Shared {
                 Pong::Rust(f) => f(&data),
                 _ => false,
             };
-        let input = if pong {
+        let mut input = Some(if pong {
             Input::Pong { gen, data }
         } else {
             Input::Message { gen, data }
-        };
-        self.enter(|core, now| core.session.handle(input, now));
+        });
+        self.handle(&mut input);
     }
 
-    pub(crate) fn on_error(&self, gen: Gen) {
-        self.enter(|core, now| core.session.handle(Input::Error { gen }, now));
+    pub(crate) fn on_error(&self, gen: Gen, _: JsValue) {
+        self.handle(&mut Some(Input::Error { gen }));
     }
 
-    pub(crate) fn on_close(&self, gen: Gen, code: u16, reason: String, was_clean: bool) {
-        self.enter(|core, now| {
+    pub(crate) fn on_close(&self, gen: Gen, event: JsValue) {
+        let e = event.unchecked_into::<CloseEvent>();
+        let mut input = Some(Input::Closed {
+            gen,
+            code: e.code(),
+            reason: e.reason(),
+            was_clean: e.was_clean(),
+        });
+        self.enter(&mut |core, now| {
             if core.conn.as_ref().is_some_and(|c| c.gen == gen) {
                 core.conn = None;
             }
-            core.session.handle(
-                Input::Closed {
-                    gen,
-                    code,
-                    reason,
-                    was_clean,
-                },
-                now,
-            );
+            if let Some(input) = input.take() {
+                core.session.handle(input, now);
+            }
         });
     }
 
-    fn on_timer(&self) {
-        self.enter(|core, now| {
+    fn on_timer(&self, _: Gen, _: JsValue) {
+        self.enter(&mut |core, now| {
             if let Some(timer) = core.timer.as_mut() {
                 timer.fired();
             }
@@ -206,47 +215,61 @@ impl Shared {
         });
     }
 
-    fn on_page(&self, e: &Event) {
+    fn on_page(&self, _: Gen, event: JsValue) {
+        let e = event.unchecked_into::<Event>();
+        let page = e.unchecked_ref::<sys::Doc>();
         let input = match e.type_().as_str() {
             "online" => Input::Online,
             "offline" => Input::Offline,
-            "pageshow" => {
-                if !e.unchecked_ref::<PageTransitionEvent>().persisted() {
-                    return;
-                }
-                Input::Resumed
-            }
+            "pageshow" if !page.persisted() => return,
+            "pageshow" => Input::Resumed,
+            // visibilitychange, on the document
             _ => match e.target() {
-                Some(doc)
-                    if doc.unchecked_ref::<Document>().visibility_state()
-                        == VisibilityState::Hidden =>
-                {
-                    Input::Hidden
-                }
+                Some(doc) if doc.unchecked_ref::<sys::Doc>().hidden() => Input::Hidden,
                 _ => Input::Resumed,
             },
         };
-        self.enter(|core, now| core.session.handle(input, now));
+        self.handle(&mut Some(input));
+    }
+
+    fn handle(&self, input: &mut Option<Input<JsValue>>) {
+        self.enter(&mut |core, now| {
+            if let Some(input) = input.take() {
+                core.session.handle(input, now);
+            }
+        });
     }
 
     pub(crate) fn send(&self, data: JsValue) -> Result<Sent, SendError<JsValue>> {
-        self.enter(|core, now| core.session.send(data, now))
+        let mut data = Some(data);
+        let mut result = Err(SendError::Closed(JsValue::UNDEFINED));
+        self.enter(&mut |core, now| {
+            if let Some(data) = data.take() {
+                result = core.session.send(data, now);
+            }
+        });
+        result
     }
 
     pub(crate) fn close(&self, code: u16, reason: String) {
-        self.enter(|core, now| core.session.close(code, reason, now));
+        let mut reason = Some(reason);
+        self.enter(&mut |core, now| {
+            if let Some(reason) = reason.take() {
+                core.session.close(code, reason, now);
+            }
+        });
     }
 
     pub(crate) fn reconnect(&self) {
-        self.enter(|core, now| core.session.reconnect(now));
+        self.enter(&mut |core, now| core.session.reconnect(now));
     }
 
     pub(crate) fn state(&self) -> State {
-        self.core.borrow().session.state()
+        self.core().session.state()
     }
 
     pub(crate) fn stats(&self) -> Stats {
-        self.core.borrow().session.stats()
+        self.core().session.stats()
     }
 
     pub(crate) fn options(&self) -> &Options {
@@ -255,24 +278,35 @@ impl Shared {
 
     // ----- the run loop ---------------------------------------------------
 
+    /// The state, borrowed. By design no user code runs while it is borrowed,
+    /// so this cannot fail unless the module already trapped; it throws a JS
+    /// exception then instead of panicking (RefCell's panic would pull the
+    /// formatting machinery into the module).
+    fn core(&self) -> RefMut<'_, Core> {
+        match self.core.try_borrow_mut() {
+            Ok(core) => core,
+            Err(_) => wasm_bindgen::throw_str("steadyws: socket state in use (after a panic?)"),
+        }
+    }
+
     /// Runs `f` on the borrowed state, carries out the resulting actions,
     /// then (unless an outer call is already doing it) delivers the queued
     /// events with nothing borrowed.
-    fn enter<R>(&self, f: impl FnOnce(&mut Core, u64) -> R) -> R {
-        let result = {
-            let mut core = self.core.borrow_mut();
+    #[inline(never)]
+    fn enter(&self, f: &mut dyn FnMut(&mut Core, u64)) {
+        {
+            let mut core = self.core();
             let now = sys::now_ms();
-            let result = f(&mut core, now);
+            f(&mut core, now);
             self.drive(&mut core, now);
             if core.dispatching {
-                return result;
+                return;
             }
             core.dispatching = true;
-            result
-        };
+        }
         loop {
             let next = {
-                let mut core = self.core.borrow_mut();
+                let mut core = self.core();
                 let next = core.queue.pop_front();
                 if next.is_none() {
                     core.dispatching = false;
@@ -281,7 +315,7 @@ impl Shared {
             };
             match next {
                 Some(emit) => self.deliver(emit),
-                None => return result,
+                None => return,
             }
         }
     }
@@ -289,7 +323,12 @@ impl Shared {
     fn deliver(&self, emit: Emit) {
         match &self.sink {
             Sink::Js(sink) => super::js::deliver(sink, emit),
-            Sink::Rust(callback) => (callback.borrow_mut())(emit),
+            Sink::Rust(callback) => {
+                // Never re-entered: `enter` delivers from the outermost call only.
+                if let Ok(mut callback) = callback.try_borrow_mut() {
+                    callback(emit);
+                }
+            }
         }
     }
 
@@ -363,29 +402,23 @@ impl Shared {
     }
 
     fn timer(&self) -> Timer {
-        let me = self.me.clone();
-        Timer::new(Callback::new(Closure::<dyn FnMut()>::new(move || {
-            if let Some(s) = me.upgrade() {
-                s.on_timer();
-            }
-        })))
+        Timer::new(handler(&self.me, Gen(0), Shared::on_timer))
     }
 
     fn page_listeners(&self) -> PageListeners {
-        let callback = || {
-            let me = self.me.clone();
-            Callback::new(Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-                if let Some(s) = me.upgrade() {
-                    s.on_page(&e);
-                }
-            }))
-        };
-        let global: EventTarget = js_sys::global().unchecked_into();
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .map(|d| Listener::new(d.into(), &["visibilitychange"], callback()));
+        let document = sys::DOCUMENT.with(Option::clone).map(|d| {
+            Listener::new(
+                d,
+                &["visibilitychange"],
+                handler(&self.me, Gen(0), Shared::on_page),
+            )
+        });
         PageListeners {
-            _global: Listener::new(global, &["online", "offline", "pageshow"], callback()),
+            _global: Listener::new(
+                sys::GLOBAL.with(Clone::clone),
+                &["online", "offline", "pageshow"],
+                handler(&self.me, Gen(0), Shared::on_page),
+            ),
             _document: document,
         }
     }

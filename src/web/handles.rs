@@ -2,12 +2,16 @@
 //! every armed timer is a value whose `Drop` takes it back, so a socket that
 //! is dropped leaves nothing behind; nothing here is ever `forget()`-ed.
 
+use std::rc::Weak;
+
 use js_sys::Function;
 use wasm_bindgen::closure::{Closure, WasmClosure};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::EventTarget;
 
+use super::driver::Shared;
 use super::sys;
+use crate::session::Gen;
 
 #[cfg(debug_assertions)]
 static LIVE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
@@ -27,6 +31,25 @@ pub fn live_callbacks() -> Option<usize> {
 
 /// A Rust closure handed to JS, counted while alive (debug builds).
 pub(crate) struct Callback<T: ?Sized>(Closure<T>);
+
+/// Every callback of the driver has this one shape (one closure type keeps
+/// the wasm module and its JS glue small): it holds the socket weakly, so a
+/// dropped socket is never kept alive (nor reached) through the browser.
+pub(crate) type Handler = Callback<dyn FnMut(JsValue)>;
+
+/// `entry(shared, gen, arg)` while the socket lives.
+pub(crate) fn handler(
+    shared: &Weak<Shared>,
+    gen: Gen,
+    entry: fn(&Shared, Gen, JsValue),
+) -> Handler {
+    let shared = shared.clone();
+    Callback::new(Closure::<dyn FnMut(JsValue)>::new(move |arg: JsValue| {
+        if let Some(s) = shared.upgrade() {
+            entry(&s, gen, arg);
+        }
+    }))
+}
 
 impl<T: ?Sized + WasmClosure> Callback<T> {
     pub(crate) fn new(closure: Closure<T>) -> Self {
@@ -56,13 +79,13 @@ const MAX_DELAY_MS: u64 = 0x7fff_ffff;
 /// that is already due no later than the new deadline is kept: when it fires
 /// early the driver sees the deadline has not passed and arms it again.
 pub(crate) struct Timer {
-    callback: Callback<dyn FnMut()>,
+    callback: Handler,
     /// The pending `setTimeout` id and the deadline it was armed for.
     armed: Option<(f64, u64)>,
 }
 
 impl Timer {
-    pub(crate) fn new(callback: Callback<dyn FnMut()>) -> Self {
+    pub(crate) fn new(callback: Handler) -> Self {
         Timer {
             callback,
             armed: None,
@@ -104,7 +127,7 @@ impl Drop for Timer {
 pub(crate) struct Listener {
     target: EventTarget,
     types: &'static [&'static str],
-    callback: Callback<dyn FnMut(web_sys::Event)>,
+    callback: Handler,
 }
 
 impl Listener {
@@ -112,7 +135,7 @@ impl Listener {
     pub(crate) fn new(
         target: EventTarget,
         types: &'static [&'static str],
-        callback: Callback<dyn FnMut(web_sys::Event)>,
+        callback: Handler,
     ) -> Self {
         for ty in types {
             // Only fails for a target that is not an EventTarget.

@@ -3,7 +3,7 @@
 //! options and builds the event objects, which is smaller and faster than
 //! doing either through `Reflect` from Rust.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 
 use js_sys::Function;
@@ -101,12 +101,8 @@ impl Inner {
         };
         match Shared::start(config, opts, Sink::Js(sink)) {
             Ok(shared) => Ok(Inner { shared }),
-            Err(e) => {
-                let mut msg = String::from(e.field);
-                msg.push_str(": ");
-                msg.push_str(e.reason);
-                Err(js_sys::TypeError::new(&msg).into())
-            }
+            // The facade turns `[field, reason]` into a TypeError.
+            Err(e) => Err(js_sys::Array::of2(&e.field.into(), &e.reason.into()).into()),
         }
     }
 
@@ -163,58 +159,63 @@ fn state_index(s: State) -> u32 {
 /// Hands one event to the facade as `sink.ev(kind, a, b, v, w)`.
 pub(crate) fn deliver(sink: &JsSink, emit: Emit) {
     let none = JsValue::UNDEFINED;
-    let s = |text: &str| JsValue::from_str(text);
-    let event = match emit {
-        Emit::Core(event) => event,
-        Emit::InvalidJson(raw) => {
-            let _ = sink.ev(K_ERROR, 0.0, 0.0, &s("INVALID_JSON"), &raw);
-            return;
-        }
+    let text = |t: &str| JsValue::from_str(t);
+    let (kind, a, b, v, w) = match emit {
+        Emit::InvalidJson(raw) => (K_ERROR, 0.0, 0.0, text("INVALID_JSON"), raw),
+        Emit::Core(event) => match event {
+            Event::Message(data) => (K_MESSAGE, 0.0, 0.0, data, none),
+            Event::Open { protocol, attempt } => {
+                (K_OPEN, attempt as f64, 0.0, text(&protocol), none)
+            }
+            Event::Close {
+                code,
+                reason,
+                was_clean,
+                will_reconnect,
+            } => {
+                let flags = was_clean as u32 | (will_reconnect as u32) << 1;
+                (K_CLOSE, code as f64, flags as f64, text(&reason), none)
+            }
+            Event::Reconnecting { attempt, delay } => (
+                K_RECONNECTING,
+                attempt as f64,
+                delay as f64,
+                none.clone(),
+                none,
+            ),
+            Event::HeartbeatTimeout { silent_for } => (
+                K_HEARTBEAT_TIMEOUT,
+                silent_for as f64,
+                0.0,
+                none.clone(),
+                none,
+            ),
+            Event::Ping => (K_PING, 0.0, 0.0, none.clone(), none),
+            Event::Pong { rtt } => (K_PONG, rtt as f64, 0.0, none.clone(), none),
+            Event::Error(err) => {
+                let detail = match err {
+                    Error::ConnectTimeout { after } => after as f64,
+                    Error::RetriesExhausted { attempts } => attempts as f64,
+                    Error::FatalClose { code } => code as f64,
+                    _ => 0.0,
+                };
+                (K_ERROR, detail, 0.0, text(err.code()), none)
+            }
+            Event::State { state, previous } => (
+                K_STATE,
+                state_index(state) as f64,
+                state_index(previous) as f64,
+                none.clone(),
+                none,
+            ),
+        },
     };
-    // The facade reports a throwing handler itself; nothing can escape.
-    let _ = match event {
-        Event::Message(data) => sink.ev(K_MESSAGE, 0.0, 0.0, &data, &none),
-        Event::Open { protocol, attempt } => {
-            sink.ev(K_OPEN, attempt as f64, 0.0, &s(&protocol), &none)
-        }
-        Event::Close {
-            code,
-            reason,
-            was_clean,
-            will_reconnect,
-        } => {
-            let flags = was_clean as u32 | (will_reconnect as u32) << 1;
-            sink.ev(K_CLOSE, code as f64, flags as f64, &s(&reason), &none)
-        }
-        Event::Reconnecting { attempt, delay } => {
-            sink.ev(K_RECONNECTING, attempt as f64, delay as f64, &none, &none)
-        }
-        Event::HeartbeatTimeout { silent_for } => {
-            sink.ev(K_HEARTBEAT_TIMEOUT, silent_for as f64, 0.0, &none, &none)
-        }
-        Event::Ping => sink.ev(K_PING, 0.0, 0.0, &none, &none),
-        Event::Pong { rtt } => sink.ev(K_PONG, rtt as f64, 0.0, &none, &none),
-        Event::Error(err) => {
-            let detail = match err {
-                Error::ConnectTimeout { after } => after as f64,
-                Error::RetriesExhausted { attempts } => attempts as f64,
-                Error::FatalClose { code } => code as f64,
-                _ => 0.0,
-            };
-            sink.ev(K_ERROR, detail, 0.0, &s(err.code()), &none)
-        }
-        Event::State { state, previous } => sink.ev(
-            K_STATE,
-            state_index(state) as f64,
-            state_index(previous) as f64,
-            &none,
-            &none,
-        ),
-    };
+    // The facade reports a throwing handler itself; nothing escapes to here.
+    let _ = sink.ev(kind, a, b, &v, &w);
 }
 
 thread_local! {
-    static PANIC_REPORTER: RefCell<Option<Function>> = const { RefCell::new(None) };
+    static PANIC_REPORTER: Cell<Option<Function>> = const { Cell::new(None) };
 }
 
 /// Installs a panic hook that calls `report(file, line)` before the
@@ -222,15 +223,15 @@ thread_local! {
 /// `error` event with code `'PANIC'` on every live socket).
 #[wasm_bindgen(js_name = onPanic)]
 pub fn on_panic(report: Function) {
-    let _ = PANIC_REPORTER.try_with(|r| *r.borrow_mut() = Some(report));
+    let _ = PANIC_REPORTER.try_with(|r| r.set(Some(report)));
     std::panic::set_hook(Box::new(|info| {
         let (file, line) = info.location().map_or(("", 0), |l| (l.file(), l.line()));
         let _ = PANIC_REPORTER.try_with(|r| {
-            if let Ok(r) = r.try_borrow() {
-                if let Some(f) = r.as_ref() {
-                    let _ = f.call2(&JsValue::NULL, &JsValue::from_str(file), &line.into());
-                }
+            let report = r.take();
+            if let Some(f) = &report {
+                let _ = f.call2(&JsValue::NULL, &JsValue::from_str(file), &line.into());
             }
+            r.set(report);
         });
     }));
 }

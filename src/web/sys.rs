@@ -28,6 +28,22 @@ extern "C" {
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     pub(crate) fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
 
+    /// `globalThis` (a window or a worker scope).
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    pub(crate) static GLOBAL: web_sys::EventTarget;
+
+    /// `document` where there is one (not in workers).
+    #[wasm_bindgen(thread_local_v2, js_name = document)]
+    pub(crate) static DOCUMENT: Option<web_sys::EventTarget>;
+
+    pub(crate) type Doc;
+
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn hidden(this: &Doc) -> bool;
+
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn persisted(this: &Doc) -> bool;
+
     /// Anything with a `length` or `byteLength` (strings, buffers, views).
     pub(crate) type Sized;
 
