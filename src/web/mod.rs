@@ -15,6 +15,7 @@ mod typed;
 
 use wasm_bindgen::prelude::*;
 
+pub use crate::session::{Sent, State, Stats};
 pub use handles::live_callbacks;
 pub use typed::{Config, Events, Heartbeat, Reconnect, Socket, SocketError, SocketEvent};
 
