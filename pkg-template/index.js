@@ -149,6 +149,7 @@ export class Socket {
   #url;
   #json;
   #dead = false;
+  #unpage = [];
   #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null };
   #done;
   #settle;
@@ -160,11 +161,20 @@ export class Socket {
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
     try {
-      this.#w = new Inner(url, protocols, new Float64Array(n), ping, pong, { ev: (k, a, b, v, w) => this.#ev(k, a, b, v, w) });
+      this.#w = new Inner(url, protocols, n, ping, pong, { ev: (k, a, b, v, w) => this.#ev(k, a, b, v, w) });
     } catch (e) {
       live.delete(this);
       // The core's validation: [field, reason].
       throw Array.isArray(e) ? new TypeError(`steadyws: ${e[0]}: ${e[1]}`) : e;
+    }
+    // Page events feed the core: 0 online, 1 offline, 2 resumed, 3 hidden.
+    const page = (e) => this.#dead || this.#w.page(e.type === 'online' ? 0 : e.type === 'offline' ? 1
+      : e.type === 'pageshow' ? (e.persisted ? 2 : -1) : globalThis.document.hidden ? 3 : 2);
+    for (const [t, types] of [[globalThis, ['online', 'offline', 'pageshow']], [globalThis.document, ['visibilitychange']]]) {
+      for (const type of types) {
+        t?.addEventListener(type, page);
+        this.#unpage.push(() => t?.removeEventListener(type, page));
+      }
     }
   }
 
@@ -230,6 +240,7 @@ export class Socket {
     if (this.#dead) return;
     this.#last = this.stats;
     this.#dead = true;
+    for (const f of this.#unpage) f();
     live.delete(this);
     this.#settle();
     const w = this.#w;
@@ -242,6 +253,7 @@ export class Socket {
   _panic(text) {
     if (this.#dead) return;
     this.#dead = true;
+    for (const f of this.#unpage) f();
     live.delete(this);
     const err = error('PANIC');
     err.message = text;

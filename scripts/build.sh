@@ -11,7 +11,7 @@ cd "$ROOT"
 # the module inside connect(), so users never call init().
 wasm-pack --quiet build --release --target web --out-dir pkg --out-name steadyws_bg_glue --mode no-install -- --features small-alloc >/dev/null
 wasm="pkg/steadyws_bg_glue_bg.wasm"
-wasm-opt -Oz --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt"
+wasm-opt -Oz --converge --zero-filled-memory --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt"
 mv "$wasm.opt" "$wasm"
 
 # pkg-template/ wins over what wasm-pack generated (package.json, README, facade).
