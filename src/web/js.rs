@@ -58,7 +58,8 @@ impl Inner {
         pong: JsValue,
         sink: JsSink,
     ) -> Result<Inner, JsValue> {
-        let at = |i: u32| n.get(i).as_f64().unwrap_or(0.0);
+        // The facade passes numbers only (validated there).
+        let at = |i: u32| n.get(i).unchecked_into_f64();
         let flags = at(FLAGS) as u32;
         let config = Config {
             connect_timeout: ms(at(1)),

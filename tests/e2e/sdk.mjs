@@ -257,6 +257,29 @@ try {
       assert.equal(r.state, 'closed');
     },
 
+    'page events feed the core: offline probes an open socket, online cuts a backoff short': async () => {
+      const r = await inPage(async ({ connect }, ws, client, until) => {
+        const s = await connect(`${ws}/chat?client=${client}`, { heartbeat: { interval: 60_000, timeout: 5_000 } });
+        await until('open', () => s.state === 'open');
+        let pings = 0;
+        s.on('ping', () => { pings += 1; });
+        window.dispatchEvent(new Event('offline'));
+        await until('probe ping', () => pings === 1, 1000);
+        s.free();
+        const t = await connect(`${ws}/refuse?status=503&client=${client}-r`, { reconnect: { minDelay: 60_000, maxDelay: 60_000 } });
+        await until('backing off', () => t.state === 'reconnecting');
+        const t0 = performance.now();
+        window.dispatchEvent(new Event('online'));
+        const state = t.state;
+        t.free();
+        // A freed socket no longer listens.
+        window.dispatchEvent(new Event('online'));
+        return { pings, state, ms: performance.now() - t0 };
+      });
+      assert.equal(r.pings, 1);
+      assert.equal(r.state, 'connecting');
+    },
+
     'no page errors': async () => {
       assert.deepEqual(pageErrors, []);
     },
