@@ -266,17 +266,23 @@ try {
         window.dispatchEvent(new Event('offline'));
         await until('probe ping', () => pings === 1, 1000);
         s.free();
-        const t = await connect(`${ws}/refuse?status=503&client=${client}-r`, { reconnect: { minDelay: 60_000, maxDelay: 60_000 } });
-        await until('backing off', () => t.state === 'reconnecting');
+        // Second retry waits 60 s; 'online' cuts it short (no closer than
+        // minDelay to the previous attempt).
+        const t = await connect(`${ws}/refuse?status=503&client=${client}-r`, { reconnect: { minDelay: 100, maxDelay: 60_000, factor: 600, jitter: 0 } });
+        const rec = [];
+        t.on('reconnecting', (e) => rec.push(e.delay));
+        await until('long backoff', () => rec.length === 2 && t.state === 'reconnecting');
+        await new Promise((ok) => setTimeout(ok, 150));
         const t0 = performance.now();
         window.dispatchEvent(new Event('online'));
         const state = t.state;
         t.free();
         // A freed socket no longer listens.
         window.dispatchEvent(new Event('online'));
-        return { pings, state, ms: performance.now() - t0 };
+        return { pings, state, rec, ms: performance.now() - t0 };
       });
       assert.equal(r.pings, 1);
+      assert.deepEqual(r.rec, [100, 60_000]);
       assert.equal(r.state, 'connecting');
     },
 
