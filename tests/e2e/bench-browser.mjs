@@ -6,14 +6,15 @@
 //   json-1KiB  a ~1 KiB object (SDK: json: true; raw: JSON.stringify/parse)
 //   bin-64KiB  a 64 KiB ArrayBuffer
 // each pipelined (a window of messages in flight) and one at a time (send,
-// await the echo, repeat). Runs alternate raw/SDK; medians of RUNS runs.
+// await the echo, repeat). Runs alternate raw/SDK; medians of RUNS runs,
+// the ratio being the median of the per-run (paired) ratios.
 // Prints `browser <case> steadyws/raw = <ratio>` per case.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, startServer, launchBrowser } from './harness.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 
 if (!existsSync(path.join(ROOT, 'target/site/pkg/index.js')) || !existsSync(path.join(ROOT, 'target/release/steadyws'))) {
   execFileSync('bash', [path.join(ROOT, 'scripts/build.sh')], { stdio: 'inherit' });
@@ -84,6 +85,7 @@ try {
       for (const [mode, n, window] of [['pipelined', c.pipelined, WINDOW], ['one-at-a-time', c.serial, 1]]) {
         const raw = [];
         const sdk = [];
+        const ratios = [];
         for (let r = 0; r < runs + 1; r += 1) {
           const order = [['raw', rawTransport, raw], ['sdk', sdkTransport, sdk]];
           if (r % 2) order.reverse(); // neither side always goes first
@@ -93,19 +95,22 @@ try {
             t.close();
             if (r > 0) into.push(rate); // run 0 warms up both sides
           }
+          // Each run pairs the two sides back to back: the ratio of a pair
+          // is immune to the machine getting slower or faster over time.
+          if (r > 0) ratios.push(sdk[sdk.length - 1] / raw[raw.length - 1]);
         }
-        out.push({ name: `${c.name}-${mode}`, raw: median(raw), sdk: median(sdk) });
+        out.push({ name: `${c.name}-${mode}`, raw: median(raw), sdk: median(sdk), ratio: median(ratios) });
       }
     }
     return out;
   }, { ws: server.wsUrl, runs: RUNS });
 
-  console.log(`medians of ${RUNS} runs, round-trip messages/s against /echo`);
+  console.log(`medians of ${RUNS} runs, round-trip messages/s against /echo (ratio: median of paired runs)`);
   console.log(`${'case'.padEnd(26)} ${'raw'.padStart(10)} ${'steadyws'.padStart(10)}  ratio`);
   for (const r of results) {
-    console.log(`${r.name.padEnd(26)} ${r.raw.toFixed(0).padStart(10)} ${r.sdk.toFixed(0).padStart(10)}  ${(r.sdk / r.raw).toFixed(3)}`);
+    console.log(`${r.name.padEnd(26)} ${r.raw.toFixed(0).padStart(10)} ${r.sdk.toFixed(0).padStart(10)}  ${r.ratio.toFixed(3)}`);
   }
-  for (const r of results) console.log(`browser ${r.name} steadyws/raw = ${(r.sdk / r.raw).toFixed(3)}`);
+  for (const r of results) console.log(`browser ${r.name} steadyws/raw = ${r.ratio.toFixed(3)}`);
 } finally {
   await browser.close();
   await server.stop();
