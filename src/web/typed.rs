@@ -381,7 +381,9 @@ impl<In> futures_core::Stream for Events<In> {
     }
 }
 
-/// A reconnecting WebSocket with typed messages. Dropping it closes it.
+/// A reconnecting WebSocket with typed messages. Dropping it starts the
+/// closing handshake (code 1000) and releases every handler and timer at once;
+/// an [`Events`] stream then ends.
 pub struct Socket<In, Out> {
     shared: Rc<Shared>,
     /// Page events (online/offline/visibility/bfcache), until closed.

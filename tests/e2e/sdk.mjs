@@ -286,6 +286,31 @@ try {
       assert.equal(r.state, 'connecting');
     },
 
+    'works in a module Web Worker (global setTimeout, no document)': async () => {
+      const r = await inPage(async (_sdk, ws, client) => {
+        const src = `
+          import { connect } from '${location.origin}/pkg/index.js';
+          const s = await connect('${ws}/echo?client=${client}', { json: true, heartbeat: { interval: 30, timeout: 1000 } });
+          const got = [];
+          let pongs = 0;
+          s.on('pong', () => { pongs += 1; });
+          s.on('message', (m) => {
+            got.push(m);
+            if (got.length === 1) setTimeout(() => { s.close().then(() => postMessage({ got, pongs, state: s.state })); }, 100);
+          });
+          s.send({ hi: 'worker' });
+        `;
+        const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
+        const out = await new Promise((ok, fail) => { w.onmessage = (e) => ok(e.data); w.onerror = (e) => fail(new Error(e.message)); setTimeout(() => fail(new Error('worker timeout')), 5000); });
+        w.terminate();
+        return out;
+      });
+      // The heartbeat's pings ('ping') come back from /echo as messages; any
+      // message proves liveness there.
+      assert.deepEqual(r.got[0], { hi: 'worker' });
+      assert.equal(r.state, 'closed');
+    },
+
     'no page errors': async () => {
       assert.deepEqual(pageErrors, []);
     },
