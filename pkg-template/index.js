@@ -30,6 +30,9 @@ function load() {
       console.error('steadyws:', text);
       for (const s of live) s._panic(text);
     });
+  }, (err) => {
+    ready = undefined; // a later connect() tries again (e.g. after a network error)
+    throw err;
   }));
 }
 

@@ -15,6 +15,8 @@ import path from 'node:path';
 import { ROOT, startServer, launchBrowser } from './harness.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+// Optional filter: BENCH_CASES=bin,json runs only cases whose name contains one.
+const ONLY = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
 
 if (!existsSync(path.join(ROOT, 'target/site/pkg/index.js')) || !existsSync(path.join(ROOT, 'target/release/steadyws'))) {
   execFileSync('bash', [path.join(ROOT, 'scripts/build.sh')], { stdio: 'inherit' });
@@ -26,7 +28,7 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto(`${server.url}/`);
-  const results = await page.evaluate(async ({ ws, runs }) => {
+  const results = await page.evaluate(async ({ ws, runs, only }) => {
     const { connect } = await import('/pkg/index.js');
 
     const text = 'abcdefghijklmnop'; // 16 bytes
@@ -81,7 +83,7 @@ try {
     const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
     const out = [];
     let id = 0;
-    for (const c of cases) {
+    for (const c of cases.filter((k) => !only.length || only.some((o) => k.name.includes(o)))) {
       for (const [mode, n, window] of [['pipelined', c.pipelined, WINDOW], ['one-at-a-time', c.serial, 1]]) {
         const raw = [];
         const sdk = [];
@@ -103,7 +105,7 @@ try {
       }
     }
     return out;
-  }, { ws: server.wsUrl, runs: RUNS });
+  }, { ws: server.wsUrl, runs: RUNS, only: ONLY });
 
   console.log(`medians of ${RUNS} runs, round-trip messages/s against /echo (ratio: median of paired runs)`);
   console.log(`${'case'.padEnd(26)} ${'raw'.padStart(10)} ${'steadyws'.padStart(10)}  ratio`);
