@@ -120,8 +120,8 @@ export async function connect(url, options = {}) {
     pong = hb.pong ?? 'pong';
     if (typeof pong !== 'string' && typeof pong !== 'function') bad('heartbeat.pong', 'a string or a function');
   }
-  const fatal = rc?.fatalCodes ?? [];
-  if (!Array.isArray(fatal) || fatal.some((c) => !Number.isInteger(c) || c < 1000 || c > 4999)) {
+  const fatal = rc?.fatalCodes;
+  if (fatal !== undefined && (!Array.isArray(fatal) || fatal.some((c) => !Number.isInteger(c) || c < 1000 || c > 4999))) {
     bad('reconnect.fatalCodes', 'an array of close codes');
   }
   const n = [
@@ -138,7 +138,8 @@ export async function connect(url, options = {}) {
     rc ? num(rc, 'stableAfter', 5_000, 'reconnect.') : 0,
     q ? num(q, 'maxMessages', 1_000, 'queue.', 1) : 0,
     q ? num(q, 'maxBytes', 1 << 20, 'queue.', 1) : 0,
-    ...fatal,
+    // Absent: the core's defaults (1002, 1003, 1007-1010).
+    ...(fatal ? [fatal.length, ...fatal] : []),
   ];
   await load();
   return new Socket(href, protocols, n, ping, pong, json);

@@ -48,7 +48,8 @@ fn ms(v: f64) -> u64 {
 impl Inner {
     /// `n` = a JS array [flags, connectTimeout, closeTimeout, interval, timeout,
     /// minDelay, maxDelay, factor, jitter, maxRetries, stableAfter,
-    /// maxMessages, maxBytes, ...fatalCodes].
+    /// maxMessages, maxBytes] followed, when `reconnect.fatalCodes` is given,
+    /// by its length and the codes.
     #[wasm_bindgen(constructor)]
     pub fn new(
         url: String,
@@ -77,7 +78,12 @@ impl Inner {
                 jitter: at(8),
                 max_retries: at(9).is_finite().then(|| at(9) as u32),
                 stable_after: ms(at(10)),
-                fatal_codes: (13..n.length()).map(|i| at(i) as u16).collect(),
+                // Given (possibly empty) or the core's defaults.
+                fatal_codes: if n.length() > 13 {
+                    (14..n.length()).map(|i| at(i) as u16).collect()
+                } else {
+                    ReconnectConfig::default().fatal_codes
+                },
             }),
             queue: (flags & F_QUEUE != 0).then(|| QueueConfig {
                 max_messages: at(11) as usize,

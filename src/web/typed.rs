@@ -176,7 +176,8 @@ pub struct Reconnect {
     pub max_retries: Option<u32>,
     /// ms open before the backoff resets.
     pub stable_after: u64,
-    /// Server close codes that end the session instead of reconnecting.
+    /// Server close codes that end the session instead of reconnecting
+    /// (default: 1002, 1003, 1007, 1008, 1009, 1010).
     pub fatal_codes: Vec<u16>,
 }
 
@@ -189,7 +190,7 @@ impl Default for Reconnect {
             jitter: 0.5,
             max_retries: None,
             stable_after: 5_000,
-            fatal_codes: Vec::new(),
+            fatal_codes: ReconnectConfig::default().fatal_codes,
         }
     }
 }

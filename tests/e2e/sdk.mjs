@@ -311,6 +311,29 @@ try {
       assert.equal(r.state, 'closed');
     },
 
+    'a fatal close code (default list or reconnect.fatalCodes) ends the socket with FATAL_CLOSE': async () => {
+      const r = await inPage(async ({ connect }, ws, client, until) => {
+        const run = async (path, opts) => {
+          const s = await connect(`${ws}${path}&client=${client}`, opts);
+          const ev = [];
+          s.on('error', (e) => ev.push(e.code));
+          s.on('close', (e) => ev.push(`close:${e.code}:${e.willReconnect}`));
+          s.on('reconnecting', () => ev.push('reconnecting'));
+          await until('end', () => s.state === 'closed' || ev.includes('reconnecting'));
+          s.free();
+          return ev;
+        };
+        return [
+          await run('/close?code=1008&after=0', {}),
+          await run('/close?code=4001&after=0', { reconnect: { fatalCodes: [4001] } }),
+          await run('/close?code=1008&after=0', { reconnect: { fatalCodes: [], minDelay: 10 } }),
+        ];
+      });
+      assert.deepEqual(r[0], ['close:1008:false', 'FATAL_CLOSE']);
+      assert.deepEqual(r[1], ['close:4001:false', 'FATAL_CLOSE']);
+      assert.deepEqual(r[2], ['close:1008:true', 'reconnecting']);
+    },
+
     'no page errors': async () => {
       assert.deepEqual(pageErrors, []);
     },
