@@ -35,6 +35,9 @@ use wasm_bindgen::prelude::*;
 
 pub use crate::session::{Sent, State, Stats};
 pub use handles::live_callbacks;
+/// The object the npm facade drives (exported for the browser tests).
+#[doc(hidden)]
+pub use js::Inner;
 pub use typed::{Config, Events, Heartbeat, Reconnect, Socket, SocketError, SocketEvent};
 
 /// The crate version, so a page can check which build it loaded.
