@@ -97,6 +97,11 @@ export interface StateEvent { state: SocketState; previous: SocketState }
 /** Event name → handler argument. */
 export interface SocketEvents<In> {
   open: OpenEvent;
+  /**
+   * A message: parsed JSON with `json` (binary frames still arrive as
+   * ArrayBuffer/Blob: include them in `In` if the server sends any), else a
+   * string or ArrayBuffer/Blob.
+   */
   message: In;
   close: CloseEventInfo;
   reconnecting: ReconnectingEvent;
