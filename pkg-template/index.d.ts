@@ -134,7 +134,7 @@ export declare class Socket<In = unknown, Out = unknown> {
   readonly state: SocketState;
   /** A snapshot. */
   readonly stats: SocketStats;
-  /** Adds a handler; returns a function that removes it. */
+  /** Adds a handler (once per type, like addEventListener); returns a function that removes it. */
   on<K extends keyof SocketEvents<In>>(type: K, handler: (event: SocketEvents<In>[K]) => void): () => void;
   off<K extends keyof SocketEvents<In>>(type: K, handler: (event: SocketEvents<In>[K]) => void): void;
   /**

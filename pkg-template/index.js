@@ -197,7 +197,9 @@ export class Socket {
     if (!EVENTS.includes(type)) throw new TypeError(`steadyws: unknown event '${type}'`);
     if (typeof handler !== 'function') throw new TypeError('steadyws: handler must be a function');
     // Copy on write: a dispatch in progress keeps the list it started with.
-    this.#h[type] = [...(this.#h[type] ?? []), handler];
+    // Like addEventListener, a handler is registered once per type.
+    const list = this.#h[type] ?? [];
+    if (!list.includes(handler)) this.#h[type] = [...list, handler];
     return () => this.off(type, handler);
   }
 
