@@ -59,9 +59,12 @@ export interface ConnectOptions<In = unknown> {
   connectTimeout?: number;
   /** ms close() waits for the closing handshake (default 5000). */
   closeTimeout?: number;
-  heartbeat?: HeartbeatOptions<In> | false;
-  reconnect?: ReconnectOptions | false;
-  queue?: QueueOptions | false;
+  /** `true` or omitted: the defaults; `false`: off. */
+  heartbeat?: HeartbeatOptions<In> | boolean;
+  /** `true` or omitted: the defaults; `false`: off. */
+  reconnect?: ReconnectOptions | boolean;
+  /** `true` or omitted: the defaults; `false`: off (send() while not open throws NOT_OPEN). */
+  queue?: QueueOptions | boolean;
 }
 
 /** Machine-readable error codes of `SteadyWsError.code`. */

@@ -61,10 +61,10 @@ function num(o, key, def, path, min = 0, max = Infinity) {
   return v;
 }
 
-// A section: undefined = defaults, false = off, else a plain object.
+// A section: undefined or true = defaults, false = off, else a plain object.
 function section(o, key) {
   const v = o[key];
-  if (v === undefined) return {};
+  if (v === undefined || v === true) return {};
   if (v === false) return null;
   if (typeof v !== 'object' || v === null) bad(key, 'an object or false');
   return v;
