@@ -29,7 +29,7 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto(`${server.url}/`);
-  const results = await page.evaluate(async ({ ws, runs, only }) => {
+  const { rows: results, sendCost } = await page.evaluate(async ({ ws, runs, only }) => {
     const { connect } = await import('/pkg/index.js');
 
     const text = 'abcdefghijklmnop'; // 16 bytes
@@ -113,7 +113,24 @@ try {
         out.push({ name: `${c.name}-${mode}`, raw: median(raw), sdk: median(sdk), ratio: median(ratios) });
       }
     }
-    return out;
+    // Client-side cost of send() alone (no round trip), for scale: what the
+    // SDK adds per message, in µs, next to a raw socket's own cost.
+    {
+      const sdkT = await sdkTransport(`${ws}/silent?client=bench-send-${id++}`, false);
+      const rawT = await rawTransport(`${ws}/silent?client=bench-send-${id++}`, false);
+      const N = 20_000;
+      const cost = { raw: [], sdk: [] };
+      for (let r = 0; r < runs; r += 1) {
+        for (const [k, t] of [['raw', rawT], ['sdk', sdkT]]) {
+          const t0 = performance.now();
+          for (let i = 0; i < N; i += 1) t.send(text);
+          cost[k].push(((performance.now() - t0) / N) * 1000);
+        }
+      }
+      sdkT.close();
+      rawT.close();
+      return { rows: out, sendCost: { raw: median(cost.raw), sdk: median(cost.sdk) } };
+    }
   }, { ws: server.wsUrl, runs: RUNS, only: ONLY });
 
   console.log(`medians of ${RUNS} runs, round-trip messages/s against /echo (ratio: median of per-run ratios)`);
@@ -121,6 +138,7 @@ try {
   for (const r of results) {
     console.log(`${r.name.padEnd(26)} ${r.raw.toFixed(0).padStart(10)} ${r.sdk.toFixed(0).padStart(10)}  ${r.ratio.toFixed(3)}`);
   }
+  console.log(`send() alone, µs per 16 B message: raw ${sendCost.raw.toFixed(2)}, steadyws ${sendCost.sdk.toFixed(2)}`);
   for (const r of results) console.log(`browser ${r.name} steadyws/raw = ${r.ratio.toFixed(3)}`);
 } finally {
   await browser.close();
