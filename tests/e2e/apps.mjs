@@ -1,0 +1,197 @@
+// The example apps (tests/e2e/react-app: Vite 8 + React, tests/e2e/vue-app:
+// Vite 7 + Vue), built from the packed steadyws tarball, each served by
+// `steadyws serve` and driven in headless Chromium.
+//
+//   node tests/e2e/apps.mjs [react|vue ...]    (after scripts/test.d/62-e2e-apps.sh built them)
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, startServer, launchBrowser, runChecks } from './harness.mjs';
+
+const only = process.argv.slice(2);
+const APPS = [
+  { name: 'react', label: 'React + Vite 8', dir: 'react-app', dist: 'dist', strictDist: 'dist-dev' },
+  { name: 'vue', label: 'Vue + Vite 7', dir: 'vue-app', dist: 'dist' },
+].filter((a) => only.length === 0 || only.includes(a.name));
+
+let ids = 0;
+const clientId = (app) => `${app}-${process.pid}-${Date.now().toString(36)}-${++ids}`;
+
+async function stats(server, client) {
+  const res = await fetch(`${server.url}/stats?client=${encodeURIComponent(client)}`);
+  assert.equal(res.status, 200, '/stats answers 200');
+  return res.json();
+}
+
+async function control(server, client, action) {
+  const res = await fetch(`${server.url}/control?client=${encodeURIComponent(client)}&action=${action}`, { method: 'POST' });
+  const body = await res.json();
+  assert.equal(body.ok, true, `/control ${action}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Polls `probe` until `accept(value)`; fails with the last value after `ms`. */
+async function until(what, probe, accept, ms = 5_000) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await probe();
+    if (accept(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const stateIs = (page, s, timeout = 5_000) =>
+  page.waitForFunction((want) => document.getElementById('state')?.textContent === want, s, { timeout });
+
+const messages = (page) => page.$$eval('#messages li', (lis) => lis.map((li) => li.textContent));
+
+/** Opens the app for a fresh client id; records page errors and .wasm responses. */
+async function openApp(browser, server, app) {
+  const client = clientId(app.name);
+  const page = await browser.newPage();
+  const errors = [];
+  const wasm = [];
+  page.on('pageerror', (e) => errors.push(e));
+  page.on('response', (r) => {
+    if (r.url().endsWith('.wasm')) wasm.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] });
+  });
+  await page.goto(`${server.url}/?client=${client}`);
+  await stateIs(page, 'open');
+  return { page, client, errors, wasm };
+}
+
+function appChecks(app, browser, server) {
+  return {
+    'connects and shows the state open, loading the .wasm Vite emitted (no plugin)': async () => {
+      const { page, client, errors, wasm } = await openApp(browser, server, app);
+      assert.ok(wasm.length >= 1, `the page fetched a .wasm (responses: ${JSON.stringify(wasm)})`);
+      for (const w of wasm) {
+        assert.equal(w.status, 200, w.url);
+        assert.equal(w.type, 'application/wasm', w.url);
+      }
+      const s = await stats(server, client);
+      assert.equal(s.open, 1, `one open connection: ${JSON.stringify(s)}`);
+      assert.equal(s.peak, 1, `peak one connection: ${JSON.stringify(s)}`);
+      assert.deepEqual(errors, []);
+      await page.close();
+    },
+    'echoes a typed JSON message sent on a button click': async () => {
+      const { page, errors } = await openApp(browser, server, app);
+      await page.click('#send');
+      await page.click('#send');
+      const want = ['{"type":"chat","text":"hello","n":1}', '{"type":"chat","text":"hello","n":2}'];
+      await until('two echoed messages', () => messages(page), (m) => m.length >= 2);
+      // Parsed JSON objects (the app prints strings as text:...), in order, once each.
+      assert.deepEqual(await messages(page), want);
+      assert.equal(await page.textContent('#last'), want[1]);
+      assert.deepEqual(errors, []);
+      await page.close();
+    },
+    'shows reconnecting, then open again, after the server drops the connection': async () => {
+      const { page, client, errors } = await openApp(browser, server, app);
+      const sawReconnecting = stateIs(page, 'reconnecting');
+      const dropped = await control(server, client, 'drop');
+      assert.equal(dropped.affected, 1);
+      await sawReconnecting;
+      await stateIs(page, 'open', 10_000);
+      const s = await until('the new connection', () => stats(server, client), (v) => v.total === 2 && v.open === 1);
+      assert.equal(s.peak, 1, `never two at once: ${JSON.stringify(s)}`);
+      const states = await page.evaluate(() => window.__steadyws.states);
+      const i = states.lastIndexOf('reconnecting');
+      assert.ok(i > 0 && states.slice(i).includes('open'), `states: ${states.join(' > ')}`);
+      // Still usable after the reconnect.
+      await page.click('#send');
+      await until('the echo after reconnecting', () => messages(page), (m) => m.length === 1);
+      assert.deepEqual(errors, []);
+      await page.close();
+    },
+    'a message queued while reconnecting is carried over to the socket for a new url': async () => {
+      const { page, client, errors } = await openApp(browser, server, app);
+      // As soon as the page shows 'reconnecting': send (queued by the old
+      // socket), then switch room (new url, new socket), in one task.
+      await page.evaluate(() => {
+        const el = document.getElementById('state');
+        window.__acted = false;
+        new Promise((resolve) => {
+          new MutationObserver((_, obs) => {
+            if (el.textContent !== 'reconnecting') return;
+            obs.disconnect();
+            document.getElementById('send').click();
+            document.getElementById('switch').click();
+            resolve();
+          }).observe(el, { childList: true, characterData: true, subtree: true });
+        }).then(() => {
+          window.__acted = true;
+        });
+      });
+      await control(server, client, 'drop');
+      await page.waitForFunction(() => window.__acted === true, null, { timeout: 5_000 });
+      await until('room 2', () => page.textContent('#room'), (r) => r === '2');
+      await stateIs(page, 'open', 10_000);
+      await until('the carried-over message echoed', () => messages(page), (m) => m.length >= 1);
+      assert.deepEqual(await messages(page), ['{"type":"chat","text":"hello","n":1}']);
+      const s = await until('only the new socket open', () => stats(server, client), (v) => v.open === 1);
+      assert.equal(s.peak, 1, `never two at once: ${JSON.stringify(s)}`);
+      assert.deepEqual(errors, []);
+      await page.close();
+    },
+    'unmounting the component closes its socket (/stats open goes to 0)': async () => {
+      const { page, client, errors } = await openApp(browser, server, app);
+      await page.click('#toggle');
+      await page.waitForSelector('#unmounted');
+      const s = await until('open to reach 0', () => stats(server, client), (v) => v.open === 0);
+      assert.equal(s.total, 1, `no new connection after unmount: ${JSON.stringify(s)}`);
+      // It stays closed: no reconnect after the component is gone.
+      await new Promise((r) => setTimeout(r, 1_200));
+      assert.deepEqual(await stats(server, client), s);
+      assert.deepEqual(errors, []);
+      await page.close();
+    },
+  };
+}
+
+function strictModeChecks(app, browser, server) {
+  return {
+    'React StrictMode (development build) mounts twice yet keeps exactly one connection': async () => {
+      const { page, client, errors } = await openApp(browser, server, app);
+      const mounts = await page.evaluate(() => window.__steadyws.mounts);
+      assert.equal(mounts, 2, 'StrictMode ran the mount effect twice (a development build)');
+      await page.click('#send');
+      await until('the echo', () => messages(page), (m) => m.length === 1);
+      const s = await stats(server, client);
+      assert.equal(s.peak, 1, `peak of exactly one connection: ${JSON.stringify(s)}`);
+      assert.equal(s.open, 1, `one open: ${JSON.stringify(s)}`);
+      console.log(`report: ${app.label} StrictMode dev build: mounts=${mounts}, handshakes=${s.total}, peak=${s.peak}`);
+      await page.click('#toggle');
+      await until('open to reach 0 after unmount', () => stats(server, client), (v) => v.open === 0);
+      assert.deepEqual(errors, []);
+      await page.close();
+    },
+  };
+}
+
+const browser = await launchBrowser();
+try {
+  for (const app of APPS) {
+    const dist = path.join(ROOT, 'tests/e2e', app.dir, app.dist);
+    assert.ok(existsSync(path.join(dist, 'index.html')), `${dist} is built (run scripts/test.d/62-e2e-apps.sh)`);
+    const server = await startServer({ root: dist });
+    try {
+      await runChecks(`${app.name} (${app.label})`, appChecks(app, browser, server));
+    } finally {
+      await server.stop();
+    }
+    if (app.strictDist) {
+      const server = await startServer({ root: path.join(ROOT, 'tests/e2e', app.dir, app.strictDist) });
+      try {
+        await runChecks(`${app.name} (${app.label}, development build)`, strictModeChecks(app, browser, server));
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+} finally {
+  await browser.close();
+}
