@@ -14,7 +14,7 @@ usage:
   steadyws serve [--host 127.0.0.1] [--port 8080] [--root DIR]
       dev server: static files from DIR, WebSocket test endpoints
       (/echo /chat /silent /drop /close /flap /refuse /stall),
-      /stats and /control (see the README)";
+      /stats and /control (see the steadyws::native::server docs)";
 
 /// Why the arguments were refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,8 +30,10 @@
 //! # Ok::<(), steadyws::native::client::ClientError>(())
 //! ```
 //!
-//! - [`Client::connect`] bounds TCP connect plus opening handshake by
-//!   [`ClientConfig::connect_timeout`]; a server refusing the handshake
+//! - [`Client::connect`] blocks, bounding TCP connect plus opening
+//!   handshake by [`ClientConfig::connect_timeout`] (the session's connect
+//!   timeout; in the threaded pattern below, connect on the reader thread
+//!   and report the result over the channel); a server refusing the handshake
 //!   surfaces as [`ClientError::Handshake`] with
 //!   [`HandshakeError::Rejected`]`{ status }`.
 //! - [`Client::recv`] answers pings by itself, runs the closing handshake
@@ -39,13 +41,30 @@
 //!   server to close TCP first as RFC 6455 §7.1.1 asks), and fails the
 //!   connection on protocol errors (close 1002/1007/1009, then
 //!   [`ClientError::Protocol`]).
-//! - To send from other threads while one thread blocks in `recv`, take a
-//!   [`Sender`] with [`Client::sender`].
+//! - Mapping to the session interface: `Action::Connect` -> [`Client::connect`]
+//!   (`Ok` -> `Input::Opened { protocol: client.protocol() }`, `Err` ->
+//!   `Input::Error` then `Input::Closed { code: 1006, was_clean: false }`,
+//!   as a browser reports a failed connection); `Action::Send` -> `send`;
+//!   `Action::Close` -> `close`; `Action::Abandon` -> `abandon`;
+//!   [`ClientEvent::Message`] -> `Input::Message`; [`ClientEvent::Closed`]
+//!   -> `Input::Closed` with its fields; an `Err` from `recv` (protocol
+//!   violation, socket error) -> `Input::Error` then `Input::Closed { code:
+//!   1006, was_clean: false }`. Pings and pongs need nothing (already
+//!   answered; the session's heartbeat is application-level).
+//! - Two ways to drive it:
+//!   1. one thread: the loop above, with the session's next deadline as
+//!      the `recv` deadline, handling the app's sends between calls;
+//!   2. a reader thread per socket that loops on `recv(None)` and forwards
+//!      events over a channel, while the driver thread waits on that channel
+//!      with `recv_timeout(session deadline)` and acts through a [`Sender`]
+//!      ([`Client::sender`]): `send`, `ping`, `close` (the reader thread's
+//!      `recv` completes the handshake, bounded, and returns `Closed`) and
+//!      `abandon` (the reader thread's `recv` returns at once; ignore what it
+//!      reports, the socket's generation is stale).
 
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -203,8 +222,9 @@ pub enum ClientEvent {
 #[derive(Debug)]
 struct WriteSide {
     writer: Mutex<WsWriter>,
-    /// Once our close frame is out, no data frame may follow (§5.5.1).
-    close_sent: AtomicBool,
+    /// When our close frame went out: no data frame may follow it
+    /// (§5.5.1), and the closing handshake is bounded from then on.
+    close_sent_at: Mutex<Option<Instant>>,
 }
 
 impl WriteSide {
@@ -212,12 +232,16 @@ impl WriteSide {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn close_sent_at(&self) -> Option<Instant> {
+        *self.close_sent_at.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn send_data(
         &self,
         f: impl FnOnce(&mut WsWriter) -> Result<(), WsError>,
     ) -> Result<(), ClientError> {
         let mut w = self.lock();
-        if self.close_sent.load(Ordering::Acquire) {
+        if self.close_sent_at().is_some() {
             return Err(ClientError::Closed);
         }
         f(&mut w).map_err(ClientError::from)
@@ -226,16 +250,31 @@ impl WriteSide {
     /// Sends our close frame once; false if it was already sent.
     fn send_close(&self, code: Option<u16>, reason: &str) -> Result<bool, ClientError> {
         let mut w = self.lock();
-        if self.close_sent.load(Ordering::Acquire) {
+        if self.close_sent_at().is_some() {
             return Ok(false);
         }
         w.close(code, reason).map_err(ClientError::from)?;
-        self.close_sent.store(true, Ordering::Release);
+        *self.close_sent_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         Ok(true)
+    }
+
+    /// Close frame if `code` is given (with a short write bound: the peer
+    /// may be half-open), then TCP shutdown. Never waits for the peer.
+    fn abandon(&self, code: Option<u16>, reason: &str) {
+        let stream = match self.lock().stream().try_clone() {
+            Ok(s) => s,
+            Err(_) => return,
+        };
+        if code.is_some() {
+            let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+            let _ = self.send_close(code, reason);
+        }
+        let _ = stream.shutdown(Shutdown::Both);
     }
 }
 
-/// Sends on a [`Client`]'s connection from another thread.
+/// Sends on a [`Client`]'s connection from another thread (while the thread
+/// that owns the `Client` blocks in [`Client::recv`]).
 #[derive(Debug, Clone)]
 pub struct Sender {
     side: Arc<WriteSide>,
@@ -256,6 +295,24 @@ impl Sender {
 
     pub fn ping(&self, payload: &[u8]) -> Result<(), ClientError> {
         self.side.send_data(|w| w.ping(payload))
+    }
+
+    /// Starts the closing handshake, like [`Client::close`]; the thread in
+    /// [`Client::recv`] completes it (bounded by the close timeout) and
+    /// returns `Closed`.
+    pub fn close(&self, code: Option<u16>, reason: &str) -> Result<(), ClientError> {
+        if self.side.send_close(code, reason)? {
+            Ok(())
+        } else {
+            Err(ClientError::Closed)
+        }
+    }
+
+    /// Like [`Client::abandon`], from another thread: the thread in
+    /// [`Client::recv`] then returns `Closed` (code 1006) or an error at
+    /// once, which the driver ignores.
+    pub fn abandon(&self, code: Option<u16>, reason: &str) {
+        self.side.abandon(code, reason);
     }
 }
 
@@ -371,7 +428,7 @@ impl Client {
             reader: WsReader::new(stream, Role::Client, rest, config.limits),
             side: Arc::new(WriteSide {
                 writer: Mutex::new(WsWriter::new(write_half, Role::Client)),
-                close_sent: AtomicBool::new(false),
+                close_sent_at: Mutex::new(None),
             }),
             protocol: hello.protocol,
             phase: Phase::Open,
@@ -399,7 +456,7 @@ impl Client {
 
     /// Whether the connection can still send data (no close frame sent).
     pub fn is_open(&self) -> bool {
-        self.phase == Phase::Open && !self.side.close_sent.load(Ordering::Acquire)
+        self.phase == Phase::Open && self.side.close_sent_at().is_none()
     }
 
     pub fn send(&mut self, msg: &Message) -> Result<(), ClientError> {
@@ -441,15 +498,7 @@ impl Client {
     /// waiting for anything), then shuts the TCP connection down. For dead
     /// or unwanted sockets (heartbeat timeout, connect timeout).
     pub fn abandon(self, code: Option<u16>, reason: &str) {
-        if code.is_some() && self.phase == Phase::Open {
-            let w = self.side.lock();
-            // A half-open peer must not block us: a short bound on the write.
-            let _ = w
-                .stream()
-                .set_write_timeout(Some(Duration::from_millis(100)));
-            drop(w);
-            let _ = self.side.send_close(code, reason);
-        }
+        self.side.abandon(code, reason);
         let _ = self.reader.stream().shutdown(Shutdown::Both);
     }
 
@@ -458,6 +507,12 @@ impl Client {
     /// [`ClientError::Closed`].
     pub fn recv(&mut self, deadline: Option<Instant>) -> Result<Option<ClientEvent>, ClientError> {
         loop {
+            if self.phase == Phase::Open {
+                // A Sender may have started the closing handshake.
+                if let Some(since) = self.side.close_sent_at() {
+                    self.phase = Phase::CloseSent { since };
+                }
+            }
             let close_deadline = match &self.phase {
                 Phase::Done => return Err(ClientError::Closed),
                 Phase::Open => None,

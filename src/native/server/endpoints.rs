@@ -2,7 +2,7 @@
 //! done: echo, chat, stay silent, drop, close or flap, and obey `/control`.
 //!
 //! The connection's own thread reads; writes go through the shared
-//! [`Conn`](super::registry::Conn) so that `/chat` relays and `/control`
+//! [`super::registry::Conn`] so that `/chat` relays and `/control`
 //! actions can write from other threads. Reads wake up every
 //! [`TICK`] to bound the closing handshake even when the close frame was
 //! sent by another thread.

@@ -29,6 +29,11 @@
 //!   connections that way.
 //! - A WebSocket upgrade to `/` is served as `/echo` (where conformance
 //!   tools connect by default); any other unknown path answers 404.
+//! - `/control`: `secs` defaults to 5 (at most 86400); `close` takes `code`
+//!   (default 1000, must be sendable) and `reason` (at most 123 bytes);
+//!   `affected` counts the client's connections the action reached (for
+//!   `reset`: the ones taken out of silence). A missing `client` means the
+//!   client id "" (connections opened without `?client=`).
 //! - The server selects the first subprotocol a client offers.
 //! - A silent connection (`/silent`, `/control` `silent`) still reads and
 //!   discards, so it notices when the peer goes away.

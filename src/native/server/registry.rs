@@ -250,7 +250,18 @@ impl Registry {
         let now = Instant::now();
         let conns: Vec<Arc<Conn>> = {
             let mut clients = self.lock();
-            let entry = clients.entry(client.to_owned()).or_default();
+            // Only a window needs remembering for a client not seen yet;
+            // the other actions leave `/stats` untouched for it.
+            let window = matches!(
+                action,
+                ControlAction::Outage { .. } | ControlAction::Flap { .. }
+            );
+            if window {
+                clients.entry(client.to_owned()).or_default();
+            }
+            let Some(entry) = clients.get_mut(client) else {
+                return 0;
+            };
             match action {
                 ControlAction::Outage { secs } => {
                     entry.outage_until = Some(now + Duration::from_secs(secs));
