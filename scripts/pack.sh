@@ -7,15 +7,21 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
+# build.sh builds the wasm and minifies the facade (index.js) and the glue;
+# anything they come from being newer means a full build.
 stale() {
-  [ -f pkg/package.json ] && [ -f pkg/steadyws_bg_glue_bg.wasm ] || return 0
-  [ -n "$(find src Cargo.toml Cargo.lock -newer pkg/steadyws_bg_glue_bg.wasm -type f -print -quit)" ]
+  [ -f pkg/package.json ] && [ -f pkg/steadyws_bg_glue_bg.wasm ] && [ -f pkg/index.js ] || return 0
+  [ -n "$(find src Cargo.toml Cargo.lock scripts/build.sh -newer pkg/steadyws_bg_glue_bg.wasm -type f -print -quit)" ] \
+    || [ pkg-template/index.js -nt pkg/index.js ]
 }
 if stale; then
   bash scripts/build.sh
 else
-  # The wasm is current; the JS/TS side is copied the way build.sh does last.
-  cp -R pkg-template/. pkg/
+  # The wasm and the facade are current: the rest of pkg-template/ (package
+  # metadata, bindings, types, docs) is copied as build.sh would.
+  for f in pkg-template/*; do
+    [ "$(basename "$f")" = index.js ] || cp -R "$f" pkg/
+  done
 fi
 
 mkdir -p target/pack
