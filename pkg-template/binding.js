@@ -31,24 +31,16 @@ function queueFull(limit) {
   return err;
 }
 
-// Closes a socket the binding no longer wants, then frees its wasm side once
-// the close has settled. Never throws: this runs in effect cleanups.
+// Closes a socket the binding no longer wants and releases its wasm side at
+// once (free() = close() + release; the browser finishes the closing
+// handshake on its own). Never throws: this runs in effect cleanups.
 function discard(sock) {
-  let closing;
   try {
-    closing = sock.close(1000, '');
+    if (typeof sock.free === 'function') sock.free();
+    else sock.close(1000, '');
   } catch {
-    closing = undefined;
+    // already released
   }
-  Promise.resolve(closing)
-    .catch(() => {})
-    .then(() => {
-      try {
-        sock.free?.();
-      } catch {
-        // already freed
-      }
-    });
 }
 
 /**
