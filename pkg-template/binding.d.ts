@@ -1,36 +1,26 @@
-// Types shared by steadyws/react and steadyws/vue, derived from connect() so
-// they always match the facade's own declarations.
-import type { connect } from './index.js';
+// Types shared by steadyws/react and steadyws/vue (internal module; import
+// these through 'steadyws/react' or 'steadyws/vue').
+import type {
+  CloseEventInfo,
+  ConnectOptions,
+  OpenEvent,
+  Socket,
+  SocketState,
+  SteadyWsError,
+} from './index.js';
 
-/** The Socket that `connect<In, Out>()` resolves with. */
-export type BoundSocket<In, Out> = Awaited<ReturnType<typeof connect<In, Out>>>;
-/** The options `connect()` accepts. */
-export type BoundConnectOptions = NonNullable<Parameters<typeof connect>[1]>;
-/** 'connecting' | 'open' | 'closing' | 'closed' | 'reconnecting' */
-export type BoundSocketState = BoundSocket<unknown, unknown>['state'];
-/** What `send()` returns: 'sent' or 'queued'. */
-export type BoundSendResult = ReturnType<BoundSocket<unknown, unknown>['send']>;
+/** What `send()` accepts: Out (JSON-encoded when `json`), a string, or binary data. */
+export type SendData<In, Out> = Parameters<Socket<In, Out>['send']>[0];
+/** What `send()` returns: 'sent' now, or 'queued' until the next open. */
+export type SendResult = ReturnType<Socket['send']>;
 
-/** The 'open' event's detail. */
-export interface BoundOpenEvent {
-  url: string;
-  protocol: string;
-  attempt: number;
-}
-/** The 'close' event's detail. */
-export interface BoundCloseEvent {
-  code: number;
-  reason: string;
-  wasClean: boolean;
-  willReconnect: boolean;
-}
-
-/** connect() options plus callbacks the bindings call for every event. */
-export interface BindingOptions<In> extends BoundConnectOptions {
-  /** Every message (also repeated equal ones, which a state value hides). */
+/** connect() options, plus callbacks called for every event (the latest ones are used). */
+export interface UseSocketOptions<In = unknown> extends ConnectOptions<In> {
+  /** Every message, also repeated equal ones (which a state value would not show as a change). */
   onMessage?: (data: In) => void;
-  onOpen?: (event: BoundOpenEvent) => void;
-  onClose?: (event: BoundCloseEvent) => void;
-  onError?: (error: Error) => void;
-  onState?: (state: BoundSocketState) => void;
+  onOpen?: (event: OpenEvent) => void;
+  onClose?: (event: CloseEventInfo) => void;
+  /** Socket errors, and connect() rejecting (a TypeError naming a bad option). */
+  onError?: (error: SteadyWsError | TypeError) => void;
+  onState?: (state: SocketState) => void;
 }
