@@ -48,7 +48,7 @@ const stateIs = (page, s, timeout = 5_000) =>
 const messages = (page) => page.$$eval('#messages li', (lis) => lis.map((li) => li.textContent));
 
 /** Opens the app for a fresh client id; records page errors and .wasm responses. */
-async function openApp(browser, server, app) {
+async function openApp(browser, server, app, query = '', { waitOpen = true } = {}) {
   const client = clientId(app.name);
   const page = await browser.newPage();
   const errors = [];
@@ -57,8 +57,8 @@ async function openApp(browser, server, app) {
   page.on('response', (r) => {
     if (r.url().endsWith('.wasm')) wasm.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] });
   });
-  await page.goto(`${server.url}/?client=${client}`);
-  await stateIs(page, 'open');
+  await page.goto(`${server.url}/?client=${client}${query}`);
+  if (waitOpen) await stateIs(page, 'open');
   return { page, client, errors, wasm };
 }
 
@@ -86,6 +86,28 @@ function appChecks(app, browser, server) {
       // Parsed JSON objects (the app prints strings as text:...), in order, once each.
       assert.deepEqual(await messages(page), want);
       assert.equal(await page.textContent('#last'), want[1]);
+      assert.deepEqual(errors, []);
+      await page.close();
+    },
+    'a message sent before the socket exists is delivered once': async () => {
+      const { page, errors } = await openApp(browser, server, app, '&early');
+      await until('the early message echoed', () => messages(page), (m) => m.length >= 1);
+      await page.click('#send');
+      await until('the next echo', () => messages(page), (m) => m.length >= 2);
+      assert.deepEqual(await messages(page), ['{"type":"early"}', '{"type":"chat","text":"hello","n":1}']);
+      assert.deepEqual(errors, []);
+      await page.close();
+    },
+    'unmounting before connect() resolved leaves no connection behind': async () => {
+      const { page, client, errors } = await openApp(browser, server, app, '&flash', { waitOpen: false });
+      await page.waitForSelector('#unmounted');
+      // Long enough for the wasm to load, a socket to be created and closed,
+      // and a (wrong) reconnect to have happened.
+      await new Promise((r) => setTimeout(r, 1_500));
+      const s = await until('nothing open', () => stats(server, client), (v) => (v.open ?? 0) === 0);
+      assert.ok((s.total ?? 0) <= 1, `at most the one cancelled handshake: ${JSON.stringify(s)}`);
+      const states = await page.evaluate(() => window.__steadyws.states);
+      assert.ok(!states.includes('open'), `the unmounted component never saw open: ${states.join(' > ')}`);
       assert.deepEqual(errors, []);
       await page.close();
     },

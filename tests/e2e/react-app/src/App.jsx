@@ -28,7 +28,9 @@ function Chat({ room }) {
 
   useEffect(() => {
     window.__steadyws.mounts += 1;
-  }, []);
+    // ?early: send before the socket exists (it is created after this effect).
+    if (params.has('early')) send({ type: 'early' });
+  }, [send]);
 
   return (
     <section>
@@ -59,6 +61,11 @@ function Chat({ room }) {
 export function App() {
   const [mounted, setMounted] = useState(true);
   const [room, setRoom] = useState(1);
+  // ?flash: unmount right after mounting, before the first connect() has
+  // loaded the wasm module and resolved.
+  useEffect(() => {
+    if (params.has('flash')) setTimeout(() => setMounted(false), 0);
+  }, []);
   return (
     <main>
       <h1>steadyws + React</h1>
