@@ -47,25 +47,36 @@ const stateIs = (page, s, timeout = 5_000) =>
 
 const messages = (page) => page.$$eval('#messages li', (lis) => lis.map((li) => li.textContent));
 
-/** Opens the app for a fresh client id; records page errors and .wasm responses. */
-async function openApp(browser, server, app, query = '', { waitOpen = true } = {}) {
+/**
+ * Opens the app for a fresh client id, in the suite's one tab (a new tab
+ * costs more than a navigation; leaving the page closes its sockets).
+ * Records page errors and .wasm responses until done().
+ */
+async function openApp(tab, server, app, query = '', { waitOpen = true } = {}) {
   const client = clientId(app.name);
-  const page = await browser.newPage();
+  const page = await tab();
   const errors = [];
   const wasm = [];
-  page.on('pageerror', (e) => errors.push(e));
-  page.on('response', (r) => {
+  const onError = (e) => errors.push(e);
+  const onResponse = (r) => {
     if (r.url().endsWith('.wasm')) wasm.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] });
-  });
+  };
+  page.on('pageerror', onError);
+  page.on('response', onResponse);
+  const done = async () => {
+    page.off('pageerror', onError);
+    page.off('response', onResponse);
+    await page.goto('about:blank');
+  };
   await page.goto(`${server.url}/?client=${client}${query}`);
   if (waitOpen) await stateIs(page, 'open');
-  return { page, client, errors, wasm };
+  return { page, client, errors, wasm, done };
 }
 
-function appChecks(app, browser, server) {
+function appChecks(app, tab, server) {
   return {
     'connects and shows the state open, loading the .wasm Vite emitted (no plugin)': async () => {
-      const { page, client, errors, wasm } = await openApp(browser, server, app);
+      const { page, client, errors, wasm, done } = await openApp(tab, server, app);
       assert.ok(wasm.length >= 1, `the page fetched a .wasm (responses: ${JSON.stringify(wasm)})`);
       for (const w of wasm) {
         assert.equal(w.status, 200, w.url);
@@ -75,10 +86,10 @@ function appChecks(app, browser, server) {
       assert.equal(s.open, 1, `one open connection: ${JSON.stringify(s)}`);
       assert.equal(s.peak, 1, `peak one connection: ${JSON.stringify(s)}`);
       assert.deepEqual(errors, []);
-      await page.close();
+      await done();
     },
     'echoes a typed JSON message sent on a button click': async () => {
-      const { page, errors } = await openApp(browser, server, app);
+      const { page, errors, done } = await openApp(tab, server, app);
       await page.click('#send');
       await page.click('#send');
       const want = ['{"type":"chat","text":"hello","n":1}', '{"type":"chat","text":"hello","n":2}'];
@@ -87,32 +98,32 @@ function appChecks(app, browser, server) {
       assert.deepEqual(await messages(page), want);
       assert.equal(await page.textContent('#last'), want[1]);
       assert.deepEqual(errors, []);
-      await page.close();
+      await done();
     },
     'a message sent before the socket exists is delivered once': async () => {
-      const { page, errors } = await openApp(browser, server, app, '&early');
+      const { page, errors, done } = await openApp(tab, server, app, '&early');
       await until('the early message echoed', () => messages(page), (m) => m.length >= 1);
       await page.click('#send');
       await until('the next echo', () => messages(page), (m) => m.length >= 2);
       assert.deepEqual(await messages(page), ['{"type":"early"}', '{"type":"chat","text":"hello","n":1}']);
       assert.deepEqual(errors, []);
-      await page.close();
+      await done();
     },
     'unmounting before connect() resolved leaves no connection behind': async () => {
-      const { page, client, errors } = await openApp(browser, server, app, '&flash', { waitOpen: false });
+      const { page, client, errors, done } = await openApp(tab, server, app, '&flash', { waitOpen: false });
       await page.waitForSelector('#unmounted');
       // Long enough for the wasm to load, a socket to be created and closed,
       // and a (wrong) reconnect to have happened.
-      await new Promise((r) => setTimeout(r, 1_500));
+      await new Promise((r) => setTimeout(r, 1_000));
       const s = await until('nothing open', () => stats(server, client), (v) => (v.open ?? 0) === 0);
       assert.ok((s.total ?? 0) <= 1, `at most the one cancelled handshake: ${JSON.stringify(s)}`);
       const states = await page.evaluate(() => window.__steadyws.states);
       assert.ok(!states.includes('open'), `the unmounted component never saw open: ${states.join(' > ')}`);
       assert.deepEqual(errors, []);
-      await page.close();
+      await done();
     },
     'shows reconnecting, then open again, after the server drops the connection': async () => {
-      const { page, client, errors } = await openApp(browser, server, app);
+      const { page, client, errors, done } = await openApp(tab, server, app);
       const sawReconnecting = stateIs(page, 'reconnecting');
       const dropped = await control(server, client, 'drop');
       assert.equal(dropped.affected, 1);
@@ -127,10 +138,10 @@ function appChecks(app, browser, server) {
       await page.click('#send');
       await until('the echo after reconnecting', () => messages(page), (m) => m.length === 1);
       assert.deepEqual(errors, []);
-      await page.close();
+      await done();
     },
     'a message queued while reconnecting is carried over to the socket for a new url': async () => {
-      const { page, client, errors } = await openApp(browser, server, app);
+      const { page, client, errors, done } = await openApp(tab, server, app);
       // As soon as the page shows 'reconnecting': send (queued by the old
       // socket), then switch room (new url, new socket), in one task.
       await page.evaluate(() => {
@@ -160,27 +171,27 @@ function appChecks(app, browser, server) {
       const s = await until('only the new socket open', () => stats(server, client), (v) => v.open === 1);
       assert.equal(s.total, 2, `the dropped socket and the new one: ${JSON.stringify(s)}`);
       assert.deepEqual(errors, []);
-      await page.close();
+      await done();
     },
     'unmounting the component closes its socket (/stats open goes to 0)': async () => {
-      const { page, client, errors } = await openApp(browser, server, app);
+      const { page, client, errors, done } = await openApp(tab, server, app);
       await page.click('#toggle');
       await page.waitForSelector('#unmounted');
       const s = await until('open to reach 0', () => stats(server, client), (v) => v.open === 0);
       assert.equal(s.total, 1, `no new connection after unmount: ${JSON.stringify(s)}`);
-      // It stays closed: no reconnect after the component is gone.
-      await new Promise((r) => setTimeout(r, 1_200));
+      // It stays closed: no reconnect (minDelay 500 ms) after the component is gone.
+      await new Promise((r) => setTimeout(r, 800));
       assert.deepEqual(await stats(server, client), s);
       assert.deepEqual(errors, []);
-      await page.close();
+      await done();
     },
   };
 }
 
-function strictModeChecks(app, browser, server) {
+function strictModeChecks(app, tab, server) {
   return {
     'React StrictMode (development build) mounts twice yet keeps exactly one connection': async () => {
-      const { page, client, errors } = await openApp(browser, server, app);
+      const { page, client, errors, done } = await openApp(tab, server, app);
       const mounts = await page.evaluate(() => window.__steadyws.mounts);
       assert.equal(mounts, 2, 'StrictMode ran the mount effect twice (a development build)');
       await page.click('#send');
@@ -192,31 +203,38 @@ function strictModeChecks(app, browser, server) {
       await page.click('#toggle');
       await until('open to reach 0 after unmount', () => stats(server, client), (v) => v.open === 0);
       assert.deepEqual(errors, []);
-      await page.close();
+      await done();
     },
   };
 }
 
+async function suite(name, root, checks) {
+  const server = await startServer({ root });
+  let page;
+  const tab = async () => (page ??= await browser.newPage());
+  try {
+    await runChecks(name, checks(server, tab));
+  } finally {
+    await page?.close();
+    await server.stop();
+  }
+}
+
+// The suites are independent (own server, own client ids): run them side by
+// side, since they mostly wait on timers and the network.
 const browser = await launchBrowser();
 try {
+  const suites = [];
   for (const app of APPS) {
     const dist = path.join(ROOT, 'tests/e2e', app.dir, app.dist);
     assert.ok(existsSync(path.join(dist, 'index.html')), `${dist} is built (run scripts/test.d/62-e2e-apps.sh)`);
-    const server = await startServer({ root: dist });
-    try {
-      await runChecks(`${app.name} (${app.label})`, appChecks(app, browser, server));
-    } finally {
-      await server.stop();
-    }
+    suites.push(suite(`${app.name} (${app.label})`, dist, (server, tab) => appChecks(app, tab, server)));
     if (app.strictDist) {
-      const server = await startServer({ root: path.join(ROOT, 'tests/e2e', app.dir, app.strictDist) });
-      try {
-        await runChecks(`${app.name} (${app.label}, development build)`, strictModeChecks(app, browser, server));
-      } finally {
-        await server.stop();
-      }
+      const root = path.join(ROOT, 'tests/e2e', app.dir, app.strictDist);
+      suites.push(suite(`${app.name} (${app.label}, development build)`, root, (server, tab) => strictModeChecks(app, tab, server)));
     }
   }
+  await Promise.all(suites);
 } finally {
   await browser.close();
 }
