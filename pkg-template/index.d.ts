@@ -37,7 +37,7 @@ export interface ReconnectOptions {
   maxRetries?: number;
   /** ms open before the backoff resets (default 5000). */
   stableAfter?: number;
-  /** Server close codes that end the socket for good (error FATAL_CLOSE). */
+  /** Server close codes that end the socket for good (error FATAL_CLOSE); default 1002, 1003, 1007, 1008, 1009, 1010. */
   fatalCodes?: number[];
 }
 

@@ -30,6 +30,9 @@ function load() {
       console.error('steadyws:', text);
       for (const s of live) s._panic(text);
     });
+  }, (err) => {
+    ready = undefined; // a later connect() tries again (e.g. after a network error)
+    throw err;
   }));
 }
 
@@ -117,8 +120,8 @@ export async function connect(url, options = {}) {
     pong = hb.pong ?? 'pong';
     if (typeof pong !== 'string' && typeof pong !== 'function') bad('heartbeat.pong', 'a string or a function');
   }
-  const fatal = rc?.fatalCodes ?? [];
-  if (!Array.isArray(fatal) || fatal.some((c) => !Number.isInteger(c) || c < 1000 || c > 4999)) {
+  const fatal = rc?.fatalCodes;
+  if (fatal !== undefined && (!Array.isArray(fatal) || fatal.some((c) => !Number.isInteger(c) || c < 1000 || c > 4999))) {
     bad('reconnect.fatalCodes', 'an array of close codes');
   }
   const n = [
@@ -135,7 +138,8 @@ export async function connect(url, options = {}) {
     rc ? num(rc, 'stableAfter', 5_000, 'reconnect.') : 0,
     q ? num(q, 'maxMessages', 1_000, 'queue.', 1) : 0,
     q ? num(q, 'maxBytes', 1 << 20, 'queue.', 1) : 0,
-    ...fatal,
+    // Absent: the core's defaults (1002, 1003, 1007-1010).
+    ...(fatal ? [fatal.length, ...fatal] : []),
   ];
   await load();
   return new Socket(href, protocols, n, ping, pong, json);
@@ -149,6 +153,7 @@ export class Socket {
   #url;
   #json;
   #dead = false;
+  #unpage = [];
   #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null };
   #done;
   #settle;
@@ -160,11 +165,20 @@ export class Socket {
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
     try {
-      this.#w = new Inner(url, protocols, new Float64Array(n), ping, pong, { ev: (k, a, b, v, w) => this.#ev(k, a, b, v, w) });
+      this.#w = new Inner(url, protocols, n, ping, pong, { ev: (k, a, b, v, w) => this.#ev(k, a, b, v, w) });
     } catch (e) {
       live.delete(this);
       // The core's validation: [field, reason].
       throw Array.isArray(e) ? new TypeError(`steadyws: ${e[0]}: ${e[1]}`) : e;
+    }
+    // Page events feed the core: 0 online, 1 offline, 2 resumed, 3 hidden.
+    const page = (e) => this.#dead || this.#w.page(e.type === 'online' ? 0 : e.type === 'offline' ? 1
+      : e.type === 'pageshow' ? (e.persisted ? 2 : -1) : globalThis.document.hidden ? 3 : 2);
+    for (const [t, types] of [[globalThis, ['online', 'offline', 'pageshow']], [globalThis.document, ['visibilitychange']]]) {
+      for (const type of types) {
+        t?.addEventListener(type, page);
+        this.#unpage.push(() => t?.removeEventListener(type, page));
+      }
     }
   }
 
@@ -230,6 +244,7 @@ export class Socket {
     if (this.#dead) return;
     this.#last = this.stats;
     this.#dead = true;
+    for (const f of this.#unpage) f();
     live.delete(this);
     this.#settle();
     const w = this.#w;
@@ -242,6 +257,7 @@ export class Socket {
   _panic(text) {
     if (this.#dead) return;
     this.#dead = true;
+    for (const f of this.#unpage) f();
     live.delete(this);
     const err = error('PANIC');
     err.message = text;

@@ -136,3 +136,17 @@ fn disabled_sections_need_no_validation() {
     };
     assert_eq!(c.validate(), Ok(()));
 }
+
+#[test]
+fn errors_display_the_field_and_reason() {
+    let mut c = config();
+    c.reconnect.as_mut().unwrap().jitter = 2.0;
+    let e = c.validate().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid option reconnect.jitter: must be between 0 and 1"
+    );
+    let err: Box<dyn std::error::Error> =
+        Box::new(steadyws::session::Error::FatalClose { code: 1008 });
+    assert_eq!(err.to_string(), "the server closed with fatal code 1008");
+}

@@ -408,7 +408,7 @@ fn online_or_resumed_while_waiting_attempts_at_once() {
             sim.wait_for_attempt();
         }
         sim.fail_connect(); // now waiting 30 s
-        sim.advance(100);
+        sim.advance(1_000);
         sim.input(input.clone());
         assert_eq!(sim.s.state(), State::Connecting, "{input:?}");
         assert_eq!(sim.connects().last().unwrap().0, sim.now);
@@ -597,4 +597,47 @@ fn socket_error_while_open_reconnects_once() {
     });
     sim.advance_to(1_000 + 9_999);
     assert_eq!(sim.connects().len(), 2);
+}
+
+#[test]
+fn online_or_resumed_never_attempts_sooner_than_min_delay_after_the_last_attempt() {
+    let mut sim = Sim::new(config_no_jitter());
+    for _ in 0..5 {
+        sim.fail_connect();
+        sim.wait_for_attempt();
+    }
+    let started = sim.now;
+    sim.advance(50);
+    sim.fail_connect(); // waiting 30 s from here
+                        // The network flaps: online/offline/online... every 10 ms.
+    for _ in 0..150 {
+        sim.advance(10);
+        sim.input(Input::Online);
+        sim.input(Input::Offline);
+        sim.input(Input::Resumed);
+    }
+    let connects = sim.connects();
+    assert_eq!(connects.len(), 7, "one early attempt, not 150");
+    assert_eq!(connects[6].0, started + 1_000, "minDelay after the last");
+}
+
+#[test]
+fn delay_bounds_follow_the_documented_formula() {
+    let rc = ReconnectConfig::default(); // 1 s .. 30 s, x2, jitter 0.5
+    assert_eq!(delay_bounds(&rc, 0), (1_000, 1_500));
+    assert_eq!(delay_bounds(&rc, 1), (1_500, 3_000));
+    assert_eq!(delay_bounds(&rc, 3), (6_000, 12_000));
+    assert_eq!(delay_bounds(&rc, 5), (15_000, 30_000));
+    assert_eq!(delay_bounds(&rc, u32::MAX), (15_000, 30_000));
+    let full = ReconnectConfig {
+        jitter: 1.0,
+        ..ReconnectConfig::default()
+    };
+    assert_eq!(delay_bounds(&full, 0), (1_000, 2_000));
+    assert_eq!(delay_bounds(&full, 10), (1_000, 30_000));
+    let none = ReconnectConfig {
+        jitter: 0.0,
+        ..ReconnectConfig::default()
+    };
+    assert_eq!(delay_bounds(&none, 2), (4_000, 4_000));
 }

@@ -117,3 +117,51 @@ async fn text_that_is_not_json_is_an_error_event_and_the_socket_keeps_working() 
         }]
     );
 }
+
+#[wasm_bindgen_test]
+async fn events_arrive_as_a_stream_that_ends_when_the_socket_is_dropped() {
+    use core::pin::Pin;
+    use futures_core::Stream;
+
+    async fn next(events: &mut steadyws::web::Events<String>) -> Option<SocketEvent<String>> {
+        core::future::poll_fn(|cx| Pin::new(&mut *events).poll_next(cx)).await
+    }
+    let url = ws_url("/echo", &client_id("echo-stream"));
+    let (socket, mut events) = TextSocket::connect_stream(quiet(&url).json(false)).unwrap();
+    socket.send_text("streamed").unwrap();
+    let mut seen = Vec::new();
+    while let Some(event) = next(&mut events).await {
+        let done = matches!(&event, SocketEvent::Message(_));
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    assert!(matches!(
+        seen[0],
+        SocketEvent::State {
+            state: steadyws::web::State::Open,
+            ..
+        }
+    ));
+    assert!(matches!(seen[1], SocketEvent::Open { attempt: 1, .. }));
+    assert_eq!(
+        seen.last(),
+        Some(&SocketEvent::Message("streamed".to_string()))
+    );
+    drop(socket);
+    // Dropping the socket starts the closing handshake and releases
+    // everything at once (nothing waits for the server's reply): the stream
+    // delivers what was queued, then ends.
+    let mut rest = Vec::new();
+    while let Some(event) = next(&mut events).await {
+        rest.push(event);
+    }
+    assert_eq!(
+        rest,
+        [SocketEvent::State {
+            state: steadyws::web::State::Closing,
+            previous: steadyws::web::State::Open
+        }]
+    );
+}

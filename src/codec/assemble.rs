@@ -1,6 +1,6 @@
 //! Message assembly: bytes in, whole messages and control frames out.
 //!
-//! [`MessageDecoder`] sits on [`decode_header`](super::decode::decode_header)
+//! [`MessageDecoder`] sits on [`decode_header`]
 //! and keeps what a connection needs between reads: a partial header (at
 //! most 14 bytes), the frame being received, the fragmented message being
 //! assembled and the UTF-8 state of its text. It consumes partial payloads
@@ -16,8 +16,8 @@ use super::close::{parse_close_payload, CloseFrame};
 use super::decode::{decode_header, Status};
 use super::frame::{FrameHeader, OpCode, Role, MAX_HEADER_LEN};
 use super::limits::Limits;
-use super::mask::{apply_mask, apply_mask_at};
-use super::utf8::{into_string, Utf8Validator};
+use super::mask::{extend_masked, to_masked_vec};
+use super::utf8::{into_string, TextBuffer};
 use super::Error;
 use crate::message::Message;
 
@@ -45,13 +45,35 @@ struct InFrame {
     done: u64,
 }
 
+/// The payload of a data message being assembled.
+#[derive(Debug)]
+enum Body {
+    /// Validated piece by piece as it arrives.
+    Text(TextBuffer),
+    Binary(Vec<u8>),
+}
+
 /// A data message being assembled.
 #[derive(Debug)]
 struct Partial {
-    text: bool,
-    data: Vec<u8>,
+    body: Body,
     frames: u32,
 }
+
+impl Partial {
+    fn len(&self) -> usize {
+        match &self.body {
+            Body::Text(text) => text.len(),
+            Body::Binary(bytes) => bytes.len(),
+        }
+    }
+}
+
+/// Room reserved up front for a frame's payload, at most: enough for every
+/// common frame to be received without reallocating, small enough that a
+/// header announcing a huge frame does not claim its memory before the
+/// bytes arrive.
+const RESERVE_AHEAD: u64 = 1 << 20;
 
 /// Incremental decoder of a byte stream into [`Item`]s, for one role.
 ///
@@ -71,7 +93,6 @@ pub struct MessageDecoder {
     frame: Option<InFrame>,
     message: Option<Partial>,
     control: Vec<u8>,
-    utf8: Utf8Validator,
     failed: Option<Error>,
 }
 
@@ -87,7 +108,6 @@ impl MessageDecoder {
             frame: None,
             message: None,
             control: Vec::new(),
-            utf8: Utf8Validator::new(),
             failed: None,
         }
     }
@@ -103,12 +123,80 @@ impl MessageDecoder {
     /// Whether the decoder is between items at a frame boundary (no partial
     /// header, frame or fragmented message pending): a connection that ends
     /// here lost nothing mid-frame.
+    #[inline]
     pub fn is_idle(&self) -> bool {
         self.header_len == 0 && self.frame.is_none() && self.message.is_none()
     }
 
     /// Decodes from `input`; see the type's documentation.
+    #[inline]
     pub fn decode(&mut self, input: &[u8]) -> Result<Status<Item>, Error> {
+        if self.is_idle() && self.failed.is_none() {
+            if let Some(result) = self.whole_small_frame(input) {
+                if let Err(error) = &result {
+                    self.failed = Some(error.clone());
+                }
+                return result;
+            }
+        }
+        self.decode_general(input)
+    }
+
+    /// The hot path, for an idle decoder: a whole final text or binary frame
+    /// with a 7- or 16-bit length, masked as the role requires, entirely in
+    /// `input`. `None` for anything else (including every invalid header),
+    /// which the general path then handles. Its results are identical to
+    /// the general path's, which the split-at-every-byte tests check (split
+    /// input goes the general way).
+    #[inline]
+    fn whole_small_frame(&self, input: &[u8]) -> Option<Result<Status<Item>, Error>> {
+        let (&b0, &b1) = (input.first()?, input.get(1)?);
+        // 0x81 / 0x82: FIN, no RSV bits, text / binary.
+        if b0 != 0x81 && b0 != 0x82 {
+            return None;
+        }
+        let masked = b1 & 0x80 != 0;
+        if masked != (self.role == Role::Server) {
+            return None;
+        }
+        let (len, at) = match b1 & 0x7F {
+            126 => {
+                let ext = input.get(2..4)?;
+                (usize::from(u16::from_be_bytes([ext[0], ext[1]])), 4)
+            }
+            127 => return None,
+            len7 => (usize::from(len7), 2),
+        };
+        let limit = self.limits.max_frame_size.min(self.limits.max_message_size);
+        if len as u64 > limit {
+            return None;
+        }
+        let (key, at) = if masked {
+            let key = input.get(at..at + 4)?;
+            (Some([key[0], key[1], key[2], key[3]]), at + 4)
+        } else {
+            (None, at)
+        };
+        let payload = input.get(at..at + len)?;
+        let data = match key {
+            Some(key) => to_masked_vec(payload, key),
+            None => payload.to_vec(),
+        };
+        let message = if b0 == 0x81 {
+            match into_string(data) {
+                Ok(text) => Message::Text(text),
+                Err(error) => return Some(Err(error)),
+            }
+        } else {
+            Message::Binary(data)
+        };
+        Some(Ok(Status::Done {
+            consumed: at + len,
+            value: Item::Message(message),
+        }))
+    }
+
+    fn decode_general(&mut self, input: &[u8]) -> Result<Status<Item>, Error> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
@@ -135,12 +223,18 @@ impl MessageDecoder {
                         }
                     };
                     pos += consumed;
-                    if let Some(item) = self.whole_message(&header, &input[pos..])? {
-                        // `whole_message` only succeeds with the whole
-                        // payload present, so this cannot overflow.
-                        pos += header.payload_len as usize;
+                    let rest = &input[pos..];
+                    if header.fin
+                        && self.message.is_none()
+                        && header.payload_len <= rest.len() as u64
+                        && matches!(header.opcode, OpCode::Text | OpCode::Binary)
+                    {
+                        // The common case: a whole message in one frame, all
+                        // of it in `input` (so the length fits a usize).
+                        let len = header.payload_len as usize;
+                        let item = self.whole_message(&header, &rest[..len])?;
                         return Ok(Status::Done {
-                            consumed: pos,
+                            consumed: pos + len,
                             value: item,
                         });
                     }
@@ -179,6 +273,7 @@ impl MessageDecoder {
     /// Reads a frame header from `rest`, continuing a partial one. Returns
     /// the bytes of `rest` it used, or `None` after stashing all of `rest`
     /// when the header is still incomplete.
+    #[inline]
     fn read_header(&mut self, rest: &[u8]) -> Result<Option<(usize, FrameHeader)>, Error> {
         let have = usize::from(self.header_len);
         if have == 0 {
@@ -217,42 +312,32 @@ impl MessageDecoder {
         }
     }
 
-    /// The fast path: a final, unfragmented data frame whose payload is all
-    /// in `payload`. Returns `None` when the frame does not qualify.
-    fn whole_message(
-        &mut self,
-        header: &FrameHeader,
-        payload: &[u8],
-    ) -> Result<Option<Item>, Error> {
-        let text = match header.opcode {
-            OpCode::Text => true,
-            OpCode::Binary => false,
-            _ => return Ok(None),
-        };
-        if !header.fin || self.message.is_some() || header.payload_len > payload.len() as u64 {
-            return Ok(None);
-        }
+    /// The fast path: a final, unfragmented data frame and its whole
+    /// payload: one allocation, one unmasking copy, one validation.
+    #[inline]
+    fn whole_message(&self, header: &FrameHeader, payload: &[u8]) -> Result<Item, Error> {
         if header.payload_len > self.limits.max_message_size {
             return Err(Error::MessageTooLarge {
                 len: header.payload_len,
                 max: self.limits.max_message_size,
             });
         }
-        let mut data = payload[..header.payload_len as usize].to_vec();
-        if let Some(key) = header.mask {
-            apply_mask(&mut data, key);
-        }
-        let message = if text {
+        let data = match header.mask {
+            Some(key) => to_masked_vec(payload, key),
+            None => payload.to_vec(),
+        };
+        Ok(Item::Message(if header.opcode == OpCode::Text {
             Message::Text(into_string(data)?)
         } else {
             Message::Binary(data)
-        };
-        Ok(Some(Item::Message(message)))
+        }))
     }
 
     /// Checks a new frame against the message in progress and the limits.
     fn begin_frame(&mut self, header: &FrameHeader) -> Result<InFrame, Error> {
         let max_message = self.limits.max_message_size;
+        // Below RESERVE_AHEAD, so it fits a usize.
+        let ahead = header.payload_len.min(RESERVE_AHEAD) as usize;
         match header.opcode {
             OpCode::Continuation => {
                 let message = self.message.as_mut().ok_or(Error::UnexpectedContinuation)?;
@@ -262,12 +347,16 @@ impl MessageDecoder {
                     });
                 }
                 message.frames += 1;
-                let total = message.data.len() as u64 + header.payload_len;
+                let total = message.len() as u64 + header.payload_len;
                 if total > max_message {
                     return Err(Error::MessageTooLarge {
                         len: total,
                         max: max_message,
                     });
+                }
+                match &mut message.body {
+                    Body::Text(text) => text.reserve(ahead),
+                    Body::Binary(bytes) => bytes.reserve(ahead),
                 }
             }
             OpCode::Text | OpCode::Binary => {
@@ -280,15 +369,14 @@ impl MessageDecoder {
                         max: max_message,
                     });
                 }
-                let text = header.opcode == OpCode::Text;
-                if text {
-                    self.utf8.reset();
-                }
-                self.message = Some(Partial {
-                    text,
-                    data: Vec::new(),
-                    frames: 1,
-                });
+                let body = if header.opcode == OpCode::Text {
+                    let mut text = TextBuffer::new();
+                    text.reserve(ahead);
+                    Body::Text(text)
+                } else {
+                    Body::Binary(Vec::with_capacity(ahead))
+                };
+                self.message = Some(Partial { body, frames: 1 });
             }
             OpCode::Close | OpCode::Ping | OpCode::Pong => self.control.clear(),
         }
@@ -304,21 +392,19 @@ impl MessageDecoder {
     /// Takes in the next `bytes` of the current frame's payload.
     fn payload(&mut self, frame: &InFrame, bytes: &[u8]) -> Result<(), Error> {
         let offset = (frame.done & 3) as usize;
-        let (buf, text) = match (frame.opcode.is_control(), self.message.as_mut()) {
-            (true, _) => (&mut self.control, false),
-            (false, Some(message)) => (&mut message.data, message.text),
+        if frame.opcode.is_control() {
+            extend_masked(&mut self.control, bytes, frame.mask, offset);
+            return Ok(());
+        }
+        match self.message.as_mut().map(|m| &mut m.body) {
+            Some(Body::Text(text)) => text.extend(bytes, frame.mask, offset),
+            Some(Body::Binary(data)) => {
+                extend_masked(data, bytes, frame.mask, offset);
+                Ok(())
+            }
             // begin_frame opened a message for every data frame.
-            (false, None) => return Err(Error::UnexpectedContinuation),
-        };
-        let start = buf.len();
-        buf.extend_from_slice(bytes);
-        if let Some(key) = frame.mask {
-            apply_mask_at(&mut buf[start..], key, offset);
+            None => Err(Error::UnexpectedContinuation),
         }
-        if text {
-            self.utf8.feed(&buf[start..])?;
-        }
-        Ok(())
     }
 
     /// A frame's payload is complete: yields its item, if it ends one.
@@ -334,11 +420,9 @@ impl MessageDecoder {
                 let Some(message) = self.message.take() else {
                     return Err(Error::UnexpectedContinuation);
                 };
-                Some(Item::Message(if message.text {
-                    self.utf8.finish()?;
-                    Message::Text(into_string(message.data)?)
-                } else {
-                    Message::Binary(message.data)
+                Some(Item::Message(match message.body {
+                    Body::Text(text) => Message::Text(text.finish()?),
+                    Body::Binary(bytes) => Message::Binary(bytes),
                 }))
             }
         })

@@ -31,6 +31,7 @@ pub enum Status<T> {
 /// ones), 64-bit lengths with the top bit set, and frames longer than
 /// `limits.max_frame_size`. Frame sequencing (continuations) is the
 /// [`MessageDecoder`](super::MessageDecoder)'s business.
+#[inline]
 pub fn decode_header(
     buf: &[u8],
     role: Role,

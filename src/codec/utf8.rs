@@ -87,9 +87,31 @@ impl Utf8Validator {
     }
 }
 
+/// Texts up to this length are checked for pure ASCII first: cheaper than
+/// `simdutf8`'s setup for short chat-like messages.
+const SHORT_TEXT: usize = 256;
+
+/// Whether `bytes` is all ASCII: ORs 8-byte words together (no early exit:
+/// only used on short texts, where a branch per word costs more).
+#[inline]
+fn is_ascii_short(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let mut acc = 0u64;
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        acc |= u64::from_ne_bytes(w);
+    }
+    let tail = words.remainder().iter().fold(0u8, |a, b| a | b);
+    acc & 0x8080_8080_8080_8080 == 0 && tail < 0x80
+}
+
 /// Validates a complete text with `simdutf8`.
 #[inline]
 pub fn validate(bytes: &[u8]) -> Result<(), Error> {
+    if bytes.len() <= SHORT_TEXT && is_ascii_short(bytes) {
+        return Ok(());
+    }
     simdutf8::basic::from_utf8(bytes)
         .map(|_| ())
         .map_err(|_| Error::InvalidUtf8)
@@ -103,6 +125,66 @@ pub fn into_string(bytes: Vec<u8>) -> Result<String, Error> {
     // SAFETY: `validate` just checked that `bytes` is valid UTF-8, and the
     // vector is moved in, so nothing can change it in between.
     Ok(unsafe { String::from_utf8_unchecked(bytes) })
+}
+
+/// A text message being received piece by piece: its bytes can only grow
+/// through [`extend`](Self::extend), which validates every piece as it is
+/// appended, so the complete text is validated exactly once.
+#[derive(Debug, Default)]
+pub struct TextBuffer {
+    bytes: Vec<u8>,
+    validator: Utf8Validator,
+    /// A piece failed validation: the bytes are not text and never will be.
+    invalid: bool,
+}
+
+impl TextBuffer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Reserves room for `additional` more bytes.
+    pub fn reserve(&mut self, additional: usize) {
+        self.bytes.reserve(additional);
+    }
+
+    /// Appends `src`, unmasked with `key` if given (`src[0]` being payload
+    /// byte `offset`), and validates it. Fails as soon as the text so far
+    /// cannot be completed into valid UTF-8.
+    pub fn extend(&mut self, src: &[u8], key: Option<[u8; 4]>, offset: usize) -> Result<(), Error> {
+        if self.invalid {
+            return Err(Error::InvalidUtf8);
+        }
+        let start = self.bytes.len();
+        super::mask::extend_masked(&mut self.bytes, src, key, offset);
+        let result = self.validator.feed(&self.bytes[start..]);
+        self.invalid = result.is_err();
+        result
+    }
+
+    /// The complete text, if it does not end inside a character.
+    #[allow(unsafe_code)]
+    pub fn finish(mut self) -> Result<String, Error> {
+        if self.invalid {
+            return Err(Error::InvalidUtf8);
+        }
+        self.validator.finish()?;
+        debug_assert!(core::str::from_utf8(&self.bytes).is_ok());
+        // SAFETY: every byte was appended by `extend`, which fed it to the
+        // validator in order (failures set `invalid`, checked above), and
+        // the validator's `finish` succeeded: the concatenation of all the
+        // pieces is valid UTF-8 (see `Utf8Validator`). `bytes` is private to
+        // this type.
+        Ok(unsafe { String::from_utf8_unchecked(self.bytes) })
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +246,41 @@ mod tests {
         v.feed(b"\xe2\x82").unwrap();
         assert!(v.is_incomplete());
         assert_eq!(v.finish(), Err(Error::InvalidUtf8));
+    }
+
+    #[test]
+    fn text_buffer_validates_pieces_once_and_stays_invalid() {
+        let text = "κόσμε €𝄞 ok".as_bytes();
+        let key = [3, 1, 4, 1];
+        let mut masked = text.to_vec();
+        crate::codec::mask::apply_mask(&mut masked, key);
+        for cut in 0..=text.len() {
+            let mut buf = TextBuffer::new();
+            buf.extend(&masked[..cut], Some(key), 0).unwrap();
+            buf.extend(&masked[cut..], Some(key), cut).unwrap();
+            assert_eq!(buf.len(), text.len());
+            assert_eq!(buf.finish().unwrap().as_bytes(), text);
+        }
+        let mut buf = TextBuffer::new();
+        assert_eq!(buf.extend(b"ok\xff", None, 0), Err(Error::InvalidUtf8));
+        assert_eq!(buf.extend(b"fine", None, 0), Err(Error::InvalidUtf8));
+        assert_eq!(buf.finish(), Err(Error::InvalidUtf8));
+        let mut buf = TextBuffer::new();
+        buf.extend(b"\xe2\x82", None, 0).unwrap();
+        assert_eq!(buf.finish(), Err(Error::InvalidUtf8));
+    }
+
+    #[test]
+    fn the_short_ascii_check_sees_a_high_bit_anywhere() {
+        for len in 0..40 {
+            let ascii = vec![b'a'; len];
+            assert!(is_ascii_short(&ascii));
+            for at in 0..len {
+                let mut bytes = ascii.clone();
+                bytes[at] = 0x80;
+                assert!(!is_ascii_short(&bytes), "len {len} at {at}");
+            }
+        }
     }
 
     #[test]

@@ -521,8 +521,7 @@ impl Client {
                 }
             };
             let now = Instant::now();
-            if let Some(cd) = close_deadline.filter(|cd| *cd <= now) {
-                let _ = cd;
+            if close_deadline.is_some_and(|cd| cd <= now) {
                 return Ok(Some(self.finish_close_timeout()));
             }
             let wake = match (deadline, close_deadline) {

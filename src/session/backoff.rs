@@ -20,7 +20,19 @@ use super::rng::Rng;
 use super::ReconnectConfig;
 
 /// The bounds `[lo, hi]` of the delay after the `n`-th consecutive failure
-/// (0-based). Exposed for tests and documentation; [`draw`] picks within.
+/// (`n = 0` for the first), in ms. The delay is drawn uniformly within:
+///
+/// ```text
+/// hi    = min(maxDelay, minDelay * factor^n * (1 + jitter))
+/// lo    = max(minDelay, hi * (1 - jitter))
+/// delay = lo + floor(r * (hi - lo)),   r uniform in [0, 1) from the seeded RNG
+/// ```
+///
+/// `jitter = 0` gives exactly `min(maxDelay, minDelay * factor^n)`; `jitter
+/// = 1` a uniform draw in `[minDelay, hi]` (full jitter). Every delay lies
+/// within `[minDelay, maxDelay]`. The nominal delay is stretched upwards (by
+/// up to `jitter`) as well as down, so even the first retry is spread out
+/// and clients do not all return in the same millisecond after a restart.
 pub fn delay_bounds(cfg: &ReconnectConfig, n: u32) -> (u64, u64) {
     let min = cfg.min_delay as f64;
     let max = cfg.max_delay as f64;
@@ -30,10 +42,12 @@ pub fn delay_bounds(cfg: &ReconnectConfig, n: u32) -> (u64, u64) {
     let nominal = min * cfg.factor.powi(exp);
     let hi = (nominal * (1.0 + cfg.jitter)).min(max).max(min);
     let lo = (hi * (1.0 - cfg.jitter)).max(min);
-    // Back in integer space, clamp again: f64 rounding of huge values must
-    // not step outside the configured bounds.
-    let lo = (lo as u64).clamp(cfg.min_delay, cfg.max_delay);
-    let hi = (hi as u64).clamp(lo, cfg.max_delay);
+    // Back in integer space, bound again: f64 rounding of huge values must
+    // not step outside the configured bounds. (`max`/`min` rather than
+    // `clamp`, whose min <= max assertion would pull the formatting
+    // machinery into the wasm build.)
+    let lo = (lo as u64).max(cfg.min_delay).min(cfg.max_delay);
+    let hi = (hi as u64).min(cfg.max_delay).max(lo);
     (lo, hi)
 }
 
@@ -44,6 +58,6 @@ pub(crate) fn draw(cfg: &ReconnectConfig, n: u32, rng: &mut Rng) -> u64 {
         return lo;
     }
     let span = (hi - lo) as f64;
-    let d = lo + (rng.next_unit() * span) as u64;
-    d.clamp(lo, hi)
+    let d = lo.saturating_add((rng.next_unit() * span) as u64);
+    d.min(hi).max(lo)
 }

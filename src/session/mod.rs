@@ -14,6 +14,114 @@
 //! driver and the tests use [`crate::message::Message`]. The core never looks
 //! inside a message except through [`Payload`] and the configured pong
 //! matcher.
+//!
+//! # Driving it
+//!
+//! [`Session::new`] queues the first `Connect`. Then, in a loop: feed what
+//! happened ([`Session::handle`], the app's [`send`](Session::send) /
+//! [`close`](Session::close) / [`reconnect`](Session::reconnect), and
+//! [`handle_timeout`](Session::handle_timeout) when the single timer fires),
+//! drain [`poll`](Session::poll) and carry out each [`Action`] in order, then
+//! re-arm one timer for [`poll_timeout`](Session::poll_timeout). Actions that
+//! touch sockets always come before the events of the same step, so a driver
+//! that runs app callbacks while carrying out a batch never lets the app act
+//! on a socket the core has already given up.
+//!
+//! # Behaviour
+//!
+//! **States.** `Connecting { gen }` (a socket in its handshake), `Open
+//! { gen }`, `Closing { gen }` (after the app's `close()`), `Reconnecting`
+//! (waiting out a backoff delay, no socket), `Closed` (no socket, no timer).
+//! The reconnect lock is this state: only the first three own a socket, so
+//! at most one socket is ever connecting or open, whatever order socket
+//! events, timers and app calls arrive in. Inputs tagged with any other
+//! generation (an abandoned socket, a stale close) are ignored.
+//!
+//! **Heartbeat** (setTimeout style, as in the reference Vue example). After
+//! open and after each message that proves liveness, a ping timer of
+//! `interval` is (re)armed; when it fires the ping is sent (`Send` +
+//! `Event::Ping`) and a pong timer of `timeout` replaces it. Any message
+//! proves liveness, or with `any_message_counts = false` only a pong. A pong
+//! is a message the matcher accepts (or an [`Input::Pong`]); pongs are not
+//! emitted as `Message`. Without a matcher, every message answers the ping.
+//! The first answer to a ping gives `Event::Pong { rtt }` and
+//! `stats.last_rtt_ms`. When the pong timer fires, the socket is dead:
+//! `Abandon` (never waiting for its close event, which a half-open TCP
+//! connection may never deliver), `HeartbeatTimeout { silent_for }` (ms since
+//! the last message of any kind), then the usual reconnect.
+//!
+//! **Suspended pages.** A timer that fires more than
+//! [`late_slack`]`(window) = max(window / 2, 1000)` ms after its deadline
+//! says the page or machine was not running, not that the peer is silent
+//! (replies may sit unprocessed in the event queue). A late pong timer
+//! therefore sends a fresh ping and waits `timeout` again, once: if that
+//! probe's own timer expires (late or not), the socket is dead. A late
+//! connect timeout gets one grace period of `late_slack(connect_timeout)`.
+//! A late ping timer just pings (its pong window starts when it is sent).
+//!
+//! **Page lifecycle.** `Resumed` and `Online`: when open, probe at once (ping
+//! now, dead after `timeout` without an answer; nothing if a ping is already
+//! out); when waiting out a backoff, attempt now, but never sooner than
+//! `minDelay` after the previous attempt started (so a flapping network
+//! cannot cause a storm). `Offline`: when open, probe at once (a dead path is
+//! found within `timeout`); otherwise nothing: attempts go on with the
+//! backoff, so a missing `online` event never wedges the session. `Hidden`:
+//! nothing (the late-timer rule covers throttled background timers).
+//!
+//! **Backoff.** See [`delay_bounds`] for the exact formula: every delay is
+//! within `[minDelay, maxDelay]`, and jitter is drawn from an RNG seeded by
+//! `Session::new`'s `seed`. `n` counts consecutive failed connections; it
+//! resets only when a connection that stayed open `stable_after` ms ends (a
+//! server that accepts then drops cannot cause a storm). With `max_retries
+//! = Some(k)`, the `(k+1)`-th consecutive failure ends in `Closed` with
+//! `Error::RetriesExhausted`. Every end of a connection or attempt that the
+//! app did not ask for is a failure: error, close, connect timeout,
+//! heartbeat timeout.
+//!
+//! **Close codes.** The app's `close()` never reconnects. A server close
+//! with a code in `fatal_codes` (default [`DEFAULT_FATAL_CODES`]: 1002,
+//! 1003, 1007, 1008, 1009, 1010, where retrying would fail the same way)
+//! ends in `Closed` with `Error::FatalClose`. Every other code reconnects:
+//! 1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, 1015, and 3000-4999
+//! application codes (add those meaning "go away for good" to
+//! `fatal_codes`). Heartbeat and connect timeouts reconnect.
+//!
+//! **Socket errors.** `Input::Error` abandons the socket at once (the
+//! browser's following close event is then ignored): one failure, one
+//! attempt.
+//!
+//! **Send queue.** While not open, `send` queues in order within
+//! `max_messages` / `max_bytes` (`QueueFull` hands the message back; nothing
+//! queued is dropped). On open the whole queue is flushed first, as the
+//! first actions of that step, so it precedes anything sent later. Without
+//! a queue: `NotOpen`. While closing or closed: `Closed`. The queue is kept
+//! across `close()` (flushed if `reconnect()` revives the session, or taken
+//! back with [`Session::take_queued`]).
+//!
+//! **Close.** See [`Session::close`]. Once `Closed`, `poll_timeout()` is
+//! `None`, no socket remains, and no input produces any action, until the
+//! app calls `reconnect()`, which revives the session ([`Session::reconnect`]).
+//!
+//! # Event order
+//!
+//! Within one step, socket actions first, then events, the `State` event
+//! last:
+//!
+//! - open: `Send`s of the queue, `State(open)`, `Open { protocol, attempt }`;
+//! - drop, will reconnect: `Abandon` (when the core ends it), then
+//!   `Error(Socket | ConnectTimeout)` or `HeartbeatTimeout` (by cause),
+//!   `Close { will_reconnect: true }`, `Reconnecting { attempt, delay }`,
+//!   `State(reconnecting)`;
+//! - drop, final: the same up to `Close { will_reconnect: false }`, then
+//!   `Error(FatalClose | RetriesExhausted)` (if that is why), `State(closed)`;
+//! - attempt starts: `Connect`, `State(connecting)`.
+//!
+//! Every socket that ends (opened or not) yields exactly one `Close` event;
+//! codes the core synthesises are 1006 (abnormal: error, heartbeat, connect
+//! or close timeout) or 1000 (`reconnect()` of an open socket), with a short
+//! reason (`"heartbeat timeout"`, `"connect timeout"`, ...). `Reconnecting`
+//! is emitted when a backoff wait starts; `reconnect()` connects at once
+//! without it. The initial `Connecting` state has no `State` event.
 
 mod backoff;
 mod config;
@@ -39,7 +147,8 @@ pub trait Payload: Clone {
 }
 
 /// The generation of a socket. Every socket the core asks a driver to open
-/// gets a new one; inputs tagged with an older generation are ignored.
+/// gets a new one (starting at 1; `Gen(0)` is never used); inputs tagged
+/// with any generation but the current one are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Gen(pub u32);
 
@@ -185,6 +294,27 @@ impl Error {
     }
 }
 
+// Display impls are for native users and logs; nothing in the core calls
+// them, so they cost the wasm build nothing unless a driver uses them.
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Error::Socket => f.write_str("the socket reported an error"),
+            Error::ConnectTimeout { after } => {
+                write!(f, "the socket did not open within {after} ms")
+            }
+            Error::RetriesExhausted { attempts } => {
+                write!(f, "gave up after {attempts} failed attempts in a row")
+            }
+            Error::FatalClose { code } => {
+                write!(f, "the server closed with fatal code {code}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
 /// Why [`Session::send`] refused a message. The message is handed back so
 /// nothing is lost.
 #[derive(Debug, Clone, PartialEq)]
@@ -276,6 +406,14 @@ pub struct ConfigError {
     pub reason: &'static str,
 }
 
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "invalid option {}: {}", self.field, self.reason)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
 /// Where the machine is. The reconnect lock *is* this enum: exactly the
 /// variants holding a `gen` own a live socket, so there is never more than
 /// one, and inputs of any other generation are ignored.
@@ -361,6 +499,8 @@ pub struct Session<M> {
     failures: u32,
     /// A socket has opened at least once (for `stats.reconnects`).
     opened_once: bool,
+    /// When the latest attempt started.
+    last_attempt_at: u64,
     stats: Stats,
 }
 
@@ -380,6 +520,7 @@ impl<M: Payload> Session<M> {
             rng: Rng::new(seed),
             failures: 0,
             opened_once: false,
+            last_attempt_at: now,
             stats: Stats::default(),
         };
         // The initial Connecting state is not announced with a State event:
@@ -448,7 +589,20 @@ impl<M: Payload> Session<M> {
             }
             Input::Online | Input::Resumed => match self.phase {
                 Phase::Open { .. } => self.probe(),
-                Phase::Waiting { .. } => self.start_attempt(),
+                Phase::Waiting { until } => {
+                    // Cut the wait short, but never closer than `minDelay`
+                    // to the previous attempt: a flapping network (or a
+                    // page toggling visibility) cannot cause a storm.
+                    let min = self.config.reconnect.as_ref().map_or(0, |rc| rc.min_delay);
+                    let earliest = self.last_attempt_at.saturating_add(min);
+                    if self.now >= earliest {
+                        self.start_attempt();
+                    } else {
+                        self.phase = Phase::Waiting {
+                            until: until.min(earliest),
+                        };
+                    }
+                }
                 _ => {}
             },
             Input::Offline => {
@@ -480,7 +634,7 @@ impl<M: Payload> Session<M> {
                     *graced = true;
                     return;
                 }
-                let (gen, after) = (*gen, now - *started);
+                let (gen, after) = (*gen, now.saturating_sub(*started));
                 self.abandon(gen, None, String::new());
                 self.emit(Event::Error(Error::ConnectTimeout { after }));
                 self.socket_gone(ABNORMAL, REASON_CONNECT_TIMEOUT.into(), false);
@@ -678,9 +832,12 @@ impl<M: Payload> Session<M> {
 
     /// Asks for a new socket and returns the phase that owns it.
     fn connect_phase(&mut self) -> Phase {
-        self.last_gen = self.last_gen.wrapping_add(1);
+        // Generations start at 1 and skip 0 when they wrap, so a driver may
+        // use `Gen(0)` for "no socket".
+        self.last_gen = self.last_gen.wrapping_add(1).max(1);
         let gen = Gen(self.last_gen);
         self.stats.attempt = self.failures.saturating_add(1);
+        self.last_attempt_at = self.now;
         self.out.push_back(Action::Connect { gen });
         let ct = self.config.connect_timeout;
         Phase::Connecting {

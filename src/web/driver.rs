@@ -90,14 +90,15 @@ struct Core {
     session: Session<JsValue>,
     conn: Option<Conn>,
     timer: Option<Timer>,
-    page: Option<PageListeners>,
     queue: VecDeque<Emit>,
     dispatching: bool,
 }
 
 /// `online`/`offline`/`pageshow` on the global scope (window or worker) and
-/// `visibilitychange` on the document, while the socket is alive.
-struct PageListeners {
+/// `visibilitychange` on the document. Attached by the Rust API (see
+/// `typed.rs`); the npm facade attaches its own in JS and calls
+/// [`Shared::page`], which keeps this code out of the npm module.
+pub(crate) struct PageListeners {
     _global: Listener,
     _document: Option<Listener>,
 }
@@ -120,7 +121,6 @@ impl Shared {
                 session,
                 conn: None,
                 timer: None,
-                page: None,
                 queue: VecDeque::new(),
                 dispatching: false,
             }),
@@ -232,6 +232,19 @@ impl Shared {
         self.handle(&mut Some(input));
     }
 
+    /// A page event seen by the facade: 0 online, 1 offline, 2 resumed
+    /// (visible again, or restored from the back-forward cache), 3 hidden.
+    pub(crate) fn page(&self, kind: u32) {
+        let input = match kind {
+            0 => Input::Online,
+            1 => Input::Offline,
+            2 => Input::Resumed,
+            3 => Input::Hidden,
+            _ => return,
+        };
+        self.handle(&mut Some(input));
+    }
+
     fn handle(&self, input: &mut Option<Input<JsValue>>) {
         self.enter(&mut |core, now| {
             if let Some(input) = input.take() {
@@ -338,9 +351,6 @@ impl Shared {
             match action {
                 Action::Connect { gen } => {
                     core.conn = None;
-                    if core.page.is_none() {
-                        core.page = Some(self.page_listeners());
-                    }
                     let o = &self.opts;
                     match Conn::open(&o.url, &o.protocols, o.blob, &self.me, gen) {
                         Ok(conn) => core.conn = Some(conn),
@@ -382,10 +392,9 @@ impl Shared {
             }
         }
         if core.session.state() == State::Closed {
-            // Closed for good: no socket, no timer, no page listener remain.
+            // Closed for good: no socket and no timer remain.
             core.conn = None;
             core.timer = None;
-            core.page = None;
             return;
         }
         match core.session.poll_timeout() {
@@ -405,7 +414,7 @@ impl Shared {
         Timer::new(handler(&self.me, Gen(0), Shared::on_timer))
     }
 
-    fn page_listeners(&self) -> PageListeners {
+    pub(crate) fn page_listeners(&self) -> PageListeners {
         let document = sys::DOCUMENT.with(Option::clone).map(|d| {
             Listener::new(
                 d,

@@ -15,7 +15,7 @@ use crate::session::{
 };
 
 // Indices into the option array the facade passes (see index.js `OPTS`).
-const FLAGS: usize = 0;
+const FLAGS: u32 = 0;
 const F_JSON: u32 = 1;
 const F_BLOB: u32 = 2;
 const F_HEARTBEAT: u32 = 4;
@@ -46,19 +46,21 @@ fn ms(v: f64) -> u64 {
 
 #[wasm_bindgen(js_class = Inner)]
 impl Inner {
-    /// `n` = [flags, connectTimeout, closeTimeout, interval, timeout,
+    /// `n` = a JS array [flags, connectTimeout, closeTimeout, interval, timeout,
     /// minDelay, maxDelay, factor, jitter, maxRetries, stableAfter,
-    /// maxMessages, maxBytes, ...fatalCodes].
+    /// maxMessages, maxBytes] followed, when `reconnect.fatalCodes` is given,
+    /// by its length and the codes.
     #[wasm_bindgen(constructor)]
     pub fn new(
         url: String,
         protocols: JsValue,
-        n: &[f64],
+        n: js_sys::Array,
         ping: JsValue,
         pong: JsValue,
         sink: JsSink,
     ) -> Result<Inner, JsValue> {
-        let at = |i: usize| n.get(i).copied().unwrap_or(0.0);
+        // The facade passes numbers only (validated there).
+        let at = |i: u32| n.get(i).unchecked_into_f64();
         let flags = at(FLAGS) as u32;
         let config = Config {
             connect_timeout: ms(at(1)),
@@ -76,7 +78,12 @@ impl Inner {
                 jitter: at(8),
                 max_retries: at(9).is_finite().then(|| at(9) as u32),
                 stable_after: ms(at(10)),
-                fatal_codes: n.iter().skip(13).map(|&c| c as u16).collect(),
+                // Given (possibly empty) or the core's defaults.
+                fatal_codes: if n.length() > 13 {
+                    (14..n.length()).map(|i| at(i) as u16).collect()
+                } else {
+                    ReconnectConfig::default().fatal_codes
+                },
             }),
             queue: (flags & F_QUEUE != 0).then(|| QueueConfig {
                 max_messages: at(11) as usize,
@@ -125,25 +132,36 @@ impl Inner {
         self.shared.reconnect();
     }
 
+    /// 0 online, 1 offline, 2 resumed, 3 hidden (the facade listens).
+    pub fn page(&self, kind: u32) {
+        self.shared.page(kind);
+    }
+
     /// Index into index.js `STATES`.
     pub fn state(&self) -> u32 {
         state_index(self.shared.state())
     }
 
     /// [attempt, reconnects, messagesIn, messagesOut, queued, lastRttMs
-    /// (-1 = none), queuedBytes].
-    pub fn stats(&self) -> Vec<f64> {
+    /// (-1 = none)].
+    pub fn stats(&self) -> JsValue {
         let s = self.shared.stats();
-        vec![
+        array6(
             s.attempt as f64,
             s.reconnects as f64,
             s.messages_in as f64,
             s.messages_out as f64,
             s.queued as f64,
             s.last_rtt_ms.map_or(-1.0, |v| v as f64),
-            s.queued_bytes as f64,
-        ]
+        )
     }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.of(...)`: six numbers without a typed-array round trip.
+    #[wasm_bindgen(js_namespace = Array, js_name = of)]
+    fn array6(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> JsValue;
 }
 
 fn state_index(s: State) -> u32 {

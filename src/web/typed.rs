@@ -106,7 +106,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::driver::{Emit, Options, Pong, Shared, Sink};
+use super::driver::{Emit, Options, PageListeners, Pong, Shared, Sink};
 use super::sys;
 use crate::session::{
     self, ConfigError, Event, HeartbeatConfig, QueueConfig, ReconnectConfig, Sent, State, Stats,
@@ -176,7 +176,8 @@ pub struct Reconnect {
     pub max_retries: Option<u32>,
     /// ms open before the backoff resets.
     pub stable_after: u64,
-    /// Server close codes that end the session instead of reconnecting.
+    /// Server close codes that end the session instead of reconnecting
+    /// (default: 1002, 1003, 1007, 1008, 1009, 1010).
     pub fatal_codes: Vec<u16>,
 }
 
@@ -189,7 +190,7 @@ impl Default for Reconnect {
             jitter: 0.5,
             max_retries: None,
             stable_after: 5_000,
-            fatal_codes: Vec::new(),
+            fatal_codes: ReconnectConfig::default().fatal_codes,
         }
     }
 }
@@ -381,9 +382,13 @@ impl<In> futures_core::Stream for Events<In> {
     }
 }
 
-/// A reconnecting WebSocket with typed messages. Dropping it closes it.
+/// A reconnecting WebSocket with typed messages. Dropping it starts the
+/// closing handshake (code 1000) and releases every handler and timer at once;
+/// an [`Events`] stream then ends.
 pub struct Socket<In, Out> {
     shared: Rc<Shared>,
+    /// Page events (online/offline/visibility/bfcache), until closed.
+    page: Rc<RefCell<Option<PageListeners>>>,
     _types: PhantomData<fn(Out) -> In>,
 }
 
@@ -451,14 +456,28 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             blob: false,
             pong,
         };
+        let page: Rc<RefCell<Option<PageListeners>>> = Rc::default();
+        let page_in_sink = page.clone();
         let sink = Sink::Rust(RefCell::new(Box::new(move |emit| {
             if let Some(event) = convert::<In>(emit) {
+                if let SocketEvent::State {
+                    state: State::Closed,
+                    ..
+                } = event
+                {
+                    // Closed for good: no listener remains either.
+                    page_in_sink.borrow_mut().take();
+                }
                 on_event(event);
             }
         })));
         let shared = Shared::start(config, opts, sink)?;
+        if shared.state() != State::Closed {
+            *page.borrow_mut() = Some(shared.page_listeners());
+        }
         Ok(Socket {
             shared,
+            page,
             _types: PhantomData,
         })
     }
@@ -545,6 +564,7 @@ impl<In, Out> Drop for Socket<In, Out> {
         if self.shared.state() != State::Closed {
             self.shared.close(1000, String::new());
         }
+        self.page.borrow_mut().take();
         // Dropping the last reference detaches every handler and timer.
     }
 }

@@ -230,3 +230,4 @@ impl Sim {
             .collect()
     }
 }
+pub mod model;

@@ -104,31 +104,33 @@ pub(crate) fn run(
         WsWriter::new(write_half, Role::Server),
         control_half,
     );
-    let registration = registry.register(conn);
-    let conn = Arc::clone(&registration.conn);
-    let mut reader = WsReader::new(stream, Role::Server, rest, shared.config.limits);
     if behavior == Behavior::Silent {
         conn.set_silent(true);
     }
+    let registration = registry.register(conn);
+    let conn = Arc::clone(&registration.conn);
+    let mut reader = WsReader::new(stream, Role::Server, rest, shared.config.limits);
     drive(&conn, &mut reader, &behavior, shared);
     // Unregister before lingering: the connection is over for `/stats`.
     drop(registration);
     linger_close(reader.stream_mut(), Duration::from_secs(1));
 }
 
-/// Whether the behaviour has reached its trigger after `received` messages.
-fn act_after(conn: &Conn, behavior: &Behavior, received: u64) -> Option<bool> {
+/// Fires `/drop` and `/close` once `received` messages have arrived.
+/// Returns true when the TCP connection must be dropped now.
+fn trigger(conn: &Conn, behavior: &Behavior, received: u64) -> bool {
     match behavior {
-        Behavior::Drop { after } if received >= *after => Some(true),
+        Behavior::Drop { after } => received >= *after,
         Behavior::Close {
             code,
             reason,
             after,
         } if received >= *after => {
+            // Sent once: later calls find the close frame already out.
             let _ = conn.send_close(Some(*code), reason);
-            Some(false)
+            false
         }
-        _ => None,
+        _ => false,
     }
 }
 
@@ -137,7 +139,7 @@ fn drive(conn: &Conn, reader: &mut WsReader, behavior: &Behavior, shared: &Share
     if *behavior == Behavior::Flap {
         let _ = conn.send_close(Some(FLAP_CLOSE.0), FLAP_CLOSE.1);
     }
-    if act_after(conn, behavior, 0) == Some(true) {
+    if trigger(conn, behavior, 0) {
         return;
     }
     let mut received: u64 = 0;
@@ -181,7 +183,7 @@ fn drive(conn: &Conn, reader: &mut WsReader, behavior: &Behavior, shared: &Share
                 if !ok {
                     return;
                 }
-                if act_after(conn, behavior, received) == Some(true) {
+                if trigger(conn, behavior, received) {
                     return;
                 }
             }
