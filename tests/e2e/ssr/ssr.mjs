@@ -115,6 +115,10 @@ try {
     // socket: connect() itself, in this same process, does.
     'control: connect() in this process reaches the WebSocket stub': async () => {
       const { connect } = await import('steadyws');
+      // The facade listens for page events (online/offline/visibility) on
+      // globalThis, which in Node 20 is no EventTarget.
+      globalThis.addEventListener ??= () => {};
+      globalThis.removeEventListener ??= () => {};
       const before = constructed;
       const sock = await connect(`${server.wsUrl}/echo?client=ssr-control`, { reconnect: false });
       await settle();
