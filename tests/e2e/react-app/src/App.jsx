@@ -4,7 +4,9 @@ import { useSocket } from 'steadyws/react';
 // ?client=ID names this page's connections on the dev server (/stats).
 const params = new URLSearchParams(location.search);
 const client = params.get('client') ?? Math.random().toString(36).slice(2);
-const wsBase = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+// ?ws=ws://host:port points the app at another server (the Vite dev server
+// serves only the page).
+const wsBase = params.get('ws') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
 
 // Seen by the end-to-end tests: every state the socket went through, and
 // how many times React ran the mount effect (2 under StrictMode in dev).
