@@ -24,10 +24,12 @@ function queueLimit(options) {
   return typeof max === 'number' && max >= 0 ? max : 1000;
 }
 
-function queueFull(limit) {
-  const err = new Error(`steadyws: the send queue is full (${limit} messages waiting for the socket)`);
-  err.name = 'QueueFullError';
-  err.code = 'QUEUE_FULL';
+// The facade's error shape (SteadyWsError with a code and the rejected data).
+function refused(code, text, data) {
+  const err = new Error(text);
+  err.name = 'SteadyWsError';
+  err.code = code;
+  err.data = data;
   return err;
 }
 
@@ -45,7 +47,8 @@ function discard(sock) {
 
 /**
  * `events` receives: state(state), message(data), socket(sock | null),
- * error(err), open(ev), close(ev). Every callback is optional.
+ * error(err), rejected(err) (connect() failed), open(ev), close(ev).
+ * Every callback is optional.
  */
 export class SocketOwner {
   constructor(events) {
@@ -88,7 +91,9 @@ export class SocketOwner {
         (err) => {
           if (attempt.cancelled) return;
           this.attempt = null;
-          this.emit('error', err);
+          // A bad URL or option (TypeError): a programming error, reported
+          // through onError, or on the console when there is none.
+          this.emit('rejected', err);
           this.emit('state', 'closed');
         },
       );
@@ -153,7 +158,8 @@ export class SocketOwner {
     }
     // No socket yet (or older messages still waiting for it): keep order.
     const limit = queueLimit(this.options);
-    if (this.pending.length >= limit) throw queueFull(limit);
+    if (limit === 0) throw refused('NOT_OPEN', 'not open and the queue is off', data);
+    if (this.pending.length >= limit) throw refused('QUEUE_FULL', 'send queue is full', data);
     this.pending.push(data);
     return 'queued';
   }

@@ -40,6 +40,10 @@ export function useSocket(url, options) {
       open: (ev) => latest.current?.onOpen?.(ev),
       close: (ev) => latest.current?.onClose?.(ev),
       error: (err) => latest.current?.onError?.(err),
+      rejected: (err) => {
+        if (latest.current?.onError) latest.current.onError(err);
+        else console.error('steadyws: connect() failed:', err);
+      },
     });
   }
 

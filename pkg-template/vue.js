@@ -37,6 +37,10 @@ export function useSocket(url, options) {
     open: (ev) => options?.onOpen?.(ev),
     close: (ev) => options?.onClose?.(ev),
     error: (err) => options?.onError?.(err),
+    rejected: (err) => {
+      if (options?.onError) options.onError(err);
+      else console.error('steadyws: connect() failed:', err);
+    },
   });
 
   let disposed = false;
