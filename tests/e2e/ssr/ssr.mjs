@@ -3,7 +3,9 @@
 // steadyws/vue creates no socket: a global WebSocket stub counts
 // constructions, and the dev server's /stats sees no handshake.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, runChecks } from '../harness.mjs';
 
@@ -51,6 +53,29 @@ const stats = async (client) => (await fetch(`${server.url}/stats?client=${clien
 
 try {
   await runChecks('ssr', {
+    'the installed package.json: exports map, optional peers, ESM, no side effects, every target shipped': async () => {
+      const pkgPath = createRequire(import.meta.url).resolve('steadyws/package.json');
+      const dir = path.dirname(pkgPath);
+      const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
+      assert.equal(pkg.name, 'steadyws');
+      assert.equal(pkg.type, 'module');
+      assert.equal(pkg.sideEffects, false);
+      assert.ok(pkg.license && pkg.engines?.node, 'license and engines');
+      for (const entry of ['.', './react', './vue']) {
+        const e = pkg.exports[entry];
+        assert.deepEqual(Object.keys(e), ['types', 'default'], `${entry}: types first, then default`);
+      }
+      const targets = Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)));
+      for (const t of targets) assert.ok(existsSync(path.join(dir, t)), `${t} is in the tarball`);
+      for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'steadyws_bg_glue_bg.wasm']) {
+        assert.ok(existsSync(path.join(dir, f)), `${f} is in the tarball`);
+      }
+      for (const peer of ['react', 'vue']) {
+        assert.ok(pkg.peerDependencies?.[peer], `${peer} is a peer dependency`);
+        assert.equal(pkg.peerDependenciesMeta?.[peer]?.optional, true, `${peer} is optional`);
+      }
+      assert.equal(pkg.dependencies, undefined, 'no runtime dependencies');
+    },
     "import('steadyws'), 'steadyws/react' and 'steadyws/vue' work in Node and read no browser global": async () => {
       const core = await import('steadyws');
       const react = await import('steadyws/react');
