@@ -61,10 +61,10 @@ function num(o, key, def, path, min = 0, max = Infinity) {
   return v;
 }
 
-// A section: undefined = defaults, false = off, else a plain object.
+// A section: undefined or true = defaults, false = off, else a plain object.
 function section(o, key) {
   const v = o[key];
-  if (v === undefined) return {};
+  if (v === undefined || v === true) return {};
   if (v === false) return null;
   if (typeof v !== 'object' || v === null) bad(key, 'an object or false');
   return v;
@@ -197,7 +197,9 @@ export class Socket {
     if (!EVENTS.includes(type)) throw new TypeError(`steadyws: unknown event '${type}'`);
     if (typeof handler !== 'function') throw new TypeError('steadyws: handler must be a function');
     // Copy on write: a dispatch in progress keeps the list it started with.
-    this.#h[type] = [...(this.#h[type] ?? []), handler];
+    // Like addEventListener, a handler is registered once per type.
+    const list = this.#h[type] ?? [];
+    if (!list.includes(handler)) this.#h[type] = [...list, handler];
     return () => this.off(type, handler);
   }
 

@@ -136,6 +136,7 @@ try {
         const offA = s.on('message', () => { a += 1; });
         const fb = () => { b += 1; };
         s.on('message', fb);
+        s.on('message', fb); // registered once
         s.send('1');
         await until('first', () => a === 1 && b === 1);
         offA();
