@@ -12,3 +12,13 @@ for f in pkg/steadyws_bg_glue_bg.wasm pkg/steadyws_bg_glue.js pkg/index.js; do
   printf 'size %-32s %8d bytes  %7d gzip\n' "$(basename "$f")" "$raw" "$z"
 done
 printf 'size %-32s %8s        %7d gzip (budget 20480)\n' "total" "" "$total"
+
+# The npm tarball, as `npm pack` would produce it from pkg/ (packed = the
+# .tgz a user downloads from the registry, unpacked = what lands in node_modules).
+npm pack ./pkg --dry-run --json --loglevel=error 2>/dev/null | node -e '
+let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+  const [p] = JSON.parse(s);
+  const row = (name, bytes, note) => console.log(`size ${name.padEnd(32)} ${String(bytes).padStart(8)} bytes  ${note}`);
+  row(`tarball ${p.filename}`, p.size, "packed");
+  row("tarball unpacked", p.unpackedSize, `(${p.entryCount} files)`);
+});'

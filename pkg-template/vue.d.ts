@@ -1,0 +1,36 @@
+// steadyws/vue
+import type { MaybeRefOrGetter, ShallowRef } from 'vue';
+import type { Socket, SocketState } from './index.js';
+import type { SendData, SendResult, UseSocketOptions } from './binding.js';
+
+export type { UseSocketOptions } from './binding.js';
+
+export interface UseSocketReturn<In = unknown, Out = unknown> {
+  /** 'connecting' | 'open' | 'closing' | 'closed' | 'reconnecting' ('closed' while url is null). */
+  state: Readonly<ShallowRef<SocketState>>;
+  /** The latest message received (parsed JSON when `json`); undefined before the first. */
+  data: Readonly<ShallowRef<In | undefined>>;
+  /** The underlying Socket once it exists (null during SSR and while url is null). */
+  socket: Readonly<ShallowRef<Socket<In, Out> | null>>;
+  /**
+   * Sends now ('sent') or keeps the message for the next open ('queued'),
+   * also before the socket exists and across a change of url. Throws a
+   * SteadyWsError with code 'QUEUE_FULL' when the queue is full.
+   */
+  send(data: SendData<In, Out>): SendResult;
+  /** Closes the socket for good (until reconnect()); resolves once closed. */
+  close(code?: number, reason?: string): Promise<void>;
+  /** Drops the current connection and connects again now; after close(), starts a new socket. */
+  reconnect(): void;
+}
+
+/**
+ * `url` may be a value, a ref or a getter; a new value replaces the socket
+ * and carries queued messages over. null/undefined means "do not connect".
+ * Closes when the owning effect scope (component, effectScope()) is
+ * disposed; creates nothing during server-side rendering.
+ */
+export declare function useSocket<In = unknown, Out = unknown>(
+  url: MaybeRefOrGetter<string | URL | null | undefined>,
+  options?: UseSocketOptions<In>,
+): UseSocketReturn<In, Out>;
