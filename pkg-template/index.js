@@ -29,7 +29,9 @@ let ready;
 function instantiate() {
   return init().catch((err) => {
     if (!import.meta.url.includes('/node_modules/.vite/deps/')) throw err;
-    return init({ module_or_path: new URL('../../steadyws/steadyws_bg_glue_bg.wasm', import.meta.url) });
+    // Not a literal: bundlers must not try to resolve it at build time.
+    const own = ['..', '..', 'steadyws', 'steadyws_bg_glue_bg.wasm'].join('/');
+    return init({ module_or_path: new URL(own, import.meta.url) });
   });
 }
 
