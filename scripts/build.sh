@@ -9,14 +9,23 @@ cd "$ROOT"
 # `new URL(..., import.meta.url)`, which browsers, Vite 7 and Vite 8 all
 # understand without a plugin. The facade (pkg-template/index.js) initialises
 # the module inside connect(), so users never call init().
-wasm-pack --quiet build --release --target web --out-dir pkg --out-name steadyws_bg_glue --mode no-install >/dev/null
+wasm-pack --quiet build --release --target web --out-dir pkg --out-name steadyws_bg_glue --mode no-install -- --features small-alloc >/dev/null
 wasm="pkg/steadyws_bg_glue_bg.wasm"
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt"
+wasm-opt -Oz --converge --zero-filled-memory --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt"
+mv "$wasm.opt" "$wasm"
+# Short import/export names in the module, and the same in the glue.
+wasm-opt --minify-imports-and-exports-and-modules --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt" >target/wasm-names.json
+node scripts/minify-wasm-names.mjs target/wasm-names.json pkg/steadyws_bg_glue.js
 mv "$wasm.opt" "$wasm"
 
 # pkg-template/ wins over what wasm-pack generated (package.json, README, facade).
 rm -f pkg/.gitignore
 cp -R pkg-template/. pkg/
+# Minify the facade and the glue in place (budget: 20 KB gzip in total for
+# .wasm + glue + facade); exports, `import.meta.url` and the wasm URL are kept.
+for f in pkg/index.js pkg/steadyws_bg_glue.js; do
+  esbuild "$f" --minify --format=esm --target=es2022 --log-level=warning --allow-overwrite --outfile="$f"
+done
 
 cargo build --quiet --release --bin steadyws
 

@@ -14,6 +14,130 @@
 //! driver and the tests use [`crate::message::Message`]. The core never looks
 //! inside a message except through [`Payload`] and the configured pong
 //! matcher.
+//!
+//! # Driving it
+//!
+//! [`Session::new`] queues the first `Connect`. Then, in a loop: feed what
+//! happened ([`Session::handle`], the app's [`send`](Session::send) /
+//! [`close`](Session::close) / [`reconnect`](Session::reconnect), and
+//! [`handle_timeout`](Session::handle_timeout) when the single timer fires),
+//! drain [`poll`](Session::poll) and carry out each [`Action`] in order, then
+//! re-arm one timer for [`poll_timeout`](Session::poll_timeout). Actions that
+//! touch sockets always come before the events of the same step, so a driver
+//! that runs app callbacks while carrying out a batch never lets the app act
+//! on a socket the core has already given up.
+//!
+//! # Behaviour
+//!
+//! **States.** `Connecting { gen }` (a socket in its handshake), `Open
+//! { gen }`, `Closing { gen }` (after the app's `close()`), `Reconnecting`
+//! (waiting out a backoff delay, no socket), `Closed` (no socket, no timer).
+//! The reconnect lock is this state: only the first three own a socket, so
+//! at most one socket is ever connecting or open, whatever order socket
+//! events, timers and app calls arrive in. Inputs tagged with any other
+//! generation (an abandoned socket, a stale close) are ignored.
+//!
+//! **Heartbeat** (setTimeout style, as in the reference Vue example). After
+//! open and after each message that proves liveness, a ping timer of
+//! `interval` is (re)armed; when it fires the ping is sent (`Send` +
+//! `Event::Ping`) and a pong timer of `timeout` replaces it. Any message
+//! proves liveness, or with `any_message_counts = false` only a pong. A pong
+//! is a message the matcher accepts (or an [`Input::Pong`]); pongs are not
+//! emitted as `Message`. Without a matcher, every message answers the ping.
+//! The first answer to a ping gives `Event::Pong { rtt }` and
+//! `stats.last_rtt_ms`. When the pong timer fires, the socket is dead:
+//! `Abandon` (never waiting for its close event, which a half-open TCP
+//! connection may never deliver), `HeartbeatTimeout { silent_for }` (ms since
+//! the last message of any kind), then the usual reconnect.
+//!
+//! **Suspended pages.** A timer that fires more than
+//! [`late_slack`]`(window) = max(window / 2, 1000)` ms after its deadline
+//! says the page or machine was not running, not that the peer is silent
+//! (replies may sit unprocessed in the event queue). A late pong timer
+//! therefore sends a fresh ping and waits `timeout` again, once: if that
+//! probe's own timer expires (late or not), the socket is dead. A late
+//! connect timeout gets one grace period of `late_slack(connect_timeout)`.
+//! A late ping timer just pings (its pong window starts when it is sent).
+//!
+//! **Page lifecycle.** `Resumed` and `Online`: when open, probe at once (ping
+//! now, dead after `timeout` without an answer; nothing if a ping is already
+//! out); when waiting out a backoff, attempt now, but never sooner than
+//! `minDelay` after the previous attempt started (so a flapping network
+//! cannot cause a storm). `Offline`: when open, probe at once (a dead path is
+//! found within `timeout`); otherwise nothing: attempts go on with the
+//! backoff, so a missing `online` event never wedges the session. `Hidden`:
+//! nothing (the late-timer rule covers throttled background timers).
+//!
+//! **Backoff.** See [`delay_bounds`] for the exact formula: every delay is
+//! within `[minDelay, maxDelay]`, and jitter is drawn from an RNG seeded by
+//! `Session::new`'s `seed`. `n` counts consecutive failed connections; it
+//! resets only when a connection that stayed open `stable_after` ms ends (a
+//! server that accepts then drops cannot cause a storm). With `max_retries
+//! = Some(k)`, the `(k+1)`-th consecutive failure ends in `Closed` with
+//! `Error::RetriesExhausted`. Every end of a connection or attempt that the
+//! app did not ask for is a failure: error, close, connect timeout,
+//! heartbeat timeout.
+//!
+//! **Close codes.** The app's `close()` never reconnects. A server close
+//! with a code in `fatal_codes` (default [`DEFAULT_FATAL_CODES`]: 1002,
+//! 1003, 1007, 1008, 1009, 1010, where retrying would fail the same way)
+//! ends in `Closed` with `Error::FatalClose`. Every other code reconnects:
+//! 1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014, 1015, and 3000-4999
+//! application codes (add those meaning "go away for good" to
+//! `fatal_codes`). Heartbeat and connect timeouts reconnect.
+//!
+//! **Socket errors.** `Input::Error` abandons the socket at once (the
+//! browser's following close event is then ignored): one failure, one
+//! attempt.
+//!
+//! **Send queue.** While not open, `send` queues in order within
+//! `max_messages` / `max_bytes` (`QueueFull` hands the message back; nothing
+//! queued is dropped). On open the whole queue is flushed first, as the
+//! first actions of that step, so it precedes anything sent later. Without
+//! a queue: `NotOpen`. While closing or closed: `Closed`. The queue is kept
+//! across `close()` (flushed if `reconnect()` revives the session, or taken
+//! back with [`Session::take_queued`]).
+//!
+//! **Close.** See [`Session::close`]. Once `Closed`, `poll_timeout()` is
+//! `None`, no socket remains, and no input produces any action, until the
+//! app calls `reconnect()`, which revives the session ([`Session::reconnect`]).
+//!
+//! # Event order
+//!
+//! Within one step, socket actions first, then events, the `State` event
+//! last:
+//!
+//! - open: `Send`s of the queue, `State(open)`, `Open { protocol, attempt }`;
+//! - drop, will reconnect: `Abandon` (when the core ends it), then
+//!   `Error(Socket | ConnectTimeout)` or `HeartbeatTimeout` (by cause),
+//!   `Close { will_reconnect: true }`, `Reconnecting { attempt, delay }`,
+//!   `State(reconnecting)`;
+//! - drop, final: the same up to `Close { will_reconnect: false }`, then
+//!   `Error(FatalClose | RetriesExhausted)` (if that is why), `State(closed)`;
+//! - attempt starts: `Connect`, `State(connecting)`.
+//!
+//! Every socket that ends (opened or not) yields exactly one `Close` event;
+//! codes the core synthesises are 1006 (abnormal: error, heartbeat, connect
+//! or close timeout) or 1000 (`reconnect()` of an open socket), with a short
+//! reason (`"heartbeat timeout"`, `"connect timeout"`, ...). `Reconnecting`
+//! is emitted when a backoff wait starts; `reconnect()` connects at once
+//! without it. The initial `Connecting` state has no `State` event.
+
+mod backoff;
+mod config;
+mod heartbeat;
+mod queue;
+mod rng;
+
+use std::collections::VecDeque;
+
+pub use backoff::delay_bounds;
+pub use config::DEFAULT_FATAL_CODES;
+pub use heartbeat::late_slack;
+
+use heartbeat::{Heartbeat, Timer};
+use queue::SendQueue;
+use rng::Rng;
 
 /// What the core needs to know about a message.
 pub trait Payload: Clone {
@@ -23,7 +147,8 @@ pub trait Payload: Clone {
 }
 
 /// The generation of a socket. Every socket the core asks a driver to open
-/// gets a new one; inputs tagged with an older generation are ignored.
+/// gets a new one (starting at 1; `Gen(0)` is never used); inputs tagged
+/// with any generation but the current one are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Gen(pub u32);
 
@@ -59,6 +184,11 @@ pub enum Input<M> {
     Opened { gen: Gen, protocol: String },
     /// The socket of `gen` received a message.
     Message { gen: Gen, data: M },
+    /// A message of the socket of `gen` that the driver itself recognised as
+    /// a heartbeat reply (e.g. by running a JS `pong` function outside any
+    /// borrow of the session). Handled like a message matching the pong
+    /// matcher: proves liveness, answers the ping, is not emitted.
+    Pong { gen: Gen, data: M },
     /// The socket of `gen` reported an error (in browsers a plain `Event`,
     /// always followed by `Closed`).
     Error { gen: Gen },
@@ -164,6 +294,27 @@ impl Error {
     }
 }
 
+// Display impls are for native users and logs; nothing in the core calls
+// them, so they cost the wasm build nothing unless a driver uses them.
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Error::Socket => f.write_str("the socket reported an error"),
+            Error::ConnectTimeout { after } => {
+                write!(f, "the socket did not open within {after} ms")
+            }
+            Error::RetriesExhausted { attempts } => {
+                write!(f, "gave up after {attempts} failed attempts in a row")
+            }
+            Error::FatalClose { code } => {
+                write!(f, "the server closed with fatal code {code}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
 /// Why [`Session::send`] refused a message. The message is handed back so
 /// nothing is lost.
 #[derive(Debug, Clone, PartialEq)]
@@ -255,69 +406,581 @@ pub struct ConfigError {
     pub reason: &'static str,
 }
 
-/// The connection state machine. See the crate docs for the run loop.
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "invalid option {}: {}", self.field, self.reason)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Where the machine is. The reconnect lock *is* this enum: exactly the
+/// variants holding a `gen` own a live socket, so there is never more than
+/// one, and inputs of any other generation are ignored.
+#[derive(Debug)]
+enum Phase {
+    /// The socket `gen` is in its opening handshake.
+    Connecting {
+        gen: Gen,
+        started: u64,
+        /// `None` when `connect_timeout` is 0.
+        deadline: Option<u64>,
+        /// The deadline was already extended once because its timer fired late.
+        graced: bool,
+    },
+    /// The socket `gen` is open.
+    Open {
+        gen: Gen,
+        opened_at: u64,
+        /// `None` when the heartbeat is disabled.
+        hb: Option<Heartbeat>,
+    },
+    /// `close()` was called on the open socket `gen`; waiting for its close.
+    Closing { gen: Gen, deadline: u64 },
+    /// No socket; the next attempt starts at `until`.
+    Waiting { until: u64 },
+    /// No socket, no timer, for good (until `reconnect()` revives it).
+    Closed,
+}
+
+impl Phase {
+    fn state(&self) -> State {
+        match self {
+            Phase::Connecting { .. } => State::Connecting,
+            Phase::Open { .. } => State::Open,
+            Phase::Closing { .. } => State::Closing,
+            Phase::Waiting { .. } => State::Reconnecting,
+            Phase::Closed => State::Closed,
+        }
+    }
+
+    fn gen(&self) -> Option<Gen> {
+        match *self {
+            Phase::Connecting { gen, .. }
+            | Phase::Open { gen, .. }
+            | Phase::Closing { gen, .. } => Some(gen),
+            Phase::Waiting { .. } | Phase::Closed => None,
+        }
+    }
+}
+
+/// How heartbeat replies are recognised.
+enum PongRule<M> {
+    /// Nothing configured: every message answers a ping.
+    Unset,
+    /// [`Session::set_pong_matcher`].
+    Matcher(Box<dyn Fn(&M) -> bool>),
+    /// The driver classifies replies itself and feeds them as [`Input::Pong`].
+    Driver,
+}
+
+/// Reasons the core puts in the `Close` events it synthesises.
+const REASON_HEARTBEAT: &str = "heartbeat timeout";
+const REASON_CONNECT_TIMEOUT: &str = "connect timeout";
+const REASON_RECONNECT: &str = "reconnect";
+const REASON_CLOSE_TIMEOUT: &str = "close timeout";
+/// What browsers report for a connection that ended without a close frame.
+const ABNORMAL: u16 = 1006;
+
+/// The connection state machine. See the crate docs for the run loop and the
+/// module docs for the behaviour.
 pub struct Session<M> {
-    _todo: core::marker::PhantomData<M>,
-    _pong: Option<Box<dyn Fn(&M) -> bool>>,
+    config: Config<M>,
+    pong: PongRule<M>,
+    phase: Phase,
+    /// The generation handed out last.
+    last_gen: u32,
+    /// The latest time seen; the clock never goes backwards inside the core.
+    now: u64,
+    out: VecDeque<Action<M>>,
+    queue: SendQueue<M>,
+    rng: Rng,
+    /// Consecutive failed connections since the backoff last reset.
+    failures: u32,
+    /// A socket has opened at least once (for `stats.reconnects`).
+    opened_once: bool,
+    /// When the latest attempt started.
+    last_attempt_at: u64,
+    stats: Stats,
 }
 
 impl<M: Payload> Session<M> {
     /// Validates `config` and starts the first attempt: the first `poll()`
     /// yields `Action::Connect`. `seed` seeds the jitter RNG.
     pub fn new(config: Config<M>, seed: u64, now: u64) -> Result<Self, ConfigError> {
-        let _ = (config, seed, now);
-        todo!()
+        config.validate()?;
+        let mut s = Session {
+            config,
+            pong: PongRule::Unset,
+            phase: Phase::Closed,
+            last_gen: 0,
+            now,
+            out: VecDeque::new(),
+            queue: SendQueue::new(),
+            rng: Rng::new(seed),
+            failures: 0,
+            opened_once: false,
+            last_attempt_at: now,
+            stats: Stats::default(),
+        };
+        // The initial Connecting state is not announced with a State event:
+        // there is no previous state to report.
+        s.phase = s.connect_phase();
+        Ok(s)
     }
 
     /// Sets what counts as a pong reply (matching messages are not emitted as
-    /// `Event::Message`). Without one, no message is treated as a pong.
+    /// `Event::Message`). Without one (and without [`Input::Pong`]), every
+    /// message answers a ping and none is swallowed.
+    ///
+    /// The matcher runs inside [`handle`](Self::handle); a driver whose
+    /// matcher is user code that may re-enter should classify replies itself
+    /// and feed them as [`Input::Pong`] instead.
     pub fn set_pong_matcher(&mut self, matcher: Box<dyn Fn(&M) -> bool>) {
-        self._pong = Some(matcher);
+        self.pong = PongRule::Matcher(matcher);
     }
 
+    /// Feeds something that happened. Inputs of a socket generation that is
+    /// not the current one are ignored, and so is everything once closed.
     pub fn handle(&mut self, input: Input<M>, now: u64) {
-        let _ = (input, now);
-        todo!()
+        self.tick(now);
+        match input {
+            Input::Opened { gen, protocol } => {
+                if matches!(self.phase, Phase::Connecting { gen: g, .. } if g == gen) {
+                    self.on_open(gen, protocol);
+                }
+            }
+            Input::Message { gen, data } => {
+                if self.phase.gen() == Some(gen) {
+                    let is_pong = match &self.pong {
+                        PongRule::Matcher(f) => f(&data),
+                        PongRule::Unset | PongRule::Driver => false,
+                    };
+                    self.on_message(data, is_pong);
+                }
+            }
+            Input::Pong { gen, data } => {
+                if self.phase.gen() == Some(gen) {
+                    if matches!(self.pong, PongRule::Unset) {
+                        self.pong = PongRule::Driver;
+                    }
+                    self.on_message(data, true);
+                }
+            }
+            Input::Error { gen } => {
+                if self.phase.gen() == Some(gen) {
+                    // Browsers follow `error` with `close`, but a driver that
+                    // does not (or a close that never comes) must not wedge
+                    // the session: drop the socket now, ignore its close.
+                    self.abandon(gen, None, String::new());
+                    self.emit(Event::Error(Error::Socket));
+                    self.socket_gone(ABNORMAL, String::new(), false);
+                }
+            }
+            Input::Closed {
+                gen,
+                code,
+                reason,
+                was_clean,
+            } => {
+                if self.phase.gen() == Some(gen) {
+                    self.socket_gone(code, reason, was_clean);
+                }
+            }
+            Input::Online | Input::Resumed => match self.phase {
+                Phase::Open { .. } => self.probe(),
+                Phase::Waiting { until } => {
+                    // Cut the wait short, but never closer than `minDelay`
+                    // to the previous attempt: a flapping network (or a
+                    // page toggling visibility) cannot cause a storm.
+                    let min = self.config.reconnect.as_ref().map_or(0, |rc| rc.min_delay);
+                    let earliest = self.last_attempt_at.saturating_add(min);
+                    if self.now >= earliest {
+                        self.start_attempt();
+                    } else {
+                        self.phase = Phase::Waiting {
+                            until: until.min(earliest),
+                        };
+                    }
+                }
+                _ => {}
+            },
+            Input::Offline => {
+                if let Phase::Open { .. } = self.phase {
+                    self.probe();
+                }
+            }
+            Input::Hidden => {}
+        }
     }
 
-    /// Call when the timer armed for `poll_timeout()` fires (late is fine).
+    /// Call when the timer armed for `poll_timeout()` fires (late is fine;
+    /// early does nothing).
     pub fn handle_timeout(&mut self, now: u64) {
-        let _ = now;
-        todo!()
+        self.tick(now);
+        let now = self.now;
+        match &mut self.phase {
+            Phase::Connecting {
+                gen,
+                started,
+                deadline: Some(deadline),
+                graced,
+            } if now >= *deadline => {
+                let window = self.config.connect_timeout;
+                if !*graced && heartbeat::is_late(now, *deadline, window) {
+                    // Suspended while connecting: the open event may be
+                    // queued behind this timer. Give it one grace period.
+                    *deadline = now.saturating_add(heartbeat::late_slack(window));
+                    *graced = true;
+                    return;
+                }
+                let (gen, after) = (*gen, now.saturating_sub(*started));
+                self.abandon(gen, None, String::new());
+                self.emit(Event::Error(Error::ConnectTimeout { after }));
+                self.socket_gone(ABNORMAL, REASON_CONNECT_TIMEOUT.into(), false);
+            }
+            Phase::Open {
+                gen, hb: Some(hb), ..
+            } if now >= hb.deadline() => {
+                let gen = *gen;
+                let Some(cfg) = &self.config.heartbeat else {
+                    return;
+                };
+                match hb.timer {
+                    Timer::Ping(_) => {
+                        hb.pinged(now, cfg.timeout);
+                        self.send_ping(gen);
+                    }
+                    Timer::Pong(due) => {
+                        if !hb.probing_after_late && heartbeat::is_late(now, due, cfg.timeout) {
+                            // The page or machine was suspended: the reply may
+                            // be queued unprocessed. Probe instead of killing.
+                            hb.probing_after_late = true;
+                            hb.pinged(now, cfg.timeout);
+                            self.send_ping(gen);
+                        } else {
+                            let silent_for = now.saturating_sub(hb.last_message);
+                            self.abandon(gen, None, String::new());
+                            self.emit(Event::HeartbeatTimeout { silent_for });
+                            self.socket_gone(ABNORMAL, REASON_HEARTBEAT.into(), false);
+                        }
+                    }
+                }
+            }
+            Phase::Closing { gen, deadline } if now >= *deadline => {
+                let gen = *gen;
+                self.abandon(gen, None, String::new());
+                self.socket_gone(ABNORMAL, REASON_CLOSE_TIMEOUT.into(), false);
+            }
+            Phase::Waiting { until } if now >= *until => self.start_attempt(),
+            _ => {}
+        }
     }
 
     /// The next action for the driver, in order.
     pub fn poll(&mut self) -> Option<Action<M>> {
-        todo!()
+        self.out.pop_front()
     }
 
     /// When `handle_timeout` must be called next; `None` = no timer.
     pub fn poll_timeout(&self) -> Option<u64> {
-        todo!()
+        match &self.phase {
+            Phase::Connecting { deadline, .. } => *deadline,
+            Phase::Open { hb, .. } => hb.as_ref().map(Heartbeat::deadline),
+            Phase::Closing { deadline, .. } => Some(*deadline),
+            Phase::Waiting { until } => Some(*until),
+            Phase::Closed => None,
+        }
     }
 
+    /// Sends now when open; otherwise queues (within the bounds) for the next
+    /// open. Refused messages are handed back.
     pub fn send(&mut self, data: M, now: u64) -> Result<Sent, SendError<M>> {
-        let _ = (data, now);
-        todo!()
+        self.tick(now);
+        match self.phase {
+            Phase::Open { gen, .. } => {
+                self.stats.messages_out += 1;
+                self.out.push_back(Action::Send { gen, data });
+                Ok(Sent::Sent)
+            }
+            Phase::Connecting { .. } | Phase::Waiting { .. } => match &self.config.queue {
+                Some(bounds) => match self.queue.push(data, bounds) {
+                    Ok(()) => Ok(Sent::Queued),
+                    Err(data) => Err(SendError::QueueFull(data)),
+                },
+                None => Err(SendError::NotOpen(data)),
+            },
+            Phase::Closing { .. } | Phase::Closed => Err(SendError::Closed(data)),
+        }
     }
 
-    /// Closes for good: no reconnect after this.
+    /// Closes for good: no reconnect after this (unless `reconnect()` is
+    /// called). While open, starts the closing handshake (state `Closing`,
+    /// `Closed` when the socket reports its close or after `close_timeout`);
+    /// while connecting or waiting, abandons/cancels and is `Closed` at once.
+    /// Queued messages stay queued (see [`take_queued`](Self::take_queued)).
     pub fn close(&mut self, code: u16, reason: String, now: u64) {
-        let _ = (code, reason, now);
-        todo!()
+        self.tick(now);
+        match self.phase {
+            Phase::Connecting { gen, .. } => {
+                self.abandon(gen, Some(code), reason.clone());
+                self.emit_close(code, reason, false, false);
+                self.enter(Phase::Closed);
+            }
+            Phase::Open { gen, .. } if self.config.close_timeout == 0 => {
+                self.abandon(gen, Some(code), reason.clone());
+                self.emit_close(code, reason, false, false);
+                self.enter(Phase::Closed);
+            }
+            Phase::Open { gen, .. } => {
+                self.out.push_back(Action::Close { gen, code, reason });
+                let deadline = self.now.saturating_add(self.config.close_timeout);
+                self.enter(Phase::Closing { gen, deadline });
+            }
+            Phase::Waiting { .. } => self.enter(Phase::Closed),
+            Phase::Closing { .. } | Phase::Closed => {}
+        }
     }
 
-    /// Abandons the current socket (if any) and connects again now.
+    /// Abandons the current socket (if any) and connects again now, without
+    /// waiting out a backoff delay. It does not reset the backoff (a
+    /// connection that was open `stable_after` resets it as usual), so an
+    /// app that calls it on every error cannot defeat the backoff entirely.
+    ///
+    /// After the session reached `Closed` (by `close()`, a fatal close code
+    /// or exhausted retries), or while `Closing`, it revives the session like
+    /// reconnecting-websocket's `reconnect()`: the backoff starts afresh and
+    /// reconnection is enabled again.
     pub fn reconnect(&mut self, now: u64) {
-        let _ = now;
-        todo!()
+        self.tick(now);
+        match self.phase {
+            Phase::Connecting { gen, .. } => {
+                self.abandon(gen, None, String::new());
+                self.emit_close(ABNORMAL, REASON_RECONNECT.into(), false, true);
+            }
+            Phase::Open { gen, opened_at, .. } => {
+                self.reset_backoff_if_stable(opened_at);
+                self.abandon(gen, Some(1000), String::new());
+                self.emit_close(1000, REASON_RECONNECT.into(), false, true);
+            }
+            Phase::Closing { gen, .. } => {
+                self.abandon(gen, None, String::new());
+                self.emit_close(ABNORMAL, REASON_RECONNECT.into(), false, true);
+                self.failures = 0;
+            }
+            Phase::Waiting { .. } => {}
+            Phase::Closed => self.failures = 0,
+        }
+        self.start_attempt();
     }
 
     pub fn state(&self) -> State {
-        todo!()
+        self.phase.state()
     }
 
     pub fn stats(&self) -> Stats {
-        todo!()
+        Stats {
+            queued: self.queue.len(),
+            queued_bytes: self.queue.bytes(),
+            ..self.stats
+        }
+    }
+
+    /// The generation of the live socket (connecting, open or closing).
+    pub fn current_gen(&self) -> Option<Gen> {
+        self.phase.gen()
+    }
+
+    /// Removes and returns every queued message, oldest first (e.g. to keep
+    /// them after `close()`, which leaves the queue as it is).
+    pub fn take_queued(&mut self) -> Vec<M> {
+        self.queue.take_all()
+    }
+
+    // ----- internals -------------------------------------------------------
+
+    fn tick(&mut self, now: u64) {
+        self.now = self.now.max(now);
+    }
+
+    fn emit(&mut self, event: Event<M>) {
+        self.out.push_back(Action::Emit(event));
+    }
+
+    fn emit_close(&mut self, code: u16, reason: String, was_clean: bool, will_reconnect: bool) {
+        self.emit(Event::Close {
+            code,
+            reason,
+            was_clean,
+            will_reconnect,
+        });
+    }
+
+    fn abandon(&mut self, gen: Gen, code: Option<u16>, reason: String) {
+        self.out.push_back(Action::Abandon { gen, code, reason });
+    }
+
+    /// Moves to `phase`, announcing the state change (if any) last.
+    fn enter(&mut self, phase: Phase) {
+        let previous = self.phase.state();
+        self.phase = phase;
+        let state = self.phase.state();
+        if state != previous {
+            self.emit(Event::State { state, previous });
+        }
+    }
+
+    /// Asks for a new socket and returns the phase that owns it.
+    fn connect_phase(&mut self) -> Phase {
+        // Generations start at 1 and skip 0 when they wrap, so a driver may
+        // use `Gen(0)` for "no socket".
+        self.last_gen = self.last_gen.wrapping_add(1).max(1);
+        let gen = Gen(self.last_gen);
+        self.stats.attempt = self.failures.saturating_add(1);
+        self.last_attempt_at = self.now;
+        self.out.push_back(Action::Connect { gen });
+        let ct = self.config.connect_timeout;
+        Phase::Connecting {
+            gen,
+            started: self.now,
+            deadline: (ct > 0).then(|| self.now.saturating_add(ct)),
+            graced: false,
+        }
+    }
+
+    fn start_attempt(&mut self) {
+        let phase = self.connect_phase();
+        self.enter(phase);
+    }
+
+    fn reset_backoff_if_stable(&mut self, opened_at: u64) {
+        if let Some(rc) = &self.config.reconnect {
+            if self.now.saturating_sub(opened_at) >= rc.stable_after {
+                self.failures = 0;
+            }
+        }
+    }
+
+    fn on_open(&mut self, gen: Gen, protocol: String) {
+        // Flush before anything else: these Sends precede every event, so
+        // even a driver that runs app callbacks (which may call `send`)
+        // while carrying out this batch cannot overtake the queue.
+        while let Some(data) = self.queue.pop() {
+            self.stats.messages_out += 1;
+            self.out.push_back(Action::Send { gen, data });
+        }
+        if self.opened_once {
+            self.stats.reconnects = self.stats.reconnects.saturating_add(1);
+        }
+        self.opened_once = true;
+        let hb = self
+            .config
+            .heartbeat
+            .as_ref()
+            .map(|h| Heartbeat::start(self.now, h.interval));
+        self.enter(Phase::Open {
+            gen,
+            opened_at: self.now,
+            hb,
+        });
+        let attempt = self.stats.attempt;
+        self.emit(Event::Open { protocol, attempt });
+    }
+
+    fn on_message(&mut self, data: M, is_pong: bool) {
+        let now = self.now;
+        if let (Phase::Open { hb: Some(hb), .. }, Some(cfg)) =
+            (&mut self.phase, &self.config.heartbeat)
+        {
+            hb.last_message = now;
+            // Without any way to recognise replies, any message answers.
+            let answers = is_pong || matches!(self.pong, PongRule::Unset);
+            if answers {
+                if let Some(sent) = hb.ping_sent.take() {
+                    let rtt = now.saturating_sub(sent);
+                    self.stats.last_rtt_ms = Some(rtt);
+                    self.out.push_back(Action::Emit(Event::Pong { rtt }));
+                }
+            }
+            if answers || cfg.any_message_counts {
+                hb.alive(now, cfg.interval);
+            }
+        }
+        if !is_pong {
+            self.stats.messages_in += 1;
+            self.emit(Event::Message(data));
+        }
+    }
+
+    /// Sends the heartbeat ping on `gen` (the caller armed the pong timer).
+    fn send_ping(&mut self, gen: Gen) {
+        if let Some(cfg) = &self.config.heartbeat {
+            let data = cfg.ping.clone();
+            self.out.push_back(Action::Send { gen, data });
+            self.emit(Event::Ping);
+        }
+    }
+
+    /// Checks liveness now (page resumed, network changed): pings at once
+    /// unless a ping is already out. Without a heartbeat there is nothing to
+    /// probe with.
+    fn probe(&mut self) {
+        let now = self.now;
+        if let (
+            Phase::Open {
+                gen, hb: Some(hb), ..
+            },
+            Some(cfg),
+        ) = (&mut self.phase, &self.config.heartbeat)
+        {
+            if let Timer::Ping(_) = hb.timer {
+                let gen = *gen;
+                hb.pinged(now, cfg.timeout);
+                self.send_ping(gen);
+            }
+        }
+    }
+
+    /// The live socket is gone (it closed, failed, or the core abandoned it
+    /// and already emitted the matching Abandon/Error/HeartbeatTimeout).
+    /// Emits `Close`, then either `Reconnecting` + state `Reconnecting`, or
+    /// the final error (if any) + state `Closed`.
+    fn socket_gone(&mut self, code: u16, reason: String, was_clean: bool) {
+        match self.phase {
+            Phase::Closing { .. } => {
+                self.emit_close(code, reason, was_clean, false);
+                self.enter(Phase::Closed);
+                return;
+            }
+            Phase::Open { opened_at, .. } => self.reset_backoff_if_stable(opened_at),
+            Phase::Connecting { .. } => {}
+            Phase::Waiting { .. } | Phase::Closed => return,
+        }
+        let Some(rc) = &self.config.reconnect else {
+            self.emit_close(code, reason, was_clean, false);
+            self.enter(Phase::Closed);
+            return;
+        };
+        if rc.fatal_codes.contains(&code) {
+            self.emit_close(code, reason, was_clean, false);
+            self.emit(Event::Error(Error::FatalClose { code }));
+            self.enter(Phase::Closed);
+            return;
+        }
+        let n = self.failures;
+        self.failures = n.saturating_add(1);
+        if rc.max_retries.is_some_and(|max| self.failures > max) {
+            let attempts = self.failures;
+            self.emit_close(code, reason, was_clean, false);
+            self.emit(Event::Error(Error::RetriesExhausted { attempts }));
+            self.enter(Phase::Closed);
+            return;
+        }
+        let delay = backoff::draw(rc, n, &mut self.rng);
+        let attempt = self.failures.saturating_add(1);
+        self.emit_close(code, reason, was_clean, true);
+        self.emit(Event::Reconnecting { attempt, delay });
+        let until = self.now.saturating_add(delay);
+        self.enter(Phase::Waiting { until });
     }
 }

@@ -1,0 +1,172 @@
+// Type declarations of the steadyws facade (index.js).
+
+/** Binary data as it can be sent. */
+export type BinaryData = ArrayBuffer | ArrayBufferView | Blob;
+
+/** What a message handler receives without `json` (text or binary frame). */
+export type RawMessage = string | ArrayBuffer | Blob;
+
+/** The public connection state. `'reconnecting'` = waiting out a backoff delay. */
+export type SocketState = 'connecting' | 'open' | 'closing' | 'closed' | 'reconnecting';
+
+export interface HeartbeatOptions<In = unknown> {
+  /** ms of silence before a ping is sent (default 10000). */
+  interval?: number;
+  /** ms to wait for any message after the ping (default 10000). */
+  timeout?: number;
+  /** The ping: a string (text frame), an object (JSON text) or bytes (default 'ping'). */
+  ping?: string | Uint8Array | object;
+  /**
+   * What counts as the reply (not delivered as 'message'): a string compared
+   * with the raw text frame (before JSON parsing), or a predicate given the
+   * message as 'message' would receive it (default 'pong').
+   */
+  pong?: string | ((msg: In | RawMessage) => boolean);
+}
+
+export interface ReconnectOptions {
+  /** ms before the first retry (default 1000). */
+  minDelay?: number;
+  /** Cap of the delay in ms (default 30000). */
+  maxDelay?: number;
+  /** Growth of the delay per failed attempt (default 2). */
+  factor?: number;
+  /** 0 = no jitter, 1 = full jitter (default 0.5). */
+  jitter?: number;
+  /** Attempts before giving up with error RETRIES_EXHAUSTED (default Infinity). */
+  maxRetries?: number;
+  /** ms open before the backoff resets (default 5000). */
+  stableAfter?: number;
+  /** Server close codes that end the socket for good (error FATAL_CLOSE); default 1002, 1003, 1007, 1008, 1009, 1010. */
+  fatalCodes?: number[];
+}
+
+export interface QueueOptions {
+  /** Messages held while not open (default 1000). */
+  maxMessages?: number;
+  /** Bytes held while not open (default 1 MiB; strings count their length). */
+  maxBytes?: number;
+}
+
+export interface ConnectOptions<In = unknown> {
+  /** Subprotocols offered to the server. */
+  protocols?: string | string[];
+  /** How binary frames arrive (default 'arraybuffer'). */
+  binaryType?: 'arraybuffer' | 'blob';
+  /** Text frames are parsed as JSON; non-binary values passed to send() are JSON-encoded. */
+  json?: boolean;
+  /** ms a socket may stay CONNECTING (default 10000; 0 disables). */
+  connectTimeout?: number;
+  /** ms close() waits for the closing handshake (default 5000). */
+  closeTimeout?: number;
+  heartbeat?: HeartbeatOptions<In> | false;
+  reconnect?: ReconnectOptions | false;
+  queue?: QueueOptions | false;
+}
+
+/** Machine-readable error codes of `SteadyWsError.code`. */
+export type ErrorCode =
+  | 'SOCKET_ERROR'
+  | 'CONNECT_TIMEOUT'
+  | 'RETRIES_EXHAUSTED'
+  | 'FATAL_CLOSE'
+  | 'INVALID_JSON'
+  | 'HANDLER_THREW'
+  | 'QUEUE_FULL'
+  | 'NOT_OPEN'
+  | 'CLOSED'
+  | 'PANIC';
+
+/** Every error the socket reports or throws (besides TypeError/RangeError for bad arguments). */
+export interface SteadyWsError extends Error {
+  name: 'SteadyWsError';
+  code: ErrorCode;
+  /** INVALID_JSON: the raw text; QUEUE_FULL / NOT_OPEN / CLOSED: the rejected message. */
+  data?: unknown;
+  /** HANDLER_THREW: what the handler threw. */
+  cause?: unknown;
+}
+
+export interface OpenEvent { url: string; protocol: string; attempt: number }
+export interface CloseEventInfo { code: number; reason: string; wasClean: boolean; willReconnect: boolean }
+export interface ReconnectingEvent { attempt: number; delay: number }
+export interface HeartbeatTimeoutEvent { silentFor: number }
+export interface PongEvent { rtt: number }
+export interface StateEvent { state: SocketState; previous: SocketState }
+
+/** Event name → handler argument. */
+export interface SocketEvents<In> {
+  open: OpenEvent;
+  message: In;
+  close: CloseEventInfo;
+  reconnecting: ReconnectingEvent;
+  'heartbeat-timeout': HeartbeatTimeoutEvent;
+  /** A heartbeat ping was sent. */
+  ping: Record<string, never>;
+  /** A heartbeat ping was answered. */
+  pong: PongEvent;
+  error: SteadyWsError;
+  state: StateEvent;
+}
+
+export interface SocketStats {
+  /** Attempt number of the current/last connection (1 = first). */
+  attempt: number;
+  /** Successful opens after the first. */
+  reconnects: number;
+  messagesIn: number;
+  messagesOut: number;
+  /** Messages waiting for the next open. */
+  queued: number;
+  /** Round trip of the last answered heartbeat ping, ms. */
+  lastRttMs: number | null;
+}
+
+export declare class Socket<In = unknown, Out = unknown> {
+  private constructor();
+  /** The URL connected to (normalised: ws:/wss:, no fragment). */
+  readonly url: string;
+  readonly state: SocketState;
+  /** A snapshot. */
+  readonly stats: SocketStats;
+  /** Adds a handler; returns a function that removes it. */
+  on<K extends keyof SocketEvents<In>>(type: K, handler: (event: SocketEvents<In>[K]) => void): () => void;
+  off<K extends keyof SocketEvents<In>>(type: K, handler: (event: SocketEvents<In>[K]) => void): void;
+  /**
+   * 'sent' if handed to the open socket now, 'queued' if held until the next
+   * open. Throws a SteadyWsError with code QUEUE_FULL (nothing queued is
+   * lost), NOT_OPEN (queue off) or CLOSED.
+   */
+  send(data: Out | string | BinaryData): 'sent' | 'queued';
+  /**
+   * Closes for good; resolves once closed. Codes: 1000 or 3000-4999 (else a
+   * RangeError); reason up to 123 UTF-8 bytes.
+   */
+  close(code?: number, reason?: string): Promise<void>;
+  /** Drops the current socket (if any) and connects again now. */
+  reconnect(): void;
+  /** Same as close() plus releasing the wasm object. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+// Lets `[Symbol.dispose]` type-check under libs older than esnext (merges
+// with lib.esnext.disposable where present).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
+/**
+ * Creates a socket and starts connecting; resolves at once (it does not wait
+ * for the open). Loads the wasm module on first use. An invalid URL or option
+ * rejects with a TypeError naming the field.
+ */
+export declare function connect<In = unknown, Out = unknown>(
+  url: string | URL,
+  options?: ConnectOptions<In>,
+): Promise<Socket<In, Out>>;
+
+/** The version of the loaded wasm module. */
+export declare function version(): Promise<string>;

@@ -1,0 +1,115 @@
+//! `ws://` URLs, as the native client needs them.
+
+use core::fmt;
+
+/// A parsed `ws://host[:port][/path][?query]` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WsUrl {
+    /// Host name or IP (IPv6 without brackets).
+    pub host: String,
+    pub port: u16,
+    /// Path and query, starting with `/`.
+    pub resource: String,
+    /// Whether the port was written in the URL (it then goes in `Host`).
+    pub explicit_port: bool,
+}
+
+/// Why a URL was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// Not `ws://` (`wss://` needs TLS, which the native client lacks).
+    UnsupportedScheme(String),
+    MissingHost,
+    InvalidPort,
+    /// Userinfo, a fragment, whitespace or control characters.
+    Invalid,
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlError::UnsupportedScheme(s) => {
+                write!(
+                    f,
+                    "unsupported scheme {s:?} (the native client speaks ws:// only)"
+                )
+            }
+            UrlError::MissingHost => f.write_str("the URL has no host"),
+            UrlError::InvalidPort => f.write_str("the URL's port is not a number 1-65535"),
+            UrlError::Invalid => f.write_str("invalid URL"),
+        }
+    }
+}
+
+impl std::error::Error for UrlError {}
+
+impl WsUrl {
+    pub fn parse(url: &str) -> Result<WsUrl, UrlError> {
+        if url.bytes().any(|b| !b.is_ascii_graphic()) {
+            return Err(UrlError::Invalid);
+        }
+        let (scheme, rest) = url.split_once("://").ok_or(UrlError::Invalid)?;
+        if !scheme.eq_ignore_ascii_case("ws") {
+            return Err(UrlError::UnsupportedScheme(scheme.to_ascii_lowercase()));
+        }
+        if rest.contains('#') {
+            return Err(UrlError::Invalid);
+        }
+        let split = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, resource) = rest.split_at(split);
+        if authority.contains('@') {
+            return Err(UrlError::Invalid);
+        }
+        let resource = match resource {
+            "" => "/".to_owned(),
+            r if r.starts_with('?') => format!("/{r}"),
+            r => r.to_owned(),
+        };
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (host, after) = v6.split_once(']').ok_or(UrlError::Invalid)?;
+            match after {
+                "" => (host, None),
+                p => (host, Some(p.strip_prefix(':').ok_or(UrlError::Invalid)?)),
+            }
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (authority, None),
+            }
+        };
+        if host.is_empty() {
+            return Err(UrlError::MissingHost);
+        }
+        let (port, explicit_port) = match port {
+            None => (80, false),
+            Some(p) => (
+                p.parse::<u16>()
+                    .ok()
+                    .filter(|p| *p != 0)
+                    .ok_or(UrlError::InvalidPort)?,
+                true,
+            ),
+        };
+        Ok(WsUrl {
+            host: host.to_owned(),
+            port,
+            resource,
+            explicit_port,
+        })
+    }
+
+    /// The `Host` header value.
+    pub fn host_header(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        if self.explicit_port {
+            format!("{host}:{}", self.port)
+        } else {
+            host
+        }
+    }
+}

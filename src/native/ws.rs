@@ -1,0 +1,241 @@
+//! WebSocket frames over a `TcpStream`, for both roles: the thin I/O layer
+//! between `std::net` and the sans-IO [`codec`](crate::codec).
+//!
+//! [`WsReader`] owns the reading half: it buffers what the socket delivers
+//! and lets the codec turn it into [`Incoming`] items (whole messages,
+//! control frames). A read timeout set on the socket surfaces as
+//! [`WsError::TimedOut`] with every partial frame kept, so the caller can
+//! check its timers and call [`WsReader::recv`] again.
+//!
+//! [`WsWriter`] owns a writing clone of the socket and encodes one frame per
+//! call (masked with a fresh key in the client role).
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+
+use crate::codec::close::{CloseCode, CloseFrame};
+use crate::codec::encode::{Encoder, Outgoing};
+use crate::codec::frame::Role;
+use crate::codec::limits::Limits;
+use crate::codec::Error as CodecError;
+use crate::codec::{Item, MessageDecoder, Status};
+use crate::message::Message;
+
+/// Something the peer sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// A complete data message.
+    Message(Message),
+    Ping(Vec<u8>),
+    Pong(Vec<u8>),
+    /// A close frame (`None`: it carried no status code).
+    Close(Option<CloseFrame>),
+}
+
+/// A failure reading or writing frames.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WsError {
+    /// The socket's read timeout expired; nothing was lost, call again.
+    TimedOut,
+    /// The peer closed the TCP connection (end of stream).
+    Eof,
+    /// The socket failed.
+    Io(io::Error),
+    /// The peer broke RFC 6455 (or a limit): fail the connection with
+    /// [`close_for_error`](crate::codec::close::close_for_error).
+    Protocol(CodecError),
+    /// What we were asked to send is not a valid frame (e.g. a close code
+    /// that may not be sent, a ping over 125 bytes). Nothing was written.
+    Encode(CodecError),
+}
+
+impl std::fmt::Display for WsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WsError::TimedOut => f.write_str("timed out"),
+            WsError::Eof => f.write_str("the peer closed the connection"),
+            WsError::Io(e) => write!(f, "socket error: {e}"),
+            WsError::Protocol(e) => write!(f, "protocol error: {e}"),
+            WsError::Encode(e) => write!(f, "cannot send: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for WsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WsError::Io(e) => Some(e),
+            WsError::Protocol(e) | WsError::Encode(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// Read size. The codec streams payloads through, so the buffer never has
+/// to hold a whole frame.
+const READ_CHUNK: usize = 64 * 1024;
+/// A write buffer grown past this by a big frame is released after use.
+const KEEP_CAPACITY: usize = 1 << 20;
+
+/// The reading half of a WebSocket connection.
+#[derive(Debug)]
+pub struct WsReader {
+    stream: TcpStream,
+    decoder: MessageDecoder,
+    buf: Vec<u8>,
+    /// Start of the bytes not yet given to the decoder.
+    start: usize,
+    /// End of the received bytes in `buf`.
+    end: usize,
+}
+
+impl WsReader {
+    /// `initial` holds bytes already read past the handshake head.
+    pub fn new(stream: TcpStream, role: Role, initial: Vec<u8>, limits: Limits) -> Self {
+        let end = initial.len();
+        let mut buf = initial;
+        buf.resize(end.max(READ_CHUNK), 0);
+        WsReader {
+            stream,
+            decoder: MessageDecoder::new(role, limits),
+            buf,
+            start: 0,
+            end,
+        }
+    }
+
+    /// The socket (to set its read timeout, or shut it down).
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+
+    pub fn stream_mut(&mut self) -> &mut TcpStream {
+        &mut self.stream
+    }
+
+    /// Whether the peer's stream is at a frame boundary (nothing partial).
+    pub fn is_idle(&self) -> bool {
+        self.start == self.end && self.decoder.is_idle()
+    }
+
+    /// The next message or control frame. Blocks on the socket (bounded by
+    /// its read timeout, which returns [`WsError::TimedOut`] and loses
+    /// nothing). After a protocol error the reader stays failed.
+    pub fn recv(&mut self) -> Result<Incoming, WsError> {
+        loop {
+            if self.start < self.end {
+                match self.decoder.decode(&self.buf[self.start..self.end]) {
+                    Ok(Status::Done { consumed, value }) => {
+                        self.start += consumed;
+                        return Ok(match value {
+                            Item::Message(m) => Incoming::Message(m),
+                            Item::Ping(p) => Incoming::Ping(p),
+                            Item::Pong(p) => Incoming::Pong(p),
+                            Item::Close(c) => Incoming::Close(c),
+                        });
+                    }
+                    Ok(Status::NeedMore { consumed, .. }) => self.start += consumed,
+                    Err(e) => return Err(WsError::Protocol(e)),
+                }
+            }
+            if self.start == self.end {
+                self.start = 0;
+                self.end = 0;
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Reads once from the socket into the buffer.
+    fn fill(&mut self) -> Result<(), WsError> {
+        if self.end == self.buf.len() {
+            // The decoder takes everything it is given, so this only happens
+            // with a full initial buffer: make room.
+            self.buf.drain(..self.start);
+            self.end -= self.start;
+            self.start = 0;
+            let len = self.buf.len();
+            self.buf.resize(len + READ_CHUNK, 0);
+        }
+        match self.stream.read(&mut self.buf[self.end..]) {
+            Ok(0) => Err(WsError::Eof),
+            Ok(n) => {
+                self.end += n;
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+            Err(e) if is_timeout(&e) => Err(WsError::TimedOut),
+            Err(e) => Err(WsError::Io(e)),
+        }
+    }
+}
+
+/// The writing half of a WebSocket connection.
+#[derive(Debug)]
+pub struct WsWriter {
+    stream: TcpStream,
+    encoder: Encoder,
+    buf: Vec<u8>,
+}
+
+impl WsWriter {
+    pub fn new(stream: TcpStream, role: Role) -> Self {
+        WsWriter {
+            stream,
+            encoder: Encoder::new(role),
+            buf: Vec::new(),
+        }
+    }
+
+    /// The socket (to set its write timeout, or shut it down).
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+
+    fn write(&mut self, item: Outgoing<'_>) -> Result<(), WsError> {
+        self.buf.clear();
+        self.encoder
+            .encode_auto(&mut self.buf, item)
+            .map_err(WsError::Encode)?;
+        let result = self.stream.write_all(&self.buf).map_err(WsError::Io);
+        if self.buf.capacity() > KEEP_CAPACITY {
+            self.buf = Vec::new();
+        }
+        result
+    }
+
+    /// Sends a data message as one frame.
+    pub fn send(&mut self, msg: &Message) -> Result<(), WsError> {
+        self.write(Outgoing::from(msg))
+    }
+
+    pub fn text(&mut self, text: &str) -> Result<(), WsError> {
+        self.write(Outgoing::Text(text))
+    }
+
+    pub fn binary(&mut self, data: &[u8]) -> Result<(), WsError> {
+        self.write(Outgoing::Binary(data))
+    }
+
+    /// A ping (payload at most 125 bytes).
+    pub fn ping(&mut self, payload: &[u8]) -> Result<(), WsError> {
+        self.write(Outgoing::Ping(payload))
+    }
+
+    pub fn pong(&mut self, payload: &[u8]) -> Result<(), WsError> {
+        self.write(Outgoing::Pong(payload))
+    }
+
+    /// A close frame with a code and reason, or an empty one (`None`).
+    pub fn close(&mut self, code: Option<u16>, reason: &str) -> Result<(), WsError> {
+        self.write(Outgoing::Close(code.map(|c| (CloseCode(c), reason))))
+    }
+}

@@ -1,0 +1,103 @@
+//! One browser `WebSocket` and its four handlers, all owned: dropping a
+//! [`Conn`] detaches the handlers and closes the socket, so a socket the core
+//! has given up on can never report into the session again.
+
+use std::rc::Weak;
+
+use wasm_bindgen::prelude::*;
+use web_sys::{BinaryType, WebSocket};
+
+use super::driver::Shared;
+use super::handles::{handler, Handler};
+use crate::session::Gen;
+
+const CONNECTING: u16 = 0;
+const OPEN: u16 = 1;
+
+pub(crate) struct Conn {
+    pub(crate) gen: Gen,
+    ws: WebSocket,
+    _open: Handler,
+    _message: Handler,
+    // A WebSocket `error` is a plain `Event` (not an `ErrorEvent`).
+    _error: Handler,
+    _close: Handler,
+}
+
+impl Conn {
+    /// Creates the socket and attaches every handler before returning to the
+    /// event loop, so no event can be missed. Fails when the constructor
+    /// throws (a URL or protocol the browser refuses).
+    pub(crate) fn open(
+        url: &str,
+        protocols: &JsValue,
+        blob: bool,
+        shared: &Weak<Shared>,
+        gen: Gen,
+    ) -> Result<Conn, JsValue> {
+        let ws = WebSocket::new_with_str_sequence(url, protocols)?;
+        ws.set_binary_type(if blob {
+            BinaryType::Blob
+        } else {
+            BinaryType::Arraybuffer
+        });
+        let open = handler(shared, gen, Shared::on_open);
+        let message = handler(shared, gen, Shared::on_message);
+        let error = handler(shared, gen, Shared::on_error);
+        let close = handler(shared, gen, Shared::on_close);
+        ws.set_onopen(Some(open.function()));
+        ws.set_onmessage(Some(message.function()));
+        ws.set_onerror(Some(error.function()));
+        ws.set_onclose(Some(close.function()));
+        Ok(Conn {
+            gen,
+            ws,
+            _open: open,
+            _message: message,
+            _error: error,
+            _close: close,
+        })
+    }
+
+    /// The subprotocol the server selected.
+    pub(crate) fn protocol(&self) -> String {
+        self.ws.protocol()
+    }
+
+    /// Hands `data` to the browser as is.
+    pub(crate) fn send(&self, data: &JsValue) {
+        // Throws only while CONNECTING, which the core never sends in; a
+        // socket that is already closing drops the data, as browsers do.
+        let _ = self
+            .ws
+            .unchecked_ref::<super::sys::RawSocket>()
+            .send_value(data);
+    }
+
+    /// Starts the closing handshake unless it already started.
+    pub(crate) fn shut(&self, code: Option<u16>, reason: &str) {
+        let state = self.ws.ready_state();
+        if state != CONNECTING && state != OPEN {
+            return;
+        }
+        let sent = match code {
+            // Browsers accept only 1000 and 3000-4999 (and reasons up to 123
+            // bytes); anything else falls back to a plain close.
+            Some(code) => self.ws.close_with_code_and_reason(code, reason).is_ok(),
+            None => false,
+        };
+        if !sent {
+            let _ = self.ws.close();
+        }
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onerror(None);
+        self.ws.set_onclose(None);
+        self.shut(None, "");
+    }
+}

@@ -1,0 +1,83 @@
+//! The few browser bindings web-sys does not offer in the shape the driver
+//! needs: calls that take a `JsValue` as is, so message data never crosses into
+//! linear memory, and globals that exist in windows and workers alike.
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+use crate::session::Payload;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: monotonic, present in windows and workers.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+
+    /// The global `setTimeout` (window or worker scope alike).
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub(crate) fn set_timeout(handler: &Function, ms: f64) -> f64;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub(crate) fn clear_timeout(id: f64);
+
+    /// `JSON.parse` on a JS string without copying it through Rust.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub(crate) fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `JSON.stringify` of any value (`undefined` when it has no JSON form).
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    pub(crate) fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `globalThis` (a window or a worker scope).
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    pub(crate) static GLOBAL: web_sys::EventTarget;
+
+    /// `document` where there is one (not in workers).
+    #[wasm_bindgen(thread_local_v2, js_name = document)]
+    pub(crate) static DOCUMENT: Option<web_sys::EventTarget>;
+
+    pub(crate) type Doc;
+
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn hidden(this: &Doc) -> bool;
+
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn persisted(this: &Doc) -> bool;
+
+    /// Anything with a `length` or `byteLength` (strings, buffers, views).
+    pub(crate) type Sized;
+
+    #[wasm_bindgen(method, getter)]
+    fn length(this: &Sized) -> f64;
+
+    #[wasm_bindgen(method, getter, js_name = byteLength)]
+    fn byte_length(this: &Sized) -> f64;
+
+    /// `WebSocket.prototype.send` with the value handed over untouched
+    /// (string, ArrayBuffer, view or Blob).
+    pub(crate) type RawSocket;
+
+    #[wasm_bindgen(method, js_name = send, catch)]
+    pub(crate) fn send_value(this: &RawSocket, data: &JsValue) -> Result<(), JsValue>;
+}
+
+/// Milliseconds on the monotonic page clock, as the core counts time.
+pub(crate) fn now_ms() -> u64 {
+    performance_now() as u64
+}
+
+/// Browser messages are JS values: a string (text frame), an ArrayBuffer or
+/// view (binary frame). Strings report their UTF-16 length, the estimate the
+/// contract allows: measuring UTF-8 would copy the string into Rust.
+impl Payload for JsValue {
+    fn byte_len(&self) -> usize {
+        let sized = self.unchecked_ref::<Sized>();
+        let n = if self.is_string() {
+            sized.length()
+        } else {
+            sized.byte_length()
+        };
+        // NaN (a value without a length) and negatives become 0.
+        n as usize
+    }
+}

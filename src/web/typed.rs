@@ -1,0 +1,613 @@
+//! The typed Rust API: [`Socket<In, Out>`] for Rust front ends.
+//!
+//! The same driver as the npm package, with messages decoded into `In` and
+//! encoded from `Out` through serde. Everything here is generic, so it is only
+//! compiled into a binary that uses it: the npm bundle does not pay for it.
+//!
+//! Text frames carry JSON (with [`Config::json`] on, the default) and are
+//! decoded into `In`; with `json(false)` a text frame is handed to serde as a
+//! plain string (use `In = String`). Binary frames arrive as
+//! [`SocketEvent::Binary`].
+//!
+//! # Events as a stream
+//!
+//! ```ignore
+//! use futures::StreamExt;
+//! use steadyws::web::{Config, Socket, SocketEvent};
+//!
+//! #[derive(serde::Deserialize)]
+//! enum ServerMsg { Tick(u64) }
+//! #[derive(serde::Serialize)]
+//! enum ClientMsg { Subscribe(String) }
+//!
+//! let (socket, mut events) =
+//!     Socket::<ServerMsg, ClientMsg>::connect_stream(Config::new("wss://example.com/feed"))?;
+//! socket.send(&ClientMsg::Subscribe("prices".into()))?; // queued until open
+//! wasm_bindgen_futures::spawn_local(async move {
+//!     while let Some(event) = events.next().await {
+//!         if let SocketEvent::Message(ServerMsg::Tick(n)) = event { /* ... */ }
+//!     }
+//! });
+//! ```
+//!
+//! # Yew
+//!
+//! Keep the socket in component state; dropping it (on unmount) closes it.
+//!
+//! ```ignore
+//! #[function_component]
+//! fn Feed() -> Html {
+//!     let last = use_state(|| None::<ServerMsg>);
+//!     let socket = {
+//!         let last = last.clone();
+//!         use_mut_ref(move || {
+//!             Socket::<ServerMsg, ClientMsg>::connect(
+//!                 Config::new("wss://example.com/feed"),
+//!                 move |event| if let SocketEvent::Message(m) = event { last.set(Some(m)) },
+//!             )
+//!             .ok()
+//!         })
+//!     };
+//!     let onclick = Callback::from(move |_| {
+//!         if let Some(s) = socket.borrow().as_ref() {
+//!             let _ = s.send(&ClientMsg::Subscribe("prices".into()));
+//!         }
+//!     });
+//!     html! { <button {onclick}>{ format!("{:?}", *last) }</button> }
+//! }
+//! ```
+//!
+//! # Leptos
+//!
+//! Feed a signal from the callback; `on_cleanup` drops (closes) the socket.
+//!
+//! ```ignore
+//! #[component]
+//! fn Feed() -> impl IntoView {
+//!     let (last, set_last) = signal(None::<ServerMsg>);
+//!     let socket = Socket::<ServerMsg, ClientMsg>::connect(
+//!         Config::new("wss://example.com/feed"),
+//!         move |event| if let SocketEvent::Message(m) = event { set_last.set(Some(m)) },
+//!     )
+//!     .ok();
+//!     let socket = StoredValue::new_local(socket);
+//!     on_cleanup(move || socket.update_value(|s| *s = None));
+//!     view! { <p>{move || format!("{:?}", last.get())}</p> }
+//! }
+//! ```
+//!
+//! # Dioxus
+//!
+//! Consume the event stream in a coroutine owned by the component.
+//!
+//! ```ignore
+//! fn Feed() -> Element {
+//!     let mut last = use_signal(|| None::<ServerMsg>);
+//!     use_coroutine(move |_rx: UnboundedReceiver<()>| async move {
+//!         let Ok((_socket, mut events)) = Socket::<ServerMsg, ClientMsg>::connect_stream(
+//!             Config::new("wss://example.com/feed"),
+//!         ) else { return };
+//!         while let Some(event) = events.next().await {
+//!             if let SocketEvent::Message(m) = event { last.set(Some(m)) }
+//!         }
+//!     });
+//!     rsx! { p { "{last:?}" } }
+//! }
+//! ```
+
+use core::marker::PhantomData;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::driver::{Emit, Options, PageListeners, Pong, Shared, Sink};
+use super::sys;
+use crate::session::{
+    self, ConfigError, Event, HeartbeatConfig, QueueConfig, ReconnectConfig, Sent, State, Stats,
+};
+
+/// Heartbeat options (JS `heartbeat`).
+pub struct Heartbeat<In> {
+    /// ms of silence before a ping is sent.
+    pub interval: u64,
+    /// ms to wait for any message after the ping.
+    pub timeout: u64,
+    ping: JsValue,
+    pong: Option<PongRule<In>>,
+}
+
+enum PongRule<In> {
+    Text(String),
+    When(Box<dyn Fn(&In) -> bool>),
+}
+
+impl<In> Heartbeat<In> {
+    /// Pings with text `ping` and treats a text `pong` as the reply.
+    pub fn new(interval: u64, timeout: u64) -> Self {
+        Heartbeat {
+            interval,
+            timeout,
+            ping: JsValue::from_str("ping"),
+            pong: Some(PongRule::Text("pong".into())),
+        }
+    }
+
+    /// The ping as a text frame.
+    pub fn ping_text(mut self, text: &str) -> Self {
+        self.ping = JsValue::from_str(text);
+        self
+    }
+
+    /// The ping as a binary frame.
+    pub fn ping_binary(mut self, bytes: &[u8]) -> Self {
+        self.ping = js_sys::Uint8Array::from(bytes).into();
+        self
+    }
+
+    /// A text frame equal to `text` is the reply (compared before decoding).
+    pub fn pong_text(mut self, text: &str) -> Self {
+        self.pong = Some(PongRule::Text(text.into()));
+        self
+    }
+
+    /// Decoded messages for which `matches` returns true are the reply; they
+    /// are not delivered as [`SocketEvent::Message`].
+    pub fn pong_when(mut self, matches: impl Fn(&In) -> bool + 'static) -> Self {
+        self.pong = Some(PongRule::When(Box::new(matches)));
+        self
+    }
+}
+
+/// Reconnection options (JS `reconnect`); `Default` is that of the JS API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reconnect {
+    pub min_delay: u64,
+    pub max_delay: u64,
+    pub factor: f64,
+    /// 0 = no jitter, 1 = full jitter.
+    pub jitter: f64,
+    /// `None` = retry forever.
+    pub max_retries: Option<u32>,
+    /// ms open before the backoff resets.
+    pub stable_after: u64,
+    /// Server close codes that end the session instead of reconnecting
+    /// (default: 1002, 1003, 1007, 1008, 1009, 1010).
+    pub fatal_codes: Vec<u16>,
+}
+
+impl Default for Reconnect {
+    fn default() -> Self {
+        Reconnect {
+            min_delay: 1_000,
+            max_delay: 30_000,
+            factor: 2.0,
+            jitter: 0.5,
+            max_retries: None,
+            stable_after: 5_000,
+            fatal_codes: ReconnectConfig::default().fatal_codes,
+        }
+    }
+}
+
+/// Everything a [`Socket`] is configured with; mirrors the JS options.
+pub struct Config<In> {
+    url: String,
+    protocols: Vec<String>,
+    json: bool,
+    connect_timeout: u64,
+    close_timeout: u64,
+    heartbeat: Option<Heartbeat<In>>,
+    reconnect: Option<Reconnect>,
+    queue: Option<QueueConfig>,
+}
+
+impl<In> Config<In> {
+    /// The JS defaults: JSON messages, 10 s connect timeout, heartbeat every
+    /// 10 s of silence with a 10 s timeout, reconnect with backoff 1-30 s, a
+    /// queue of 1000 messages / 1 MiB.
+    pub fn new(url: &str) -> Self {
+        Config {
+            url: url.into(),
+            protocols: Vec::new(),
+            json: true,
+            connect_timeout: 10_000,
+            close_timeout: 5_000,
+            heartbeat: Some(Heartbeat::new(10_000, 10_000)),
+            reconnect: Some(Reconnect::default()),
+            queue: Some(QueueConfig {
+                max_messages: 1_000,
+                max_bytes: 1 << 20,
+            }),
+        }
+    }
+
+    pub fn protocols(mut self, protocols: &[&str]) -> Self {
+        self.protocols = protocols.iter().map(|p| String::from(*p)).collect();
+        self
+    }
+
+    /// Text frames carry JSON (default true). Off: text is decoded as a plain
+    /// string.
+    pub fn json(mut self, on: bool) -> Self {
+        self.json = on;
+        self
+    }
+
+    /// ms a socket may stay CONNECTING; 0 disables.
+    pub fn connect_timeout(mut self, ms: u64) -> Self {
+        self.connect_timeout = ms;
+        self
+    }
+
+    /// ms `close()` waits for the closing handshake.
+    pub fn close_timeout(mut self, ms: u64) -> Self {
+        self.close_timeout = ms;
+        self
+    }
+
+    /// `None` turns the heartbeat off.
+    pub fn heartbeat(mut self, heartbeat: Option<Heartbeat<In>>) -> Self {
+        self.heartbeat = heartbeat;
+        self
+    }
+
+    /// `None` turns reconnection off.
+    pub fn reconnect(mut self, reconnect: Option<Reconnect>) -> Self {
+        self.reconnect = reconnect;
+        self
+    }
+
+    /// `None` turns the send queue off (`send` while not open fails).
+    pub fn queue(mut self, max_messages: Option<usize>, max_bytes: usize) -> Self {
+        self.queue = max_messages.map(|max_messages| QueueConfig {
+            max_messages,
+            max_bytes,
+        });
+        self
+    }
+}
+
+/// What a [`Socket`] reports.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SocketEvent<In> {
+    Open {
+        protocol: String,
+        attempt: u32,
+    },
+    /// A text frame, decoded.
+    Message(In),
+    /// A binary frame.
+    Binary(Vec<u8>),
+    Close {
+        code: u16,
+        reason: String,
+        was_clean: bool,
+        will_reconnect: bool,
+    },
+    Reconnecting {
+        attempt: u32,
+        delay: u64,
+    },
+    HeartbeatTimeout {
+        silent_for: u64,
+    },
+    Ping,
+    Pong {
+        rtt: u64,
+    },
+    Error(SocketError),
+    State {
+        state: State,
+        previous: State,
+    },
+}
+
+/// Errors of a [`Socket`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SocketError {
+    /// From the connection (socket error, timeouts, retries exhausted).
+    Session(session::Error),
+    /// A text frame that is not JSON; the raw text.
+    InvalidJson { text: String },
+    /// A message that did not decode into `In`.
+    Decode { reason: String },
+    /// A message that did not encode (`send`).
+    Encode { reason: String },
+    /// The send queue is full; nothing was queued.
+    QueueFull,
+    /// Not open and the queue is off.
+    NotOpen,
+    /// `close()` was called.
+    Closed,
+}
+
+/// Events of a [`Socket`] as a `futures::Stream`; ends when the socket is
+/// dropped.
+pub struct Events<In> {
+    chan: Rc<RefCell<Chan<In>>>,
+}
+
+/// An unbounded single-threaded channel: the socket's callback pushes, the
+/// stream pops.
+struct Chan<In> {
+    queue: VecDeque<SocketEvent<In>>,
+    waker: Option<Waker>,
+    ended: bool,
+}
+
+/// The pushing end, owned by the socket; dropping it ends the stream.
+struct Pusher<In>(Rc<RefCell<Chan<In>>>);
+
+impl<In> Pusher<In> {
+    fn push(&self, event: SocketEvent<In>) {
+        let mut chan = self.0.borrow_mut();
+        chan.queue.push_back(event);
+        if let Some(waker) = chan.waker.take() {
+            waker.wake();
+        }
+    }
+}
+
+impl<In> Drop for Pusher<In> {
+    fn drop(&mut self) {
+        let mut chan = self.0.borrow_mut();
+        chan.ended = true;
+        if let Some(waker) = chan.waker.take() {
+            waker.wake();
+        }
+    }
+}
+
+impl<In> futures_core::Stream for Events<In> {
+    type Item = SocketEvent<In>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut chan = self.chan.borrow_mut();
+        match chan.queue.pop_front() {
+            Some(event) => Poll::Ready(Some(event)),
+            None if chan.ended => Poll::Ready(None),
+            None => {
+                chan.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// A reconnecting WebSocket with typed messages. Dropping it starts the
+/// closing handshake (code 1000) and releases every handler and timer at once;
+/// an [`Events`] stream then ends.
+pub struct Socket<In, Out> {
+    shared: Rc<Shared>,
+    /// Page events (online/offline/visibility/bfcache), until closed.
+    page: Rc<RefCell<Option<PageListeners>>>,
+    _types: PhantomData<fn(Out) -> In>,
+}
+
+impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
+    /// Creates the socket and starts connecting; `on_event` receives every
+    /// event. It may call back into the socket (send, close, ...).
+    pub fn connect(
+        config: Config<In>,
+        mut on_event: impl FnMut(SocketEvent<In>) + 'static,
+    ) -> Result<Self, ConfigError> {
+        let Config {
+            url,
+            protocols,
+            json,
+            connect_timeout,
+            close_timeout,
+            heartbeat,
+            reconnect,
+            queue,
+        } = config;
+        let mut pong = Pong::None;
+        let heartbeat = heartbeat.map(|h| {
+            pong = match h.pong {
+                Some(PongRule::Text(t)) => Pong::Text(JsValue::from_str(&t)),
+                Some(PongRule::When(f)) => Pong::Rust(Box::new(move |v: &JsValue| {
+                    serde_wasm_bindgen::from_value::<In>(v.clone()).is_ok_and(|m| f(&m))
+                })),
+                None => Pong::None,
+            };
+            HeartbeatConfig {
+                interval: h.interval,
+                timeout: h.timeout,
+                ping: h.ping,
+                any_message_counts: true,
+            }
+        });
+        let config = session::Config {
+            connect_timeout,
+            close_timeout,
+            heartbeat,
+            reconnect: reconnect.map(|r| ReconnectConfig {
+                min_delay: r.min_delay,
+                max_delay: r.max_delay,
+                factor: r.factor,
+                jitter: r.jitter,
+                max_retries: r.max_retries,
+                stable_after: r.stable_after,
+                fatal_codes: r.fatal_codes,
+            }),
+            queue,
+        };
+        let protocols = if protocols.is_empty() {
+            JsValue::UNDEFINED
+        } else {
+            protocols
+                .iter()
+                .map(|p| JsValue::from_str(p))
+                .collect::<js_sys::Array>()
+                .into()
+        };
+        let opts = Options {
+            url,
+            protocols,
+            json,
+            blob: false,
+            pong,
+        };
+        let page: Rc<RefCell<Option<PageListeners>>> = Rc::default();
+        let page_in_sink = page.clone();
+        let sink = Sink::Rust(RefCell::new(Box::new(move |emit| {
+            if let Some(event) = convert::<In>(emit) {
+                if let SocketEvent::State {
+                    state: State::Closed,
+                    ..
+                } = event
+                {
+                    // Closed for good: no listener remains either.
+                    page_in_sink.borrow_mut().take();
+                }
+                on_event(event);
+            }
+        })));
+        let shared = Shared::start(config, opts, sink)?;
+        if shared.state() != State::Closed {
+            *page.borrow_mut() = Some(shared.page_listeners());
+        }
+        Ok(Socket {
+            shared,
+            page,
+            _types: PhantomData,
+        })
+    }
+
+    /// Like [`connect`](Self::connect), with the events as a stream.
+    pub fn connect_stream(config: Config<In>) -> Result<(Self, Events<In>), ConfigError> {
+        let chan = Rc::new(RefCell::new(Chan {
+            queue: VecDeque::new(),
+            waker: None,
+            ended: false,
+        }));
+        let pusher = Pusher(chan.clone());
+        let socket = Self::connect(config, move |event| pusher.push(event))?;
+        Ok((socket, Events { chan }))
+    }
+
+    /// Sends `msg` as JSON text (a value that serializes to a string goes
+    /// out as that text). Queued while not open.
+    pub fn send(&self, msg: &Out) -> Result<Sent, SocketError> {
+        let value = msg
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| SocketError::Encode {
+                reason: e.to_string(),
+            })?;
+        let data = if value.is_string() {
+            value
+        } else if !self.shared.options().json {
+            return Err(SocketError::Encode {
+                reason: "json is off: only strings can be sent as text".into(),
+            });
+        } else {
+            match sys::json_stringify(&value) {
+                Ok(text) if text.is_string() => text,
+                _ => {
+                    return Err(SocketError::Encode {
+                        reason: "no JSON form".into(),
+                    })
+                }
+            }
+        };
+        self.send_value(data)
+    }
+
+    /// Sends a text frame as is.
+    pub fn send_text(&self, text: &str) -> Result<Sent, SocketError> {
+        self.send_value(JsValue::from_str(text))
+    }
+
+    /// Sends a binary frame.
+    pub fn send_binary(&self, bytes: &[u8]) -> Result<Sent, SocketError> {
+        self.send_value(js_sys::Uint8Array::from(bytes).into())
+    }
+
+    fn send_value(&self, data: JsValue) -> Result<Sent, SocketError> {
+        self.shared.send(data).map_err(|e| match e {
+            session::SendError::QueueFull(_) => SocketError::QueueFull,
+            session::SendError::NotOpen(_) => SocketError::NotOpen,
+            _ => SocketError::Closed,
+        })
+    }
+
+    /// Closes for good (no reconnect after this); the `Close` event and the
+    /// `State { state: Closed, .. }` event follow.
+    pub fn close(&self, code: u16, reason: &str) {
+        self.shared.close(code, reason.into());
+    }
+
+    /// Drops the current socket (if any) and connects again now.
+    pub fn reconnect(&self) {
+        self.shared.reconnect();
+    }
+
+    pub fn state(&self) -> State {
+        self.shared.state()
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
+    }
+}
+
+impl<In, Out> Drop for Socket<In, Out> {
+    fn drop(&mut self) {
+        if self.shared.state() != State::Closed {
+            self.shared.close(1000, String::new());
+        }
+        self.page.borrow_mut().take();
+        // Dropping the last reference detaches every handler and timer.
+    }
+}
+
+fn convert<In: DeserializeOwned>(emit: Emit) -> Option<SocketEvent<In>> {
+    let event = match emit {
+        Emit::Core(event) => event,
+        Emit::InvalidJson(raw) => {
+            return Some(SocketEvent::Error(SocketError::InvalidJson {
+                text: raw.as_string().unwrap_or_default(),
+            }))
+        }
+    };
+    Some(match event {
+        Event::Message(data) => {
+            if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+                SocketEvent::Binary(js_sys::Uint8Array::new(buf).to_vec())
+            } else {
+                match serde_wasm_bindgen::from_value::<In>(data) {
+                    Ok(m) => SocketEvent::Message(m),
+                    Err(e) => SocketEvent::Error(SocketError::Decode {
+                        reason: e.to_string(),
+                    }),
+                }
+            }
+        }
+        Event::Open { protocol, attempt } => SocketEvent::Open { protocol, attempt },
+        Event::Close {
+            code,
+            reason,
+            was_clean,
+            will_reconnect,
+        } => SocketEvent::Close {
+            code,
+            reason,
+            was_clean,
+            will_reconnect,
+        },
+        Event::Reconnecting { attempt, delay } => SocketEvent::Reconnecting { attempt, delay },
+        Event::HeartbeatTimeout { silent_for } => SocketEvent::HeartbeatTimeout { silent_for },
+        Event::Ping => SocketEvent::Ping,
+        Event::Pong { rtt } => SocketEvent::Pong { rtt },
+        Event::Error(e) => SocketEvent::Error(SocketError::Session(e)),
+        Event::State { state, previous } => SocketEvent::State { state, previous },
+    })
+}
