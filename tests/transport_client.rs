@@ -104,7 +104,7 @@ fn send(s: &mut TcpStream, item: Outgoing<'_>) {
 fn echo_round_trip_and_first_offered_protocol() {
     let server = dev_server();
     let config = ClientConfig::default().protocols(["chat", "v2"]);
-    let mut c = Client::connect(&format!("ws://{}/echo", server.local_addr()), &config).unwrap();
+    let mut c = Client::connect(&server.ws_url("/echo"), &config).unwrap();
     assert_eq!(c.protocol(), "chat");
     c.send(&Message::Text("t".into())).unwrap();
     assert_eq!(

@@ -58,6 +58,9 @@ use crate::codec::limits::Limits;
 use endpoints::Behavior;
 use registry::{Admission, ControlAction, Registry};
 
+/// Stack size of a connection thread.
+const CONN_STACK: usize = 256 * 1024;
+
 /// Settings of a [`Server`].
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -80,7 +83,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             root: None,
-            max_connections: 512,
+            max_connections: 1024,
             head_timeout: Duration::from_secs(10),
             stall_limit: Duration::from_secs(300),
             close_timeout: Duration::from_secs(5),
@@ -194,6 +197,11 @@ impl ServerHandle {
         Arc::clone(&self.shared.registry)
     }
 
+    /// `ws://ADDR` followed by `path` (e.g. `"/echo?client=a"`).
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{path}", self.addr)
+    }
+
     /// TCP connections being served now (any kind, including `/stall`).
     pub fn active_connections(&self) -> usize {
         self.shared.active.load(Ordering::Acquire)
@@ -260,6 +268,9 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         };
         let spawned = std::thread::Builder::new()
             .name("steadyws-conn".into())
+            // Buffers live on the heap; a small stack keeps a thousand
+            // connections cheap.
+            .stack_size(CONN_STACK)
             .spawn(move || {
                 let guard = guard;
                 serve_connection(stream, &guard.shared);
