@@ -49,7 +49,7 @@ export class Timeline {
     this.canvas.height = Math.round(this.height * dpr);
     this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     // Keep roughly the same pixels per second on a phone and a desktop.
-    this.windowMs = this.width < 560 ? 15_000 : 30_000;
+    this.windowMs = this.width < 560 ? 12_000 : 20_000;
     this.readColors();
     this.draw(performance.now());
   }
@@ -72,17 +72,31 @@ export class Timeline {
 
   draw(now) {
     const { ctx, width: w, height: h, colors: c } = this;
-    const gutter = 78; // lane names on the left
+    const narrow = w < 560;
+    const gutter = narrow ? 66 : 78; // lane names on the left
     const bandH = 8;
     const top = 18; // axis labels
-    const laneH = (h - top - bandH - 6) / LANES.length;
+    // The connection lane holds three rows of labels (faults, open/retry,
+    // close) around its markers; the others need one.
+    const weights = { connection: 1.45, heartbeat: 1, messages: 0.75 };
+    const total = LANES.reduce((n, l) => n + weights[l], 0);
+    const unit = (h - top - bandH - 4) / total;
+    const lanes = {};
+    let y0 = top + bandH + 4;
+    for (const l of LANES) {
+      lanes[l] = { top: y0, h: weights[l] * unit };
+      y0 += weights[l] * unit;
+    }
+    const conn = lanes.connection;
+    const rows = { fault: conn.top + 7, upper: conn.top + conn.h * 0.36, mark: conn.top + conn.h * 0.62, lower: conn.top + conn.h * 0.9 };
     const span = w - gutter - 8;
     const x = (t) => gutter + span - ((now - t) / this.windowMs) * span;
     const from = now - this.windowMs;
-    const laneY = (name) => top + bandH + 6 + LANES.indexOf(name) * laneH + laneH / 2;
+    const laneY = (name) => (name === 'connection' ? rows.mark : lanes[name].top + lanes[name].h / 2);
+    const laneH = unit;
 
     ctx.clearRect(0, 0, w, h);
-    ctx.font = '11px system-ui, sans-serif';
+    ctx.font = `${narrow ? 10 : 11}px system-ui, sans-serif`;
     ctx.textBaseline = 'middle';
 
     // Grid: one line every 5 s, labelled in seconds ago.
@@ -102,13 +116,13 @@ export class Timeline {
     // Lane names and separators.
     ctx.textAlign = 'left';
     for (const name of LANES) {
-      const y = laneY(name);
+      const { top: lt, h: lh } = lanes[name];
       ctx.fillStyle = c['--muted'];
-      ctx.fillText(name, 4, y);
+      ctx.fillText(name, 4, laneY(name));
       ctx.strokeStyle = c['--grid'];
       ctx.beginPath();
-      ctx.moveTo(gutter, y + laneH / 2);
-      ctx.lineTo(w, y + laneH / 2);
+      ctx.moveTo(gutter, lt + lh);
+      ctx.lineTo(w, lt + lh);
       ctx.stroke();
     }
     ctx.fillStyle = c['--muted'];
@@ -130,9 +144,10 @@ export class Timeline {
     ctx.clip();
 
     // Newest first, so the newest label wins when labels would overlap.
-    const labelLeft = Object.fromEntries(LANES.map((l) => [l, Infinity]));
-    const label = (lane, text, lx, ly, color) => {
+    const labelLeft = { fault: Infinity, upper: Infinity, lower: Infinity, heartbeat: Infinity };
+    const label = (lane, text, at, ly, color) => {
       const tw = ctx.measureText(text).width;
+      const lx = Math.min(at, w - tw - 2); // near "now": keep it on the canvas
       if (lx + tw + 4 > labelLeft[lane] || lx < gutter) return;
       labelLeft[lane] = lx;
       ctx.fillStyle = color;
@@ -181,13 +196,13 @@ export class Timeline {
         case 'open': {
           const y = laneY('connection');
           tri(ctx, ex, y, 6, c['--ok'], true);
-          label('connection', `open #${e.attempt}`, ex + 7, y - 9, c['--ok']);
+          label('upper', `open #${e.attempt}`, ex - 4, rows.upper, c['--ok']);
           break;
         }
         case 'close': {
           const y = laneY('connection');
           bar(ctx, ex, y, laneH * 0.6, c['--bad']);
-          label('connection', `close ${e.code}${e.wasClean ? '' : ' unclean'}`, ex + 4, y + 10, c['--bad']);
+          label('lower', `close ${e.code}${e.wasClean ? '' : ' unclean'}`, ex - 4, rows.lower, c['--bad']);
           break;
         }
         case 'retry': {
@@ -200,18 +215,18 @@ export class Timeline {
           ctx.strokeStyle = c['--retry'];
           ctx.lineWidth = 1;
           ctx.strokeRect(ex, y - 4, Math.max(2, x1 - ex), 8);
-          label('connection', `retry ${e.attempt} in ${fmtMs(e.delay)}`, ex + 2, y - 12, c['--fg']);
+          label('upper', `retry ${e.attempt} in ${fmtMs(e.delay)}`, ex, rows.upper, c['--fg']);
           break;
         }
         case 'error': {
           const y = laneY('connection');
-          cross(ctx, ex, y + 10, 3.5, c['--bad']);
+          cross(ctx, ex, y + 8, 3, c['--bad']);
           break;
         }
         case 'fault': {
           const y = laneY('connection');
-          flag(ctx, ex, top + bandH + 2, y - top, c['--fault']);
-          label('connection', e.label, ex + 4, top + bandH + 10, c['--fault']);
+          flag(ctx, ex, conn.top + 1, y - conn.top + 6, c['--fault']);
+          label('fault', e.label, ex + 8, rows.fault, c['--fault']);
           break;
         }
         case 'out': {
