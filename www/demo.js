@@ -125,6 +125,8 @@ function showState(state, previous) {
   el.textContent = state;
   stateSince = performance.now();
   timeline.setState(state);
+  // Silence, drop and close act on the server's open connections only.
+  for (const id of ['fault-silent', 'fault-drop', 'fault-close']) $(id).disabled = state !== 'open';
   if (previous !== null) log('state', `${previous ?? '?'} → ${state}`, { state });
   refresh();
 }
@@ -232,7 +234,8 @@ async function control(action, params = {}, label = action) {
   try {
     const res = await fetch(`/control?${q}`, { method: 'POST' });
     const body = await res.json().catch(() => ({}));
-    if (res.ok && body.ok) log('control', `${label}: server affected ${body.affected ?? 0} connection(s)`);
+    const n = body.affected ?? 0;
+    if (res.ok && body.ok) log('control', `${label}: server affected ${n} connection(s)${n ? '' : ' (none open right now)'}`);
     else log('control', `${label} refused: HTTP ${res.status} ${body.error ?? ''}`);
   } catch (e) {
     log('control', `${label} failed: ${e?.message ?? e}`);
@@ -298,6 +301,7 @@ for (const [key, spec] of Object.entries(NUMERIC)) {
   input.addEventListener('input', () => { out.textContent = fmtMs(Number(input.value)); });
   input.addEventListener('change', () => {
     settings[key] = Number(input.value);
+    out.textContent = fmtMs(settings[key]);
     if (key === 'minDelay' && settings.maxDelay < settings.minDelay) syncSlider('maxDelay', settings.minDelay);
     if (key === 'maxDelay' && settings.minDelay > settings.maxDelay) syncSlider('minDelay', settings.maxDelay);
     history.replaceState(null, '', settingsQuery(settings));
