@@ -337,6 +337,10 @@ function log(type, text, data = {}) {
   while (list.children.length > 150) list.lastElementChild.remove();
 }
 
+$('log-pongs').addEventListener('change', (ev) => {
+  $('log').classList.toggle('no-pongs', !ev.target.checked);
+});
+
 const STATS = ['attempt', 'reconnects', 'messagesIn', 'messagesOut', 'queued', 'lastRttMs'];
 function refresh() {
   const stats = conn?.sock?.stats;

@@ -155,16 +155,18 @@ try {
 
     'screenshots at desktop (1280x800) and phone (390x844) widths': async () => {
       // Something on the timeline at the right edge: a close from the server.
+      await waitState(alice, 'open', 5_000);
       await alice.selectOption('[data-testid="close-code"]', '4000');
       await alice.click('[data-testid="fault-close"]');
       await waitLog(alice, 'open', await now(alice), 4_000);
-      await alice.waitForTimeout(600);
+      await alice.waitForTimeout(300);
       await alice.screenshot({ path: path.join(SHOTS, 'demo-desktop.png') });
       const phone = await openDemo('phone', { width: 390, height: 844 });
       await chat(phone, `hi from a phone (${run})`);
+      const dropped = await now(phone);
       await phone.click('[data-testid="fault-drop"]');
-      await waitLog(phone, 'open', 0, 4_000).catch(() => {});
-      await phone.waitForTimeout(1_500);
+      await waitLog(phone, 'open', dropped, 4_000);
+      await phone.waitForTimeout(300);
       await phone.evaluate(() => window.scrollTo(0, 0));
       await phone.screenshot({ path: path.join(SHOTS, 'demo-phone.png') });
       await phone.screenshot({ path: path.join(SHOTS, 'demo-phone-full.png'), fullPage: true });
