@@ -18,6 +18,8 @@ const timeline = new Timeline($('timeline'));
  * chat entries sent through it in order (to carry its queue over when the
  * options change). */
 let conn = null;
+let opening = false;
+const held = [];
 let retryUntil = 0;
 let retryAttempt = 0;
 let stateSince = performance.now();
@@ -98,7 +100,14 @@ async function openSocket() {
 
 /** Closes the current socket and opens a new one with the current settings,
  * re-sending whatever the old one still held in its queue, in order. */
-async function replaceSocket(why) {
+let swaps = Promise.resolve();
+function replaceSocket(why) {
+  // One swap at a time: two quick slider moves must not leave a socket behind.
+  swaps = swaps.then(() => swapSocket(why));
+  return swaps;
+}
+
+async function swapSocket(why) {
   const old = conn;
   let carry = [];
   if (old) {
@@ -113,9 +122,19 @@ async function replaceSocket(why) {
       .finally(() => { try { s.free?.(); } catch { /* already released */ } });
   }
   log('options', `${why}: new socket${carry.length ? `, carrying ${carry.length} queued message(s)` : ''}`);
-  const c = await openSocket();
-  if (!c) return;
-  for (const entry of carry) transmit(entry);
+  held.unshift(...carry);
+  await start();
+}
+
+/** Opens a socket, then hands it what was typed while there was none. */
+async function start() {
+  opening = true;
+  try {
+    await openSocket();
+  } finally {
+    opening = false;
+  }
+  for (const entry of held.splice(0)) transmit(entry);
 }
 
 function showState(state, previous) {
@@ -145,6 +164,13 @@ function sendChat(text) {
 /** Hands one chat entry to the current socket and shows what send() said. */
 function transmit(entry) {
   let result;
+  if (!conn && opening) {
+    // Between two sockets (an options change): send() comes once it exists.
+    held.push(entry);
+    entry.li.dataset.status = 'waiting';
+    entry.li.querySelector('.badge').textContent = 'waiting for the socket';
+    return;
+  }
   if (!conn) {
     result = 'rejected';
     entry.note = 'no socket';
@@ -379,4 +405,4 @@ window.steadywsDemo = {
   control,
 };
 
-openSocket();
+start();

@@ -146,6 +146,23 @@ try {
       assert.deepEqual((await chatTexts(bob, 'other')).filter((t) => t.startsWith('carried') && t.includes(run)), texts);
     },
 
+    'two quick slider changes leave exactly one connection open on the server': async () => {
+      const before = await now(alice);
+      await alice.$eval('[data-testid="opt-timeout"]', (el) => {
+        for (const v of ['700', '800']) {
+          el.value = v;
+          el.dispatchEvent(new Event('change', { bubbles: true }));
+        }
+      });
+      await alice.waitForFunction((t0) => [...document.querySelectorAll('[data-testid="log"] li[data-type="options"]')]
+        .filter((li) => Number(li.dataset.t) > t0).length >= 2, before, { timeout: 3_000 });
+      await waitState(alice, 'open', 3_000);
+      await alice.waitForTimeout(300); // let the replaced sockets' closes reach the server
+      const id = await alice.textContent('[data-testid="client-id"]');
+      const stats = await (await fetch(`${server.url}/stats?client=${id}`)).json();
+      assert.equal(stats.open, 1, `server-side connections of ${id}: ${JSON.stringify(stats)}`);
+    },
+
     'close() is final until reconnect() opens a new socket': async () => {
       await bob.click('[data-testid="sock-close"]');
       await waitState(bob, 'closed', 3_000);
