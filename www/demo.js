@@ -178,6 +178,8 @@ function transmit(entry) {
     try {
       result = conn.sock.send(entry.payload);
       conn.sent.push(entry);
+      // Only the tail can still be queued (queue.maxMessages is 200).
+      if (conn.sent.length > 400) conn.sent.splice(0, 200);
     } catch (e) {
       result = 'rejected';
       entry.note = e?.code ?? e?.name ?? 'error';
