@@ -1,11 +1,18 @@
 //! Codec benchmarks: steadyws next to tungstenite and fastwebsockets, same
 //! inputs, same run (`npm run bench:codec`).
 //!
-//! Each case is measured by criterion (short runs: the machine is shared),
-//! then this program reads criterion's medians back and prints one line per
-//! case and peer: `codec <case> steadyws/<peer> = <ratio>`, the ratio of
-//! throughputs (median time of the peer / median time of steadyws; > 1 means
-//! steadyws is faster).
+//! The machine this runs on is shared and noisy, so instead of timing each
+//! implementation in its own long stretch (where a burst of load from
+//! elsewhere lands on one side only), the harness interleaves them: after a
+//! warm-up and a calibration (a batch of iterations of each takes about
+//! `BATCH_MS`), it runs `ROUNDS` rounds, each timing one batch of every
+//! implementation back to back, in an order that rotates every round. It
+//! reports each implementation's median time per iteration and prints one
+//! line per case and peer: `codec <case> steadyws/<peer> = <ratio>`, the
+//! ratio of throughputs (peer median time / steadyws median time; > 1 means
+//! steadyws is faster), plus the spread (quartiles) of the per-round ratios.
+//! `STEADYWS_BENCH_ROUNDS` and `STEADYWS_BENCH_BATCH_MS` override the
+//! defaults; a command-line word filters cases by substring.
 //!
 //! What each side does:
 //!
@@ -30,20 +37,21 @@
 //!   text with simdutf8, returns frames borrowing its buffer).
 //! * `encode-<size>`: binary messages encoded in the server role (unmasked)
 //!   and handed to an in-memory sink that appends to a `Vec` (the socket
-//!   write). steadyws: `Encoder::encode` into an output buffer, then one
-//!   copy of that buffer into the sink. tungstenite: `WebSocket::write` of
+//!   write). steadyws: below 4 KiB, `Encoder::encode` of every message into
+//!   one output buffer, then one copy of that buffer into the sink (one
+//!   batched write); from 4 KiB on, `Encoder::encode_vectored` per message
+//!   (header into the buffer, payload borrowed) and both pieces appended to
+//!   the sink (a vectored write, as a transport would do). tungstenite: `WebSocket::write` of
 //!   a `Message::Binary(Bytes)` (a cheap clone of shared bytes) per message,
 //!   `flush()` at the end. fastwebsockets: `write_frame` of a borrowed
 //!   payload per message.
 
 use std::hint::black_box;
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput};
 use steadyws::codec::{
     apply_mask, Encoder, Item, Limits, MessageDecoder, OpCode, Outgoing, Role, Status,
 };
@@ -152,16 +160,32 @@ fn steadyws_decode(wire: &[u8], count: usize, read_buf: &mut Vec<u8>) -> usize {
     total
 }
 
+/// Payloads from this size on go out as header + borrowed payload (a
+/// vectored write) instead of being copied into the output buffer.
+const VECTORED_FROM: usize = 4096;
+
 fn steadyws_encode(payload: &[u8], count: usize, out: &mut Vec<u8>, sink: &mut Vec<u8>) {
     let encoder = Encoder::new(Role::Server);
     out.clear();
     sink.clear();
-    for _ in 0..count {
-        encoder
-            .encode(out, Outgoing::Binary(black_box(payload)), None)
-            .unwrap();
+    if payload.len() >= VECTORED_FROM {
+        for _ in 0..count {
+            let body = encoder
+                .encode_vectored(out, Outgoing::Binary(black_box(payload)), None)
+                .unwrap();
+            // write_vectored([header, body]) into the in-memory socket.
+            sink.extend_from_slice(out);
+            sink.extend_from_slice(body);
+            out.clear();
+        }
+    } else {
+        for _ in 0..count {
+            encoder
+                .encode(out, Outgoing::Binary(black_box(payload)), None)
+                .unwrap();
+        }
+        sink.extend_from_slice(out);
     }
-    sink.extend_from_slice(out);
     black_box(sink.len());
 }
 
@@ -308,75 +332,241 @@ fn fastwebsockets_encode(
     });
 }
 
-// ---------------------------------------------------------------- cases
+// ---------------------------------------------------------------- harness
 
-struct Case {
-    name: String,
-    peers: &'static [&'static str],
+const ROUNDS: usize = 21;
+const BATCH_MS: u64 = 4;
+
+struct Harness {
+    filter: Vec<String>,
+    rounds: usize,
+    batch: Duration,
+    results: Vec<CaseResult>,
 }
 
-fn bench_mask(c: &mut Criterion, cases: &mut Vec<Case>) {
+struct CaseResult {
+    name: String,
+    bytes: usize,
+    /// (implementation, median ns per iteration)
+    medians: Vec<(&'static str, f64)>,
+    /// (peer, quartiles of per-round ratios)
+    spread: Vec<(&'static str, [f64; 3])>,
+}
+
+type Run<'a> = (&'static str, Box<dyn FnMut() + 'a>);
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+impl Harness {
+    fn from_env() -> Self {
+        let env = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        Harness {
+            // `cargo bench` passes `--bench`; everything else filters.
+            filter: std::env::args()
+                .skip(1)
+                .filter(|a| !a.starts_with('-'))
+                .collect(),
+            rounds: env("STEADYWS_BENCH_ROUNDS", ROUNDS as u64).max(3) as usize,
+            batch: Duration::from_millis(env("STEADYWS_BENCH_BATCH_MS", BATCH_MS).max(1)),
+            results: Vec::new(),
+        }
+    }
+
+    fn wants(&self, name: &str) -> bool {
+        self.filter.is_empty() || self.filter.iter().any(|f| name.contains(f.as_str()))
+    }
+
+    /// Times `runs` (steadyws first) interleaved; `bytes` of payload per
+    /// iteration.
+    fn case(&mut self, name: &str, bytes: usize, mut runs: Vec<Run<'_>>) {
+        // Warm-up and calibration: iterations per batch for each.
+        let mut reps = Vec::new();
+        for (_, run) in runs.iter_mut() {
+            run();
+            let mut n = 1u64;
+            loop {
+                let t = Instant::now();
+                for _ in 0..n {
+                    run();
+                }
+                let took = t.elapsed();
+                if took >= self.batch / 2 || n >= 1 << 24 {
+                    let per = took.as_secs_f64() / n as f64;
+                    reps.push(((self.batch.as_secs_f64() / per).ceil() as u64).max(1));
+                    break;
+                }
+                n *= 4;
+            }
+        }
+        let k = runs.len();
+        let mut samples: Vec<Vec<f64>> = vec![Vec::new(); k];
+        let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); k];
+        for round in 0..self.rounds {
+            let mut this_round = vec![0.0; k];
+            for j in 0..k {
+                let i = (round + j) % k;
+                let t = Instant::now();
+                for _ in 0..reps[i] {
+                    (runs[i].1)();
+                }
+                let ns = t.elapsed().as_nanos() as f64 / reps[i] as f64;
+                samples[i].push(ns);
+                this_round[i] = ns;
+            }
+            for i in 1..k {
+                ratios[i].push(this_round[i] / this_round[0]);
+            }
+        }
+        let mut medians = Vec::new();
+        let mut spread = Vec::new();
+        for i in 0..k {
+            samples[i].sort_by(f64::total_cmp);
+            medians.push((runs[i].0, quantile(&samples[i], 0.5)));
+            if i > 0 {
+                ratios[i].sort_by(f64::total_cmp);
+                let r = &ratios[i];
+                spread.push((
+                    runs[i].0,
+                    [quantile(r, 0.25), quantile(r, 0.5), quantile(r, 0.75)],
+                ));
+            }
+        }
+        let line: Vec<String> = medians
+            .iter()
+            .map(|(who, ns)| {
+                format!(
+                    "{who} {} ({:.0} MB/s)",
+                    fmt_ns(*ns),
+                    bytes as f64 / *ns * 1e3
+                )
+            })
+            .collect();
+        println!("{name:<26} {}", line.join(" | "));
+        self.results.push(CaseResult {
+            name: name.to_owned(),
+            bytes,
+            medians,
+            spread,
+        });
+    }
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} us", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+// ---------------------------------------------------------------- cases
+
+fn bench_mask(h: &mut Harness) {
     for size in [16, 125, 1 << 10, 64 << 10, 1 << 20] {
         let mut storage = vec![0x5Au8; size + 64];
         let base = storage.as_ptr() as usize;
         let aligned = (16 - base % 16) % 16;
         for (label, start) in [("aligned", aligned), ("unaligned", aligned + 1)] {
             let name = format!("mask-{}-{label}", size_name(size));
-            let mut group = c.benchmark_group(&name);
-            group.throughput(Throughput::Bytes(size as u64));
-            let buf = &mut storage[start..start + size];
-            group.bench_function("steadyws", |b| {
-                b.iter(|| apply_mask(black_box(&mut *buf), black_box(KEY)))
-            });
-            group.bench_function("tungstenite", |b| {
-                b.iter(|| fastwebsockets::unmask(black_box(&mut *buf), black_box(KEY)))
-            });
-            group.finish();
-            cases.push(Case {
-                name,
-                peers: &["tungstenite"],
-            });
+            if !h.wants(&name) {
+                continue;
+            }
+            // Two views of one buffer, used one at a time.
+            let buf = std::cell::RefCell::new(&mut storage[start..start + size]);
+            // Enough calls per iteration for the clock to resolve them.
+            let calls = (64 << 10) / size + 1;
+            h.case(
+                &name,
+                size * calls,
+                vec![
+                    (
+                        "steadyws",
+                        Box::new(|| {
+                            let mut b = buf.borrow_mut();
+                            for _ in 0..calls {
+                                apply_mask(black_box(&mut **b), black_box(KEY));
+                            }
+                        }),
+                    ),
+                    (
+                        "tungstenite",
+                        Box::new(|| {
+                            let mut b = buf.borrow_mut();
+                            for _ in 0..calls {
+                                fastwebsockets::unmask(black_box(&mut **b), black_box(KEY));
+                            }
+                        }),
+                    ),
+                ],
+            );
         }
     }
 }
 
-fn bench_decode(c: &mut Criterion, rt: &tokio::runtime::Runtime, cases: &mut Vec<Case>) {
+fn bench_decode(h: &mut Harness, rt: &tokio::runtime::Runtime) {
     for kind in [Kind::Binary, Kind::Ascii, Kind::Multibyte] {
         for size in [16, 125, 1 << 10, 64 << 10] {
+            let name = format!("decode-{}-{}", kind.name(), size_name(size));
+            if !h.wants(&name) {
+                continue;
+            }
             let count = count_for(size);
             let data = payload(kind, size);
             let wire = client_stream(kind, &data, count);
             let want = size * count;
             let mut read_buf = Vec::with_capacity(READ_SIZE);
-            let mut sink = Vec::new();
+            let mut sink_a = Vec::new();
+            let mut sink_b = Vec::new();
             // The three decoders agree before they are timed.
             assert_eq!(steadyws_decode(&wire, count, &mut read_buf), want);
-            assert_eq!(tungstenite_decode(&wire, count, &mut sink), want);
-            assert_eq!(fastwebsockets_decode(rt, &wire, count, &mut sink), want);
-
-            let name = format!("decode-{}-{}", kind.name(), size_name(size));
-            let mut group = c.benchmark_group(&name);
-            group.throughput(Throughput::Bytes(want as u64));
-            group.bench_function("steadyws", |b| {
-                b.iter(|| steadyws_decode(&wire, count, &mut read_buf))
-            });
-            group.bench_function("tungstenite", |b| {
-                b.iter(|| tungstenite_decode(&wire, count, &mut sink))
-            });
-            group.bench_function("fastwebsockets", |b| {
-                b.iter(|| fastwebsockets_decode(rt, &wire, count, &mut sink))
-            });
-            group.finish();
-            cases.push(Case {
-                name,
-                peers: &["tungstenite", "fastwebsockets"],
-            });
+            assert_eq!(tungstenite_decode(&wire, count, &mut sink_a), want);
+            assert_eq!(fastwebsockets_decode(rt, &wire, count, &mut sink_b), want);
+            let wire = &wire;
+            h.case(
+                &name,
+                want,
+                vec![
+                    (
+                        "steadyws",
+                        Box::new(move || {
+                            black_box(steadyws_decode(wire, count, &mut read_buf));
+                        }),
+                    ),
+                    (
+                        "tungstenite",
+                        Box::new(move || {
+                            black_box(tungstenite_decode(wire, count, &mut sink_a));
+                        }),
+                    ),
+                    (
+                        "fastwebsockets",
+                        Box::new(move || {
+                            black_box(fastwebsockets_decode(rt, wire, count, &mut sink_b));
+                        }),
+                    ),
+                ],
+            );
         }
     }
 }
 
-fn bench_encode(c: &mut Criterion, rt: &tokio::runtime::Runtime, cases: &mut Vec<Case>) {
+fn bench_encode(h: &mut Harness, rt: &tokio::runtime::Runtime) {
     for size in [16, 125, 1 << 10, 64 << 10] {
+        let name = format!("encode-{}", size_name(size));
+        if !h.wants(&name) {
+            continue;
+        }
         let count = count_for(size);
         let data = payload(Kind::Binary, size);
         let shared = tungstenite::Bytes::from(data.clone());
@@ -389,71 +579,71 @@ fn bench_encode(c: &mut Criterion, rt: &tokio::runtime::Runtime, cases: &mut Vec
         assert_eq!(sink, ours);
         fastwebsockets_encode(rt, &data, count, &mut sink);
         assert_eq!(sink, ours);
-
-        let name = format!("encode-{}", size_name(size));
-        let mut group = c.benchmark_group(&name);
-        group.throughput(Throughput::Bytes((size * count) as u64));
-        group.bench_function("steadyws", |b| {
-            b.iter(|| steadyws_encode(&data, count, &mut out, &mut sink))
-        });
-        group.bench_function("tungstenite", |b| {
-            b.iter(|| tungstenite_encode(&shared, count, &mut sink))
-        });
-        group.bench_function("fastwebsockets", |b| {
-            b.iter(|| fastwebsockets_encode(rt, &data, count, &mut sink))
-        });
-        group.finish();
-        cases.push(Case {
-            name,
-            peers: &["tungstenite", "fastwebsockets"],
-        });
+        let mut sink_a = sink.clone();
+        let mut sink_b = sink;
+        let data = &data;
+        let shared = &shared;
+        h.case(
+            &name,
+            size * count,
+            vec![
+                (
+                    "steadyws",
+                    Box::new(move || steadyws_encode(data, count, &mut out, &mut sink_a)),
+                ),
+                (
+                    "tungstenite",
+                    Box::new(move || tungstenite_encode(shared, count, &mut sink_b)),
+                ),
+                (
+                    "fastwebsockets",
+                    Box::new(move || {
+                        let mut sink = Vec::with_capacity(ours.len());
+                        fastwebsockets_encode(rt, data, count, &mut sink);
+                        black_box(sink);
+                    }),
+                ),
+            ],
+        );
     }
 }
 
-/// Criterion's median time (ns per iteration) of one benchmark.
-fn median_ns(dir: &Path, group: &str, function: &str) -> Option<f64> {
-    let path = dir
-        .join(group)
-        .join(function)
-        .join("new")
-        .join("estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json["median"]["point_estimate"].as_f64()
-}
-
 fn main() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/criterion-codec");
-    let mut c = Criterion::default()
-        .output_directory(&dir)
-        .sample_size(15)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_millis(1200))
-        .configure_from_args();
+    let mut h = Harness::from_env();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let mut cases = Vec::new();
-    bench_mask(&mut c, &mut cases);
-    bench_decode(&mut c, &rt, &mut cases);
-    bench_encode(&mut c, &rt, &mut cases);
-    c.final_summary();
+    println!(
+        "# interleaved: {} rounds, batches of ~{} ms; median time per iteration",
+        h.rounds,
+        h.batch.as_millis()
+    );
+    println!("# mask-*: the tungstenite column runs fastwebsockets::unmask, which is tungstenite's apply_mask algorithm (tungstenite's own is private)");
+    bench_mask(&mut h);
+    bench_decode(&mut h, &rt);
+    bench_encode(&mut h, &rt);
 
     println!();
-    println!("# throughput ratios from criterion medians (> 1: steadyws is faster)");
-    for case in &cases {
-        let Some(ours) = median_ns(&dir, &case.name, "steadyws") else {
-            continue; // filtered out on the command line
-        };
-        for peer in case.peers {
-            if let Some(theirs) = median_ns(&dir, &case.name, peer) {
-                println!(
-                    "codec {} steadyws/{} = {:.2}",
-                    case.name,
-                    peer,
-                    theirs / ours
-                );
-            }
+    println!("# throughput ratios, medians (> 1: steadyws is faster); [q1 median q3] of per-round ratios");
+    for case in &h.results {
+        let ours = case.medians[0].1;
+        for (peer, ns) in &case.medians[1..] {
+            let q = case
+                .spread
+                .iter()
+                .find(|(p, _)| p == peer)
+                .map(|(_, q)| *q)
+                .unwrap_or([f64::NAN; 3]);
+            println!(
+                "codec {} steadyws/{} = {:.2}   [{:.2} {:.2} {:.2}] ({} B/iter)",
+                case.name,
+                peer,
+                ns / ours,
+                q[0],
+                q[1],
+                q[2],
+                case.bytes
+            );
         }
     }
 }

@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use steadyws::web::{live_callbacks, Heartbeat, SocketEvent, State};
 use support::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -27,6 +27,7 @@ async fn lifecycle() {
     // Sequential on purpose: the callback count is global.
     close_leaves_no_timer_no_listener_and_no_later_event().await;
     handlers_may_send_and_close_reentrantly_and_events_stay_in_order().await;
+    a_throwing_js_handler_does_not_wedge_the_socket().await;
     ten_thousand_open_close_cycles_leak_neither_memory_nor_callbacks().await;
 }
 
@@ -122,6 +123,69 @@ async fn handlers_may_send_and_close_reentrantly_and_events_stay_in_order() {
         ]
     );
     slot.borrow_mut().take();
+    assert_eq!(live(), base);
+}
+
+/// The facade catches what handlers throw (and reports HANDLER_THREW; see
+/// tests/e2e/sdk.mjs); should an exception still reach the driver, it must
+/// not stop later events.
+async fn a_throwing_js_handler_does_not_wedge_the_socket() {
+    let base = live();
+    let sink = js_sys::Function::new_no_args(
+        "const s = { kinds: [], ev(kind, a, b, v) { s.kinds.push(kind); throw new Error('handler threw'); } }; return s;",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    // [flags: reconnect + queue, connectTimeout, closeTimeout, 0, 0,
+    //  minDelay, maxDelay, factor, jitter, maxRetries, stableAfter,
+    //  maxMessages, maxBytes]
+    let n: js_sys::Array = [
+        24.0,
+        5_000.0,
+        1_000.0,
+        0.0,
+        0.0,
+        100.0,
+        1_000.0,
+        2.0,
+        0.0,
+        f64::INFINITY,
+        5_000.0,
+        100.0,
+        65_536.0,
+    ]
+    .iter()
+    .map(|&x| JsValue::from_f64(x))
+    .collect();
+    let url = ws_url("/echo", &client_id("throwing"));
+    let inner = steadyws::web::Inner::new(
+        url,
+        JsValue::UNDEFINED,
+        n,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+        sink.clone().unchecked_into(),
+    )
+    .unwrap_or_else(|_| panic!("valid options"));
+    assert_eq!(inner.send("x".into()), 1, "queued before the open");
+    let kinds = || -> Vec<u32> {
+        js_sys::Reflect::get(&sink, &"kinds".into())
+            .unwrap()
+            .unchecked_into::<js_sys::Array>()
+            .iter()
+            .map(|v| v.as_f64().unwrap() as u32)
+            .collect()
+    };
+    // state(open)=8, open=0, message=1: every one delivered although each
+    // delivery threw.
+    wait_for("the echo after throwing handlers", 5_000, || {
+        kinds().contains(&1)
+    })
+    .await;
+    assert_eq!(kinds()[..3], [8, 0, 1]);
+    inner.close(1000, String::new());
+    wait_for("closed", 5_000, || inner.state() == 3).await;
+    drop(inner);
     assert_eq!(live(), base);
 }
 

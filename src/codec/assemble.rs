@@ -1,6 +1,6 @@
 //! Message assembly: bytes in, whole messages and control frames out.
 //!
-//! [`MessageDecoder`] sits on [`decode_header`](super::decode::decode_header)
+//! [`MessageDecoder`] sits on [`decode_header`]
 //! and keeps what a connection needs between reads: a partial header (at
 //! most 14 bytes), the frame being received, the fragmented message being
 //! assembled and the UTF-8 state of its text. It consumes partial payloads

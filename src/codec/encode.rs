@@ -136,6 +136,42 @@ impl Encoder {
         }
     }
 
+    /// Like [`encode`](Self::encode), but for an unmasked (server role)
+    /// text, binary, ping or pong frame it appends only the header to `out`
+    /// and returns the payload, untouched, to be written right after it
+    /// (e.g. with `Write::write_vectored`): a large message is then never
+    /// copied into the output buffer. Masked frames and close frames are
+    /// appended whole and the returned slice is empty.
+    pub fn encode_vectored<'a>(
+        &self,
+        out: &mut Vec<u8>,
+        item: Outgoing<'a>,
+        key: Option<[u8; 4]>,
+    ) -> Result<&'a [u8], Error> {
+        let (opcode, payload) = match item {
+            Outgoing::Text(text) => (OpCode::Text, text.as_bytes()),
+            Outgoing::Binary(bytes) => (OpCode::Binary, bytes),
+            Outgoing::Ping(bytes) => (OpCode::Ping, bytes),
+            Outgoing::Pong(bytes) => (OpCode::Pong, bytes),
+            Outgoing::Close(_) => return self.encode(out, item, key).map(|()| &[][..]),
+        };
+        if key.is_some() || self.role == Role::Client {
+            return self.encode(out, item, key).map(|()| &[][..]);
+        }
+        if opcode.is_control() && payload.len() > MAX_CONTROL_PAYLOAD {
+            return Err(Error::ControlTooLong(payload.len() as u64));
+        }
+        FrameHeader {
+            fin: true,
+            rsv: 0,
+            opcode,
+            mask: None,
+            payload_len: payload.len() as u64,
+        }
+        .write(out);
+        Ok(payload)
+    }
+
     /// [`encode`](Self::encode) with the key chosen for the role: a fresh
     /// key from the OS's cryptographic RNG for a client, none for a server.
     #[cfg(not(target_arch = "wasm32"))]
@@ -188,6 +224,43 @@ mod tests {
         assert_eq!(
             Encoder::new(Role::Server).encode(&mut out, Outgoing::Text(""), Some([0; 4])),
             Err(Error::UnexpectedMask)
+        );
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn vectored_encoding_produces_the_same_bytes() {
+        let big = vec![5u8; 70_000];
+        let items = [
+            Outgoing::Text("hello"),
+            Outgoing::Binary(&big),
+            Outgoing::Ping(b"p"),
+            Outgoing::Pong(b""),
+            Outgoing::Close(Some((CloseCode::NORMAL, "bye"))),
+        ];
+        for role in [Role::Server, Role::Client] {
+            let enc = Encoder::new(role);
+            let key = (role == Role::Client).then_some([1, 2, 3, 4]);
+            for item in items {
+                let mut whole = Vec::new();
+                enc.encode(&mut whole, item, key).unwrap();
+                let mut parts = Vec::new();
+                let rest = enc.encode_vectored(&mut parts, item, key).unwrap();
+                if role == Role::Server && !matches!(item, Outgoing::Close(_)) {
+                    assert!(parts.len() <= 14, "only the header is buffered");
+                }
+                parts.extend_from_slice(rest);
+                assert_eq!(parts, whole, "{role:?} {item:?}");
+            }
+        }
+        let mut out = Vec::new();
+        assert_eq!(
+            Encoder::new(Role::Server).encode_vectored(&mut out, Outgoing::Ping(&[0; 126]), None),
+            Err(Error::ControlTooLong(126))
+        );
+        assert_eq!(
+            Encoder::new(Role::Client).encode_vectored(&mut out, Outgoing::Text("x"), None),
+            Err(Error::MissingMask)
         );
         assert!(out.is_empty());
     }

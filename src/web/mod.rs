@@ -1,10 +1,28 @@
-//! Browser driver and wasm-bindgen exports (wasm32 only).
+//! Browser driver, wasm-bindgen exports and the typed Rust API (wasm32 only).
 //!
 //! * `driver`: runs a [`Session`](crate::session::Session) over the browser's
-//!   `WebSocket`, `setTimeout` and page events, with `M = JsValue` so message
-//!   data never crosses into linear memory;
-//! * `js`: the narrow `#[wasm_bindgen]` surface the npm facade drives;
-//! * [`Socket`]: the typed Rust API for Rust front ends (Yew, Leptos, Dioxus).
+//!   `WebSocket`, the global `setTimeout` (windows and workers alike) and
+//!   `performance.now()`, with `M = JsValue` so message data never crosses
+//!   into linear memory. It holds no policy: it translates browser events
+//!   into [`Input`](crate::session::Input)s and carries out
+//!   [`Action`](crate::session::Action)s.
+//! * Ownership (RAII): each browser socket is a `Conn` owning its four
+//!   handlers and tagged with its generation; the socket's one timer and its
+//!   page listeners are values too. Dropping any of them detaches it; nothing
+//!   is `forget()`-ed, so 10,000 reconnects leak nothing
+//!   ([`live_callbacks`] counts the live ones in debug builds). An abandoned
+//!   socket is detached and closed at once, never awaited.
+//! * Re-entrancy: no JS or Rust user code runs while the state is borrowed;
+//!   events are queued and delivered after the borrow ends, in order, so a
+//!   handler may call `send`/`close`/`reconnect`.
+//! * `js`: the narrow `#[wasm_bindgen]` surface the npm facade
+//!   (`pkg/index.js`) drives; the facade validates options, builds event
+//!   objects, isolates throwing handlers (`HANDLER_THREW`) and listens to
+//!   page events. A Rust panic is reported through a hook (`'PANIC'` error
+//!   events) instead of leaving a silent, wedged object.
+//! * [`Socket`]: the typed Rust API for Rust front ends (Yew, Leptos,
+//!   Dioxus), generic over the message types and so compiled only into apps
+//!   that use it, never into the npm module.
 
 mod conn;
 mod driver;
@@ -17,6 +35,9 @@ use wasm_bindgen::prelude::*;
 
 pub use crate::session::{Sent, State, Stats};
 pub use handles::live_callbacks;
+/// The object the npm facade drives (exported for the browser tests).
+#[doc(hidden)]
+pub use js::Inner;
 pub use typed::{Config, Events, Heartbeat, Reconnect, Socket, SocketError, SocketEvent};
 
 /// The crate version, so a page can check which build it loaded.

@@ -53,6 +53,10 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = byteLength)]
     fn byte_length(this: &Sized) -> f64;
 
+    /// A `Blob`'s size.
+    #[wasm_bindgen(method, getter)]
+    fn size(this: &Sized) -> f64;
+
     /// `WebSocket.prototype.send` with the value handed over untouched
     /// (string, ArrayBuffer, view or Blob).
     pub(crate) type RawSocket;
@@ -66,8 +70,8 @@ pub(crate) fn now_ms() -> u64 {
     performance_now() as u64
 }
 
-/// Browser messages are JS values: a string (text frame), an ArrayBuffer or
-/// view (binary frame). Strings report their UTF-16 length, the estimate the
+/// Browser messages are JS values: a string (text frame), an ArrayBuffer,
+/// view or Blob (binary frame). Strings report their UTF-16 length, the estimate the
 /// contract allows: measuring UTF-8 would copy the string into Rust.
 impl Payload for JsValue {
     fn byte_len(&self) -> usize {
@@ -75,7 +79,12 @@ impl Payload for JsValue {
         let n = if self.is_string() {
             sized.length()
         } else {
-            sized.byte_length()
+            let n = sized.byte_length();
+            if n.is_nan() {
+                sized.size()
+            } else {
+                n
+            }
         };
         // NaN (a value without a length) and negatives become 0.
         n as usize

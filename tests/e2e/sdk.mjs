@@ -167,6 +167,21 @@ try {
       assert.deepEqual(r.got, ['1', '2', '3']);
     },
 
+    'queue.maxBytes bounds buffers and Blobs alike': async () => {
+      const r = await inPage(async ({ connect }, ws, client) => {
+        const s = await connect(`${ws}/stall?client=${client}`, { queue: { maxMessages: 100, maxBytes: 10 } });
+        const out = [s.send(new ArrayBuffer(6))];
+        for (const m of [new Blob([new Uint8Array(6)]), new Uint8Array(6)]) {
+          try { out.push(s.send(m)); } catch (e) { out.push(e.code); }
+        }
+        out.push(s.send(new Uint8Array(4)));
+        out.push(s.stats.queued);
+        s.free();
+        return out;
+      });
+      assert.deepEqual(r, ['queued', 'QUEUE_FULL', 'QUEUE_FULL', 'queued', 2]);
+    },
+
     'bad options reject with a TypeError naming the field': async () => {
       const r = await inPage(async ({ connect }, ws) => {
         const tries = {
