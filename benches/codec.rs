@@ -9,8 +9,10 @@
 //! implementation back to back, in an order that rotates every round. It
 //! reports each implementation's median time per iteration and prints one
 //! line per case and peer: `codec <case> steadyws/<peer> = <ratio>`, the
-//! ratio of throughputs (peer median time / steadyws median time; > 1 means
-//! steadyws is faster), plus the spread (quartiles) of the per-round ratios.
+//! throughput ratio (> 1 means steadyws is faster) taken as the median of
+//! the per-round ratios peer time / steadyws time (a paired comparison:
+//! both sides of a round ran under the same load), followed by the
+//! quartiles of those ratios and the ratio of the two medians.
 //! `STEADYWS_BENCH_ROUNDS` and `STEADYWS_BENCH_BATCH_MS` override the
 //! defaults; a command-line word filters cases by substring.
 //!
@@ -334,8 +336,8 @@ fn fastwebsockets_encode(
 
 // ---------------------------------------------------------------- harness
 
-const ROUNDS: usize = 21;
-const BATCH_MS: u64 = 4;
+const ROUNDS: usize = 61;
+const BATCH_MS: u64 = 2;
 
 struct Harness {
     filter: Vec<String>,
@@ -624,7 +626,7 @@ fn main() {
     bench_encode(&mut h, &rt);
 
     println!();
-    println!("# throughput ratios, medians (> 1: steadyws is faster); [q1 median q3] of per-round ratios");
+    println!("# throughput ratios (> 1: steadyws is faster): median of paired per-round ratios");
     for case in &h.results {
         let ours = case.medians[0].1;
         for (peer, ns) in &case.medians[1..] {
@@ -635,13 +637,13 @@ fn main() {
                 .map(|(_, q)| *q)
                 .unwrap_or([f64::NAN; 3]);
             println!(
-                "codec {} steadyws/{} = {:.2}   [{:.2} {:.2} {:.2}] ({} B/iter)",
+                "codec {} steadyws/{} = {:.2}   (quartiles {:.2}-{:.2}, ratio of medians {:.2}, {} B/iter)",
                 case.name,
                 peer,
-                ns / ours,
-                q[0],
                 q[1],
+                q[0],
                 q[2],
+                ns / ours,
                 case.bytes
             );
         }
