@@ -59,9 +59,12 @@ export interface ConnectOptions<In = unknown> {
   connectTimeout?: number;
   /** ms close() waits for the closing handshake (default 5000). */
   closeTimeout?: number;
-  heartbeat?: HeartbeatOptions<In> | false;
-  reconnect?: ReconnectOptions | false;
-  queue?: QueueOptions | false;
+  /** `true` or omitted: the defaults; `false`: off. */
+  heartbeat?: HeartbeatOptions<In> | boolean;
+  /** `true` or omitted: the defaults; `false`: off. */
+  reconnect?: ReconnectOptions | boolean;
+  /** `true` or omitted: the defaults; `false`: off (send() while not open throws NOT_OPEN). */
+  queue?: QueueOptions | boolean;
 }
 
 /** Machine-readable error codes of `SteadyWsError.code`. */
@@ -97,6 +100,11 @@ export interface StateEvent { state: SocketState; previous: SocketState }
 /** Event name → handler argument. */
 export interface SocketEvents<In> {
   open: OpenEvent;
+  /**
+   * A message: parsed JSON with `json` (binary frames still arrive as
+   * ArrayBuffer/Blob: include them in `In` if the server sends any), else a
+   * string or ArrayBuffer/Blob.
+   */
   message: In;
   close: CloseEventInfo;
   reconnecting: ReconnectingEvent;
@@ -129,7 +137,7 @@ export declare class Socket<In = unknown, Out = unknown> {
   readonly state: SocketState;
   /** A snapshot. */
   readonly stats: SocketStats;
-  /** Adds a handler; returns a function that removes it. */
+  /** Adds a handler (once per type, like addEventListener); returns a function that removes it. */
   on<K extends keyof SocketEvents<In>>(type: K, handler: (event: SocketEvents<In>[K]) => void): () => void;
   off<K extends keyof SocketEvents<In>>(type: K, handler: (event: SocketEvents<In>[K]) => void): void;
   /**

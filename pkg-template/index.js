@@ -22,9 +22,19 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 const live = new Set();
 let ready;
 
+// The glue fetches the .wasm next to it (new URL(..., import.meta.url)).
+// Vite 7's dev server pre-bundles dependencies into node_modules/.vite/deps/
+// without the .wasm, so there the first fetch gets its HTML fallback; the
+// package's own copy is two directories up.
+function instantiate() {
+  return init().catch((err) => {
+    if (!import.meta.url.includes('/node_modules/.vite/deps/')) throw err;
+    return init({ module_or_path: new URL('../../steadyws/steadyws_bg_glue_bg.wasm', import.meta.url) });
+  });
+}
+
 function load() {
-  // The glue fetches the .wasm next to it (new URL(..., import.meta.url)).
-  return (ready ??= init().then(() => {
+  return (ready ??= instantiate().then(() => {
     onPanic((file, line) => {
       const text = `${MESSAGES.PANIC} (panic at ${file}:${line})`;
       console.error('steadyws:', text);
@@ -61,10 +71,10 @@ function num(o, key, def, path, min = 0, max = Infinity) {
   return v;
 }
 
-// A section: undefined = defaults, false = off, else a plain object.
+// A section: undefined or true = defaults, false = off, else a plain object.
 function section(o, key) {
   const v = o[key];
-  if (v === undefined) return {};
+  if (v === undefined || v === true) return {};
   if (v === false) return null;
   if (typeof v !== 'object' || v === null) bad(key, 'an object or false');
   return v;
@@ -145,6 +155,11 @@ export async function connect(url, options = {}) {
   return new Socket(href, protocols, n, ping, pong, json);
 }
 
+function snapshot(w) {
+  const s = w.stats();
+  return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5] };
+}
+
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
 export class Socket {
@@ -166,6 +181,14 @@ export class Socket {
     live.add(this);
     try {
       this.#w = new Inner(url, protocols, n, ping, pong, { ev: (k, a, b, v, w) => this.#ev(k, a, b, v, w) });
+      // It may have ended inside the constructor (e.g. new WebSocket threw
+      // and reconnect is off): #end() could not free it then.
+      if (this.#dead) {
+        const w = this.#w;
+        this.#last = snapshot(w);
+        queueMicrotask(() => w.free());
+        return;
+      }
     } catch (e) {
       live.delete(this);
       // The core's validation: [field, reason].
@@ -176,8 +199,10 @@ export class Socket {
       : e.type === 'pageshow' ? (e.persisted ? 2 : -1) : globalThis.document.hidden ? 3 : 2);
     for (const [t, types] of [[globalThis, ['online', 'offline', 'pageshow']], [globalThis.document, ['visibilitychange']]]) {
       for (const type of types) {
-        t?.addEventListener(type, page);
-        this.#unpage.push(() => t?.removeEventListener(type, page));
+        // Node (SSR, tests) has a globalThis without addEventListener.
+        if (typeof t?.addEventListener !== 'function') continue;
+        t.addEventListener(type, page);
+        this.#unpage.push(() => t.removeEventListener(type, page));
       }
     }
   }
@@ -187,9 +212,7 @@ export class Socket {
   get state() { return this.#dead ? 'closed' : STATES[this.#w.state()]; }
 
   get stats() {
-    if (this.#dead) return { ...this.#last };
-    const s = this.#w.stats();
-    return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5] };
+    return this.#dead ? { ...this.#last } : snapshot(this.#w);
   }
 
   /** Adds a handler; returns a function that removes it. */
@@ -197,7 +220,9 @@ export class Socket {
     if (!EVENTS.includes(type)) throw new TypeError(`steadyws: unknown event '${type}'`);
     if (typeof handler !== 'function') throw new TypeError('steadyws: handler must be a function');
     // Copy on write: a dispatch in progress keeps the list it started with.
-    this.#h[type] = [...(this.#h[type] ?? []), handler];
+    // Like addEventListener, a handler is registered once per type.
+    const list = this.#h[type] ?? [];
+    if (!list.includes(handler)) this.#h[type] = [...list, handler];
     return () => this.off(type, handler);
   }
 
@@ -242,7 +267,8 @@ export class Socket {
 
   #end() {
     if (this.#dead) return;
-    this.#last = this.stats;
+    // #w is unset while the constructor of Inner is still running.
+    if (this.#w) this.#last = this.stats;
     this.#dead = true;
     for (const f of this.#unpage) f();
     live.delete(this);
@@ -250,7 +276,7 @@ export class Socket {
     const w = this.#w;
     // Not synchronously: this may run inside a handler called from the
     // driver; a microtask runs once no wasm frame is on the stack.
-    queueMicrotask(() => w.free());
+    if (w) queueMicrotask(() => w.free());
   }
 
   // The wasm module panicked (it traps right after): report, stop using it.

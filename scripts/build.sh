@@ -17,6 +17,8 @@ mv "$wasm.opt" "$wasm"
 wasm-opt --minify-imports-and-exports-and-modules --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt" >target/wasm-names.json
 node scripts/minify-wasm-names.mjs target/wasm-names.json pkg/steadyws_bg_glue.js
 mv "$wasm.opt" "$wasm"
+# It lists the module's export names, which no longer exist under them.
+rm -f pkg/steadyws_bg_glue_bg.wasm.d.ts
 
 # pkg-template/ wins over what wasm-pack generated (package.json, README, facade).
 rm -f pkg/.gitignore

@@ -8,6 +8,7 @@ mod support;
 use serde::{Deserialize, Serialize};
 use steadyws::web::{Sent, Socket, SocketEvent};
 use support::*;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -164,4 +165,44 @@ async fn events_arrive_as_a_stream_that_ends_when_the_socket_is_dropped() {
             previous: steadyws::web::State::Open
         }]
     );
+}
+
+#[wasm_bindgen_test]
+async fn page_events_reach_the_core_through_the_rust_api_listeners() {
+    use steadyws::web::Heartbeat;
+    let (log, sink) = recorder::<String>();
+    let url = ws_url("/chat", &client_id("page-events"));
+    // A heartbeat that would not ping for a minute on its own.
+    let config = quiet(&url)
+        .json(false)
+        .heartbeat(Some(Heartbeat::new(60_000, 5_000)));
+    let socket = TextSocket::connect(config, sink).unwrap();
+    wait_for("the open", 5_000, || {
+        socket.state() == steadyws::web::State::Open
+    })
+    .await;
+    let dispatch = js_sys::Function::new_with_args("t", "globalThis.dispatchEvent(new Event(t))");
+    // Going offline makes the core probe the connection at once; /chat
+    // answers the ping with 'pong'.
+    dispatch.call1(&JsValue::NULL, &"offline".into()).unwrap();
+    wait_for("the probe's pong", 2_000, || {
+        count(&log, |e| matches!(e, SocketEvent::Pong { .. })) == 1
+    })
+    .await;
+    assert_eq!(count(&log, |e| matches!(e, SocketEvent::Ping)), 1);
+    assert_eq!(
+        count(&log, |e| matches!(e, SocketEvent::Message(_))),
+        0,
+        "the pong is not a message"
+    );
+    socket.close(1000, "");
+    wait_for("closed", 5_000, || {
+        socket.state() == steadyws::web::State::Closed
+    })
+    .await;
+    // Closed: the listeners are gone, so page events do nothing.
+    let n = log.borrow().len();
+    dispatch.call1(&JsValue::NULL, &"online".into()).unwrap();
+    dispatch.call1(&JsValue::NULL, &"offline".into()).unwrap();
+    assert_eq!(log.borrow().len(), n);
 }

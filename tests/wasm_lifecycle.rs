@@ -18,6 +18,30 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// Options as the npm facade passes them: [flags (reconnect + queue),
+/// connectTimeout, closeTimeout, interval, timeout, minDelay, maxDelay,
+/// factor, jitter, maxRetries, stableAfter, maxMessages, maxBytes].
+fn npm_options() -> js_sys::Array {
+    [
+        24.0,
+        5_000.0,
+        1_000.0,
+        0.0,
+        0.0,
+        100.0,
+        1_000.0,
+        2.0,
+        0.0,
+        f64::INFINITY,
+        5_000.0,
+        100.0,
+        65_536.0,
+    ]
+    .iter()
+    .map(|&x| JsValue::from_f64(x))
+    .collect()
+}
+
 fn live() -> usize {
     live_callbacks().expect("tests run in debug builds, which count callbacks")
 }
@@ -136,27 +160,7 @@ async fn a_throwing_js_handler_does_not_wedge_the_socket() {
     )
     .call0(&JsValue::NULL)
     .unwrap();
-    // [flags: reconnect + queue, connectTimeout, closeTimeout, 0, 0,
-    //  minDelay, maxDelay, factor, jitter, maxRetries, stableAfter,
-    //  maxMessages, maxBytes]
-    let n: js_sys::Array = [
-        24.0,
-        5_000.0,
-        1_000.0,
-        0.0,
-        0.0,
-        100.0,
-        1_000.0,
-        2.0,
-        0.0,
-        f64::INFINITY,
-        5_000.0,
-        100.0,
-        65_536.0,
-    ]
-    .iter()
-    .map(|&x| JsValue::from_f64(x))
-    .collect();
+    let n = npm_options();
     let url = ws_url("/echo", &client_id("throwing"));
     let inner = steadyws::web::Inner::new(
         url,
@@ -199,14 +203,30 @@ async fn ten_thousand_open_close_cycles_leak_neither_memory_nor_callbacks() {
             .unchecked_into::<js_sys::ArrayBuffer>()
             .byte_length()
     };
+    let sink = js_sys::Function::new_no_args("return { ev() {} }")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    let opts = npm_options();
+    // Even cycles: the npm facade's object, closed, then freed. Odd cycles:
+    // the Rust API's socket, just dropped (RAII).
     let cycle = |i: u32| {
-        let socket = TextSocket::connect(quiet(&url).json(false), |_| {}).unwrap();
-        assert_eq!(socket.state(), State::Connecting);
         if i % 2 == 0 {
-            socket.close(1000, "");
-            assert_eq!(socket.state(), State::Closed);
+            let inner = steadyws::web::Inner::new(
+                url.clone(),
+                JsValue::UNDEFINED,
+                opts.clone(),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+                sink.clone().unchecked_into(),
+            )
+            .unwrap_or_else(|_| panic!("valid options"));
+            assert_eq!(inner.state(), 0, "connecting");
+            inner.close(1000, String::new());
+            assert_eq!(inner.state(), 3, "closed");
+        } else {
+            let socket = TextSocket::connect(quiet(&url).json(false), |_| {}).unwrap();
+            assert_eq!(socket.state(), State::Connecting);
         }
-        // Odd cycles just drop it (RAII).
     };
     // Full cycles too: open, exchange, close handshake.
     for _ in 0..50 {

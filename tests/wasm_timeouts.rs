@@ -42,17 +42,28 @@ async fn silent_server_times_out_and_a_new_socket_opens_without_waiting_for_clos
         matches!(e, SocketEvent::HeartbeatTimeout { .. })
     })
     .unwrap();
-    let reopened = time_of(&log, 1, is_open).unwrap();
+    // The next socket is created together with this state change.
+    let recreated = time_of(&log, 0, |e| {
+        matches!(
+            e,
+            SocketEvent::State {
+                state: State::Connecting,
+                previous: State::Reconnecting
+            }
+        )
+    })
+    .unwrap();
     // The ping went out after INTERVAL of silence, the timeout fired TIMEOUT
-    // later, and the next socket was up DELAY after that: the half-open
+    // later, and the next socket was created DELAY after that: the half-open
     // socket's close (which /silent never sends) was not awaited.
     assert!(count(&log, |e| matches!(e, SocketEvent::Ping)) >= 1);
     assert!(timed_out - opened >= (INTERVAL + TIMEOUT) as f64 - 1.0);
+    assert!(recreated - timed_out >= DELAY as f64 - 1.0);
     let budget = (INTERVAL + TIMEOUT + DELAY + 100) as f64;
     assert!(
-        reopened - opened <= budget,
-        "second socket open {} ms after the first (budget {budget} ms)",
-        reopened - opened
+        recreated - opened <= budget,
+        "new socket {} ms after the first opened (budget {budget} ms)",
+        recreated - opened
     );
     let silent_for = log.borrow().iter().find_map(|(_, e)| match e {
         SocketEvent::HeartbeatTimeout { silent_for } => Some(*silent_for),
@@ -73,8 +84,9 @@ async fn stalled_handshake_hits_the_connect_timeout_and_retries() {
     let config = quiet(&ws_url("/stall", &client_id("stall")))
         .connect_timeout(200)
         .reconnect(Some(fixed_backoff()));
-    let socket = TextSocket::connect(config, sink).unwrap();
+    // Taken before connecting: the timeout can only be later than this.
     let started = now();
+    let socket = TextSocket::connect(config, sink).unwrap();
     let is_timeout = |e: &SocketEvent<String>| {
         matches!(
             e,
@@ -87,11 +99,7 @@ async fn stalled_handshake_hits_the_connect_timeout_and_retries() {
     .await;
     let first = time_of(&log, 0, is_timeout).unwrap();
     let second = time_of(&log, 1, is_timeout).unwrap();
-    assert!(
-        first - started >= 199.0 && first - started < 600.0,
-        "first after {}",
-        first - started
-    );
+    assert!(first - started >= 199.0, "first after {}", first - started);
     // Retried after the backoff delay, and timed out again.
     assert!(second - first >= (200 + DELAY) as f64 - 1.0);
     let after = log.borrow().iter().find_map(|(_, e)| match e {

@@ -545,9 +545,15 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
         self.shared.close(code, reason.into());
     }
 
-    /// Drops the current socket (if any) and connects again now.
+    /// Drops the current socket (if any) and connects again now; after
+    /// `close()` (or a fatal close, or exhausted retries) it revives the
+    /// socket.
     pub fn reconnect(&self) {
         self.shared.reconnect();
+        let mut page = self.page.borrow_mut();
+        if page.is_none() && self.shared.state() != State::Closed {
+            *page = Some(self.shared.page_listeners());
+        }
     }
 
     pub fn state(&self) -> State {

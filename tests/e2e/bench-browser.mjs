@@ -6,8 +6,9 @@
 //   json-1KiB  a ~1 KiB object (SDK: json: true; raw: JSON.stringify/parse)
 //   bin-64KiB  a 64 KiB ArrayBuffer
 // each pipelined (a window of messages in flight) and one at a time (send,
-// await the echo, repeat). Runs alternate raw/SDK; medians of RUNS runs,
-// the ratio being the median of the per-run (paired) ratios.
+// await the echo, repeat). In each run both sides take turns in small
+// chunks (order flipping), so load changes hit both alike; medians of RUNS
+// runs, the ratio being the median of the per-run ratios.
 // Prints `browser <case> steadyws/raw = <ratio>` per case.
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -28,7 +29,7 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto(`${server.url}/`);
-  const results = await page.evaluate(async ({ ws, runs, only }) => {
+  const { rows: results, sendCost } = await page.evaluate(async ({ ws, runs, only }) => {
     const { connect } = await import('/pkg/index.js');
 
     const text = 'abcdefghijklmnop'; // 16 bytes
@@ -81,6 +82,7 @@ try {
     }
 
     const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+    const CHUNKS = 6;
     const out = [];
     let id = 0;
     for (const c of cases.filter((k) => !only.length || only.some((o) => k.name.includes(o)))) {
@@ -89,29 +91,54 @@ try {
         const sdk = [];
         const ratios = [];
         for (let r = 0; r < runs + 1; r += 1) {
-          const order = [['raw', rawTransport, raw], ['sdk', sdkTransport, sdk]];
-          if (r % 2) order.reverse(); // neither side always goes first
-          for (const [kind, make, into] of order) {
-            const t = await make(`${ws}/echo?client=bench-${kind}-${id++}`, c.json);
-            const rate = await measure(t, c.msg(), n, window);
-            t.close();
-            if (r > 0) into.push(rate); // run 0 warms up both sides
+          const sides = [
+            { t: await rawTransport(`${ws}/echo?client=bench-raw-${id++}`, c.json), ms: 0 },
+            { t: await sdkTransport(`${ws}/echo?client=bench-sdk-${id++}`, c.json), ms: 0 },
+          ];
+          // Both sides take turns in small chunks, so a change of machine
+          // load hits both alike; the order flips every chunk.
+          const per = Math.ceil(n / CHUNKS);
+          for (let k = 0; k < CHUNKS; k += 1) {
+            for (const side of k % 2 ? [sides[1], sides[0]] : sides) {
+              side.ms += per / (await measure(side.t, c.msg(), per, window)) * 1000;
+            }
           }
-          // Each run pairs the two sides back to back: the ratio of a pair
-          // is immune to the machine getting slower or faster over time.
-          if (r > 0) ratios.push(sdk[sdk.length - 1] / raw[raw.length - 1]);
+          for (const side of sides) side.t.close();
+          if (r === 0) continue; // warm-up
+          const [rawRate, sdkRate] = sides.map((side) => (per * CHUNKS) / (side.ms / 1000));
+          raw.push(rawRate);
+          sdk.push(sdkRate);
+          ratios.push(sdkRate / rawRate);
         }
         out.push({ name: `${c.name}-${mode}`, raw: median(raw), sdk: median(sdk), ratio: median(ratios) });
       }
     }
-    return out;
+    // Client-side cost of send() alone (no round trip), for scale: what the
+    // SDK adds per message, in µs, next to a raw socket's own cost.
+    {
+      const sdkT = await sdkTransport(`${ws}/silent?client=bench-send-${id++}`, false);
+      const rawT = await rawTransport(`${ws}/silent?client=bench-send-${id++}`, false);
+      const N = 20_000;
+      const cost = { raw: [], sdk: [] };
+      for (let r = 0; r < runs; r += 1) {
+        for (const [k, t] of [['raw', rawT], ['sdk', sdkT]]) {
+          const t0 = performance.now();
+          for (let i = 0; i < N; i += 1) t.send(text);
+          cost[k].push(((performance.now() - t0) / N) * 1000);
+        }
+      }
+      sdkT.close();
+      rawT.close();
+      return { rows: out, sendCost: { raw: median(cost.raw), sdk: median(cost.sdk) } };
+    }
   }, { ws: server.wsUrl, runs: RUNS, only: ONLY });
 
-  console.log(`medians of ${RUNS} runs, round-trip messages/s against /echo (ratio: median of paired runs)`);
+  console.log(`medians of ${RUNS} runs, round-trip messages/s against /echo (ratio: median of per-run ratios)`);
   console.log(`${'case'.padEnd(26)} ${'raw'.padStart(10)} ${'steadyws'.padStart(10)}  ratio`);
   for (const r of results) {
     console.log(`${r.name.padEnd(26)} ${r.raw.toFixed(0).padStart(10)} ${r.sdk.toFixed(0).padStart(10)}  ${r.ratio.toFixed(3)}`);
   }
+  console.log(`send() alone, µs per 16 B message: raw ${sendCost.raw.toFixed(2)}, steadyws ${sendCost.sdk.toFixed(2)}`);
   for (const r of results) console.log(`browser ${r.name} steadyws/raw = ${r.ratio.toFixed(3)}`);
 } finally {
   await browser.close();

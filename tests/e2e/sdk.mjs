@@ -2,6 +2,7 @@
 // <script type="module"> page in headless Chromium against `steadyws serve`,
 // plus importing it in Node without a DOM (SSR).
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { ROOT, startServer, launchBrowser, runChecks } from './harness.mjs';
 
 const server = await startServer();
@@ -28,12 +29,53 @@ function inPage(fn) {
   }, { src: fn.toString(), ws: server.wsUrl, client });
 }
 
+// Runs `fn(connect)` in Node with `Socket` as the global WebSocket. Node's
+// fetch cannot read file: URLs, which is how the glue finds its .wasm.
+async function withNodeSockets(Socket, fn) {
+  const { connect } = await import(`${ROOT}/pkg/index.js`);
+  const saved = { WebSocket: globalThis.WebSocket, fetch: globalThis.fetch };
+  globalThis.WebSocket = Socket;
+  globalThis.fetch = async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (!url.startsWith('file:')) return saved.fetch(input, init);
+    const bytes = await readFile(new URL(url));
+    return new Response(bytes, { headers: { 'content-type': 'application/wasm' } });
+  };
+  try {
+    return await fn(connect);
+  } finally {
+    Object.assign(globalThis, saved);
+  }
+}
+
 try {
   await runChecks('sdk', {
     'importing the facade in Node (no DOM) does not throw; connect is a function': async () => {
       const mod = await import(`${ROOT}/pkg/index.js`);
       assert.equal(typeof mod.connect, 'function');
       assert.equal(typeof mod.version, 'function');
+    },
+
+    'connect() in Node (no addEventListener on globalThis) does not throw': async () => {
+      const created = [];
+      const s = await withNodeSockets(class {
+        constructor(url) { created.push(url); }
+        close() {}
+      }, (connect) => connect('ws://127.0.0.1:9/never', { reconnect: false, heartbeat: false }));
+      assert.equal(created.length, 1);
+      assert.equal(s.state, 'connecting');
+      s.free();
+      assert.equal(s.state, 'closed');
+    },
+
+    'a socket whose constructor throws (e.g. mixed content) ends closed at once; close() resolves': async () => {
+      const s = await withNodeSockets(class {
+        constructor() { throw new DOMException('insecure WebSocket from an https page', 'SecurityError'); }
+      }, (connect) => connect('ws://127.0.0.1:9/', { reconnect: false }));
+      assert.equal(s.state, 'closed');
+      const closed = await Promise.race([s.close().then(() => 'resolved'), new Promise((ok) => setTimeout(() => ok('hung'), 2000))]);
+      assert.equal(closed, 'resolved');
+      assert.equal(s.stats.attempt, 1);
     },
 
     'json echo: objects out as JSON text, parsed back; send says queued then sent': async () => {
@@ -136,6 +178,7 @@ try {
         const offA = s.on('message', () => { a += 1; });
         const fb = () => { b += 1; };
         s.on('message', fb);
+        s.on('message', fb); // registered once
         s.send('1');
         await until('first', () => a === 1 && b === 1);
         offA();

@@ -39,8 +39,10 @@ pub fn client_id(name: &str) -> String {
 /// Milliseconds (`performance.now()`, called through a function so its
 /// binding does not clash with the library's own).
 pub fn now() -> f64 {
-    let f = Function::new_no_args("return performance.now()");
-    f.call0(&JsValue::NULL)
+    thread_local! {
+        static NOW: Function = Function::new_no_args("return performance.now()");
+    }
+    NOW.with(|f| f.call0(&JsValue::NULL))
         .ok()
         .and_then(|v| v.as_f64())
         .unwrap_or(0.0)
