@@ -9,6 +9,9 @@ use steadyws::message::Message;
 
 const KEY: [u8; 4] = [0x37, 0xFA, 0x21, 0x3D];
 
+/// What decoding an input yields: the items, and the error that ended it.
+type Decoded = (Vec<Item>, Option<Error>);
+
 /// One frame as a client sends it (masked), or a server (unmasked).
 fn frame(role: Role, fin: bool, op: OpCode, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -24,7 +27,7 @@ fn c(fin: bool, op: OpCode, payload: &[u8]) -> Vec<u8> {
 
 /// Feeds `chunks` in order; returns the items and the error that stopped
 /// decoding, if any. Checks the `consumed` contract on the way.
-fn feed(decoder: &mut MessageDecoder, chunks: &[&[u8]]) -> (Vec<Item>, Option<Error>) {
+fn feed(decoder: &mut MessageDecoder, chunks: &[&[u8]]) -> Decoded {
     let mut items = Vec::new();
     for chunk in chunks {
         let mut rest: &[u8] = chunk;
@@ -47,7 +50,7 @@ fn feed(decoder: &mut MessageDecoder, chunks: &[&[u8]]) -> (Vec<Item>, Option<Er
     (items, None)
 }
 
-fn decode_whole(role: Role, limits: Limits, input: &[u8]) -> (Vec<Item>, Option<Error>) {
+fn decode_whole(role: Role, limits: Limits, input: &[u8]) -> Decoded {
     feed(&mut MessageDecoder::new(role, limits), &[input])
 }
 
@@ -168,7 +171,7 @@ fn every_split_point_and_byte_by_byte_decode_like_the_whole_input() {
 
 #[test]
 fn the_corpus_decodes_to_what_rfc_6455_says() {
-    let results: Vec<(&str, (Vec<Item>, Option<Error>))> = corpus()
+    let results: Vec<(&str, Decoded)> = corpus()
         .into_iter()
         .map(|(name, input)| (name, decode_whole(Role::Server, Limits::default(), &input)))
         .collect();
