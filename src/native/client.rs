@@ -76,7 +76,7 @@ use crate::codec::Error as CodecError;
 use crate::message::Message;
 
 use super::url::{UrlError, WsUrl};
-use super::ws::{Incoming, WsError, WsReader, WsWriter};
+use super::ws::{linger_close, Incoming, WsError, WsReader, WsWriter};
 
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
@@ -655,21 +655,8 @@ impl Client {
         self.phase = Phase::Done;
         let frame = close_for_error(e);
         let _ = self.side.send_close(Some(frame.code.0), &frame.reason);
-        let stream = self.reader.stream_mut();
-        let _ = stream.shutdown(Shutdown::Write);
-        let deadline = Instant::now() + self.close_timeout.min(Duration::from_secs(2));
-        let mut sink = [0u8; 4096];
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
-                break;
-            }
-            match stream.read(&mut sink) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-        }
-        let _ = stream.shutdown(Shutdown::Both);
+        let limit = self.close_timeout.min(Duration::from_secs(2));
+        linger_close(self.reader.stream_mut(), limit);
     }
 }
 

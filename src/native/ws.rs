@@ -239,3 +239,22 @@ impl WsWriter {
         self.write(Outgoing::Close(code.map(|c| (CloseCode(c), reason))))
     }
 }
+
+/// Closes our side first and waits (bounded) for the peer to close its
+/// side, so unread bytes cannot turn our last write into a reset.
+pub(crate) fn linger_close(stream: &mut TcpStream, limit: std::time::Duration) {
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let deadline = std::time::Instant::now() + limit;
+    let mut sink = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+}

@@ -164,36 +164,9 @@ impl<In> Heartbeat<In> {
     }
 }
 
-/// Reconnection options (JS `reconnect`); `Default` is that of the JS API.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reconnect {
-    pub min_delay: u64,
-    pub max_delay: u64,
-    pub factor: f64,
-    /// 0 = no jitter, 1 = full jitter.
-    pub jitter: f64,
-    /// `None` = retry forever.
-    pub max_retries: Option<u32>,
-    /// ms open before the backoff resets.
-    pub stable_after: u64,
-    /// Server close codes that end the session instead of reconnecting
-    /// (default: 1002, 1003, 1007, 1008, 1009, 1010).
-    pub fatal_codes: Vec<u16>,
-}
-
-impl Default for Reconnect {
-    fn default() -> Self {
-        Reconnect {
-            min_delay: 1_000,
-            max_delay: 30_000,
-            factor: 2.0,
-            jitter: 0.5,
-            max_retries: None,
-            stable_after: 5_000,
-            fatal_codes: ReconnectConfig::default().fatal_codes,
-        }
-    }
-}
+/// Reconnection options (JS `reconnect`): the session's own options, whose
+/// `Default` is that of the JS API.
+pub type Reconnect = ReconnectConfig;
 
 /// Everything a [`Socket`] is configured with; mirrors the JS options.
 pub struct Config<In> {
@@ -429,15 +402,7 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             connect_timeout,
             close_timeout,
             heartbeat,
-            reconnect: reconnect.map(|r| ReconnectConfig {
-                min_delay: r.min_delay,
-                max_delay: r.max_delay,
-                factor: r.factor,
-                jitter: r.jitter,
-                max_retries: r.max_retries,
-                stable_after: r.stable_after,
-                fatal_codes: r.fatal_codes,
-            }),
+            reconnect,
             queue,
         };
         let protocols = if protocols.is_empty() {

@@ -53,6 +53,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use super::ws::linger_close;
 use crate::codec::handshake::{self, HandshakeError, Parsed, Request};
 use crate::codec::limits::Limits;
 use endpoints::Behavior;
@@ -319,25 +320,6 @@ fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
         }
     };
     route(stream, req, rest, shared);
-}
-
-/// Closes our side first and waits (bounded) for the peer to close its
-/// side, so unread bytes cannot turn our last write into a reset.
-pub(crate) fn linger_close(stream: &mut TcpStream, limit: Duration) {
-    let _ = stream.shutdown(Shutdown::Write);
-    let deadline = Instant::now() + limit;
-    let mut sink = [0u8; 4096];
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
-            break;
-        }
-        match stream.read(&mut sink) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-    }
-    let _ = stream.shutdown(Shutdown::Both);
 }
 
 fn route(mut stream: TcpStream, req: Request, rest: Vec<u8>, shared: &Arc<Shared>) {
