@@ -9,12 +9,11 @@
 //! feeds the session what arrives on a single channel (socket events tagged
 //! with their generation, lines from the input, the end of the input) and
 //! waits on that channel no longer than [`Session::poll_timeout`]. Each
-//! socket generation gets a worker thread that connects and then receives
-//! with a short deadline, so it can also obey `Close` and `Abandon` commands;
-//! the loop sends on the socket directly through the client's [`Sender`].
-//! An abandoned socket is dropped from the loop's table at once: whatever its
-//! worker reports later carries a stale generation, which the session
-//! ignores.
+//! socket generation gets a worker thread that connects and then blocks in
+//! [`Client::recv`]; the loop sends, closes and abandons through the
+//! client's [`Sender`], which wakes that thread. An abandoned socket leaves
+//! the loop's table at once: whatever its worker reports later carries a
+//! stale generation, which the session ignores.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -31,9 +30,6 @@ use crate::session::{
     Action, Config, ConfigError, Error as SessionError, Event, Gen, HeartbeatConfig, Input,
     QueueConfig, ReconnectConfig, SendError, Sent, Session, State,
 };
-
-/// How often a worker looks at its commands while waiting for the peer.
-const WORKER_TICK: Duration = Duration::from_millis(20);
 
 /// Options of `steadyws connect` (flags in [`ConnectArgs::USAGE`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -199,11 +195,6 @@ fn apply_flag(out: &mut ConnectArgs, flag: &str, value: &str) -> Result<(), Conn
     Ok(())
 }
 
-/// What a worker thread is told to do with its socket.
-enum WorkerCommand {
-    Close { code: u16, reason: String },
-}
-
 /// Everything the loop waits for, on one channel.
 enum LoopInput {
     Socket { gen: Gen, event: SocketEvent },
@@ -225,12 +216,9 @@ enum SocketEvent {
     },
 }
 
-/// A socket the session still considers current (connecting or open).
-struct Live {
-    /// Dropping it tells the worker to abandon the socket.
-    commands: ChannelSender<WorkerCommand>,
-    sender: Option<Sender>,
-}
+/// A socket the session still considers current: `None` while it is
+/// connecting, its [`Sender`] once open.
+type Live = Option<Sender>;
 
 /// Runs `steadyws connect` until the session is closed; returns the exit
 /// code: 0 after a close we asked for, 1 when the session gave up (retries
@@ -383,11 +371,11 @@ impl<W: Write> Driver<W> {
         let input = match event {
             SocketEvent::Opened { protocol, sender } => match self.live.get_mut(&gen) {
                 Some(live) => {
-                    live.sender = Some(sender);
+                    *live = Some(sender);
                     Input::Opened { gen, protocol }
                 }
-                // Abandoned while it was connecting: the worker closes it.
-                None => return,
+                // Abandoned while it was connecting.
+                None => return sender.abandon(None, ""),
             },
             SocketEvent::Message(data) => Input::Message { gen, data },
             SocketEvent::Failed(err) => {
@@ -419,22 +407,21 @@ impl<W: Write> Driver<W> {
     fn carry_out(&mut self, action: Action<Message>) {
         match action {
             Action::Connect { gen } => self.spawn_worker(gen),
+            // A failed write or close surfaces as the worker's error + close.
             Action::Send { gen, data } => {
-                let sender = self.live.get(&gen).and_then(|l| l.sender.as_ref());
-                // A failed write surfaces as the worker's error + close.
-                if let Some(sender) = sender {
+                if let Some(Some(sender)) = self.live.get(&gen) {
                     let _ = sender.send(&data);
                 }
             }
-            Action::Abandon { gen, .. } => {
-                // Dropping the command channel makes the worker abandon the
-                // socket; nothing it reports later reaches the session as
-                // current.
-                self.live.remove(&gen);
-            }
             Action::Close { gen, code, reason } => {
-                if let Some(live) = self.live.get(&gen) {
-                    let _ = live.commands.send(WorkerCommand::Close { code, reason });
+                if let Some(Some(sender)) = self.live.get(&gen) {
+                    let _ = sender.close(Some(code), &reason);
+                }
+            }
+            // Still connecting: abandoned when its Opened arrives.
+            Action::Abandon { gen, code, reason } => {
+                if let Some(Some(sender)) = self.live.remove(&gen) {
+                    sender.abandon(code, &reason);
                 }
             }
             Action::Emit(event) => self.emit(event),
@@ -442,18 +429,11 @@ impl<W: Write> Driver<W> {
     }
 
     fn spawn_worker(&mut self, gen: Gen) {
-        let (commands, command_rx) = mpsc::channel();
-        self.live.insert(
-            gen,
-            Live {
-                commands,
-                sender: None,
-            },
-        );
+        self.live.insert(gen, None);
         let url = self.args.url.clone();
         let config = self.client_config.clone();
         let tx = self.tx.clone();
-        thread::spawn(move || worker(gen, &url, &config, &tx, &command_rx));
+        thread::spawn(move || worker(gen, &url, &config, &tx));
     }
 
     fn emit(&mut self, event: Event<Message>) {
@@ -540,15 +520,9 @@ fn merge(into: &mut Value, from: Value) {
     }
 }
 
-/// One socket's life: connect, then report what arrives until it closes or
-/// the loop drops our command channel (abandon).
-fn worker(
-    gen: Gen,
-    url: &str,
-    config: &ClientConfig,
-    tx: &ChannelSender<LoopInput>,
-    commands: &Receiver<WorkerCommand>,
-) {
+/// One socket's life: connect, then report what arrives until it closes
+/// (the loop's close or abandon through the [`Sender`] ends it too).
+fn worker(gen: Gen, url: &str, config: &ClientConfig, tx: &ChannelSender<LoopInput>) {
     let report = |event| tx.send(LoopInput::Socket { gen, event }).is_ok();
     let fail = |err: ClientError| {
         report(SocketEvent::Failed(err));
@@ -566,24 +540,16 @@ fn worker(
         protocol: client.protocol().to_owned(),
         sender: client.sender(),
     };
+    // The loop is gone (the session ended): nobody wants this socket.
     if !report(opened) {
         return client.abandon(None, "");
     }
     loop {
-        match commands.try_recv() {
-            Ok(WorkerCommand::Close { code, reason }) => {
-                if let Err(err) = client.close(Some(code), &reason) {
-                    return fail(err);
-                }
-            }
-            Err(mpsc::TryRecvError::Empty) => {}
-            Err(mpsc::TryRecvError::Disconnected) => return client.abandon(None, ""),
-        }
-        match client.recv(Some(Instant::now() + WORKER_TICK)) {
+        match client.recv(None) {
             Ok(None) | Ok(Some(ClientEvent::Ping(_) | ClientEvent::Pong(_))) => {}
             Ok(Some(ClientEvent::Message(m))) => {
                 if !report(SocketEvent::Message(m)) {
-                    return;
+                    return client.abandon(None, "");
                 }
             }
             Ok(Some(ClientEvent::Closed {
