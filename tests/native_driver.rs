@@ -166,6 +166,14 @@ impl Driver {
         status.code().unwrap_or(-1)
     }
 
+    /// The backoff delays of every `reconnecting` event so far.
+    fn delays(&self) -> Vec<u64> {
+        self.all("reconnecting")
+            .iter()
+            .map(|e| e["delay"].as_u64().expect("delay"))
+            .collect()
+    }
+
     fn all(&self, name: &str) -> Vec<&Value> {
         self.seen.iter().filter(|e| e["event"] == name).collect()
     }
@@ -258,11 +266,7 @@ fn flapping_server_never_sees_two_connections_and_delays_grow() {
         ],
     );
     assert_eq!(d.finish(ms(20_000)), 0, "events: {:#?}", d.seen);
-    let delays: Vec<u64> = d
-        .all("reconnecting")
-        .iter()
-        .map(|e| e["delay"].as_u64().expect("delay"))
-        .collect();
+    let delays = d.delays();
     assert!(
         delays.len() >= 6,
         "only {} attempts in 10 s: {delays:?}",
@@ -326,11 +330,7 @@ fn refused_handshake_backs_off_exponentially() {
         ],
     );
     assert_eq!(d.finish(ms(10_000)), 0);
-    let delays: Vec<u64> = d
-        .all("reconnecting")
-        .iter()
-        .map(|e| e["delay"].as_u64().expect("delay"))
-        .collect();
+    let delays = d.delays();
     assert!(
         delays.starts_with(&[50, 100, 200, 400]),
         "delays {delays:?}"

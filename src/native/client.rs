@@ -522,7 +522,7 @@ impl Client {
             };
             let now = Instant::now();
             if close_deadline.is_some_and(|cd| cd <= now) {
-                return Ok(Some(self.finish_close_timeout()));
+                return Ok(Some(self.finish()));
             }
             let wake = match (deadline, close_deadline) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -554,7 +554,7 @@ impl Client {
                         return Ok(None);
                     }
                 }
-                Err(WsError::Eof) => return Ok(Some(self.on_eof())),
+                Err(WsError::Eof) => return Ok(Some(self.finish())),
                 Err(WsError::Protocol(e)) => {
                     self.fail(&e);
                     return Err(ClientError::Protocol(e));
@@ -614,28 +614,12 @@ impl Client {
         }
     }
 
-    fn on_eof(&mut self) -> ClientEvent {
+    /// The TCP connection is over (the peer closed it, or the close timeout
+    /// ran out): clean only if both close frames were exchanged.
+    fn finish(&mut self) -> ClientEvent {
         let phase = std::mem::replace(&mut self.phase, Phase::Done);
         let _ = self.reader.stream().shutdown(Shutdown::Both);
         match phase {
-            Phase::Draining { code, reason, .. } => ClientEvent::Closed {
-                code,
-                reason,
-                was_clean: true,
-            },
-            _ => ClientEvent::Closed {
-                code: 1006,
-                reason: String::new(),
-                was_clean: false,
-            },
-        }
-    }
-
-    fn finish_close_timeout(&mut self) -> ClientEvent {
-        let phase = std::mem::replace(&mut self.phase, Phase::Done);
-        let _ = self.reader.stream().shutdown(Shutdown::Both);
-        match phase {
-            // The handshake completed; only the server's TCP close is late.
             Phase::Draining { code, reason, .. } => ClientEvent::Closed {
                 code,
                 reason,
