@@ -245,6 +245,9 @@ struct Driver<W: Write> {
     live: HashMap<Gen, Live>,
     out: W,
     start: Instant,
+    /// The time last handed to the session: printed events carry it, so
+    /// their `t_ms` is the time the core saw, not when the line was written.
+    event_time: u64,
     /// The session ended for a reason other than our own close.
     gave_up: bool,
 }
@@ -264,6 +267,7 @@ impl<W: Write> Driver<W> {
             live: HashMap::new(),
             out,
             start: Instant::now(),
+            event_time: 0,
             gave_up: false,
         }
     }
@@ -299,9 +303,11 @@ impl<W: Write> Driver<W> {
                 break;
             }
             if let (Some(limit), false) = (self.args.duration, closing) {
-                if self.now() >= limit {
+                let now = self.now();
+                if now >= limit {
                     closing = true;
-                    session.close(1000, String::new(), self.now());
+                    self.event_time = now;
+                    session.close(1000, String::new(), now);
                     continue;
                 }
             }
@@ -318,6 +324,7 @@ impl<W: Write> Driver<W> {
                 None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
             };
             let now = self.now();
+            self.event_time = now;
             match received {
                 Err(RecvTimeoutError::Timeout) => session.handle_timeout(now),
                 // The loop holds a sender itself: the channel never disconnects.
@@ -485,7 +492,7 @@ impl<W: Write> Driver<W> {
 
     /// One line per event: JSON, or `[t ms] event field=value ...`.
     fn print(&mut self, event: &str, fields: Value) {
-        let t_ms = self.now();
+        let t_ms = self.event_time;
         let line = if self.args.json {
             // `event` and `t_ms` first, so the lines read well in a terminal.
             let head = json!({ "event": event, "t_ms": t_ms }).to_string();
