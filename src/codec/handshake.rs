@@ -209,6 +209,23 @@ fn map_parse_error(e: httparse::Error) -> HandshakeError {
     }
 }
 
+/// The length of a complete head, `None` while it is partial; a head (or a
+/// partial one) past [`MAX_HEAD_BYTES`] is refused either way, so a caller
+/// that reads until complete is bounded.
+fn head_within_limit(
+    status: httparse::Result<usize>,
+    received: usize,
+) -> Result<Option<usize>, HandshakeError> {
+    match status.map_err(map_parse_error)? {
+        httparse::Status::Partial if received >= MAX_HEAD_BYTES => {
+            Err(HandshakeError::HeadTooLarge)
+        }
+        httparse::Status::Partial => Ok(None),
+        httparse::Status::Complete(n) if n > MAX_HEAD_BYTES => Err(HandshakeError::HeadTooLarge),
+        httparse::Status::Complete(n) => Ok(Some(n)),
+    }
+}
+
 /// Parses an HTTP/1.x request head from the bytes received so far.
 ///
 /// Never panics, whatever the input (this is the fuzzing entry point of the
@@ -218,18 +235,9 @@ fn map_parse_error(e: httparse::Error) -> HandshakeError {
 pub fn parse_request(buf: &[u8]) -> Result<Parsed<Request>, HandshakeError> {
     let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut slots);
-    match req.parse(buf).map_err(map_parse_error)? {
-        httparse::Status::Partial => {
-            if buf.len() >= MAX_HEAD_BYTES {
-                Err(HandshakeError::HeadTooLarge)
-            } else {
-                Ok(Parsed::Partial)
-            }
-        }
-        httparse::Status::Complete(consumed) => {
-            if consumed > MAX_HEAD_BYTES {
-                return Err(HandshakeError::HeadTooLarge);
-            }
+    match head_within_limit(req.parse(buf), buf.len())? {
+        None => Ok(Parsed::Partial),
+        Some(consumed) => {
             let (Some(method), Some(target), Some(version)) = (req.method, req.path, req.version)
             else {
                 return Err(HandshakeError::Malformed);
@@ -252,18 +260,9 @@ pub fn parse_request(buf: &[u8]) -> Result<Parsed<Request>, HandshakeError> {
 pub fn parse_response(buf: &[u8]) -> Result<Parsed<Response>, HandshakeError> {
     let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut resp = httparse::Response::new(&mut slots);
-    match resp.parse(buf).map_err(map_parse_error)? {
-        httparse::Status::Partial => {
-            if buf.len() >= MAX_HEAD_BYTES {
-                Err(HandshakeError::HeadTooLarge)
-            } else {
-                Ok(Parsed::Partial)
-            }
-        }
-        httparse::Status::Complete(consumed) => {
-            if consumed > MAX_HEAD_BYTES {
-                return Err(HandshakeError::HeadTooLarge);
-            }
+    match head_within_limit(resp.parse(buf), buf.len())? {
+        None => Ok(Parsed::Partial),
+        Some(consumed) => {
             let (Some(status), Some(version)) = (resp.code, resp.version) else {
                 return Err(HandshakeError::Malformed);
             };
