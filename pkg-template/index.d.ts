@@ -74,6 +74,7 @@ export type ErrorCode =
   | 'RETRIES_EXHAUSTED'
   | 'FATAL_CLOSE'
   | 'INVALID_JSON'
+  | 'SEND_FAILED'
   | 'HANDLER_THREW'
   | 'QUEUE_FULL'
   | 'NOT_OPEN'
@@ -84,7 +85,7 @@ export type ErrorCode =
 export interface SteadyWsError extends Error {
   name: 'SteadyWsError';
   code: ErrorCode;
-  /** INVALID_JSON: the raw text; QUEUE_FULL / NOT_OPEN / CLOSED: the rejected message. */
+  /** INVALID_JSON: the raw text; QUEUE_FULL / NOT_OPEN / CLOSED / SEND_FAILED: the message. */
   data?: unknown;
   /** HANDLER_THREW: what the handler threw. */
   cause?: unknown;

@@ -12,6 +12,7 @@ const MESSAGES = {
   RETRIES_EXHAUSTED: 'gave up after %d attempts',
   FATAL_CLOSE: 'server closed with fatal code %d',
   INVALID_JSON: 'text frame is not valid JSON',
+  SEND_FAILED: 'the browser socket refused the message',
   HANDLER_THREW: 'an event handler threw',
   QUEUE_FULL: 'send queue is full',
   NOT_OPEN: 'not open and the queue is off',
@@ -95,9 +96,17 @@ function wsUrl(url) {
   return u.href;
 }
 
+// A buffer WebSocket.send() accepts: fixed-length and not shared (it throws
+// for the others, which would lose the message after send() said 'sent').
+function sendable(data, field) {
+  const buf = ArrayBuffer.isView(data) ? data.buffer : data;
+  if (!(buf instanceof ArrayBuffer) || buf.resizable) bad(field, 'a fixed-length ArrayBuffer or a view of one (not resizable, not shared)');
+  return data;
+}
+
 function outgoing(data, json, field) {
-  if (typeof data === 'string' || data instanceof ArrayBuffer || ArrayBuffer.isView(data)
-    || (typeof Blob !== 'undefined' && data instanceof Blob)) return data;
+  if (typeof data === 'string' || (typeof Blob !== 'undefined' && data instanceof Blob)) return data;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return sendable(data, field === 'send' ? 'send data' : field);
   if (!json && field === 'send') bad('send data', 'a string, ArrayBuffer or typed array (or set json: true)');
   const text = JSON.stringify(data);
   if (typeof text !== 'string') bad(field, 'JSON-serialisable');
@@ -128,7 +137,7 @@ export async function connect(url, options = {}) {
   let pong;
   if (hb) {
     ping = hb.ping ?? 'ping';
-    if (!(ping instanceof Uint8Array)) ping = outgoing(ping, true, 'heartbeat.ping');
+    ping = ping instanceof Uint8Array ? sendable(ping, 'heartbeat.ping') : outgoing(ping, true, 'heartbeat.ping');
     pong = hb.pong ?? 'pong';
     if (typeof pong !== 'string' && typeof pong !== 'function') bad('heartbeat.pong', 'a string or a function');
   }
@@ -182,7 +191,26 @@ export class Socket {
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
     try {
-      this.#w = new Inner(url, protocols, n, ping, pong, { ev: (k, a, b, v, w) => this.#ev(k, a, b, v, w) });
+      // Neither entry point may throw into the driver (see src/web/driver.rs
+      // JsSink): whatever escapes is rethrown outside its call stack.
+      this.#w = new Inner(url, protocols, n, ping, pong, {
+        ev: (k, a, b, v, w) => {
+          try {
+            this.#ev(k, a, b, v, w);
+          } catch (e) {
+            queueMicrotask(() => { throw e; });
+          }
+        },
+        // send() rejects what a browser socket cannot send, so this throws
+        // only for something unforeseen: reported, never silently lost.
+        tx: (ws, data) => {
+          try {
+            ws.send(data);
+          } catch (cause) {
+            queueMicrotask(() => this.#emit('error', error('SEND_FAILED', 0, { data, cause })));
+          }
+        },
+      });
       // It may have ended inside the constructor (e.g. new WebSocket threw
       // and reconnect is off): #end() could not free it then.
       if (this.#dead) {
@@ -303,7 +331,7 @@ export class Socket {
       case 4: p = { silentFor: a }; break;
       case 5: p = {}; break;
       case 6: p = { rtt: a }; break;
-      case 7: p = error(v, a, v === 'INVALID_JSON' ? { data: w } : undefined); break;
+      case 7: p = error(v, a, w === undefined ? undefined : { data: w }); break;
       case 8: p = { state: STATES[a], previous: STATES[b] };
     }
     this.#emit(EVENTS[k], p);

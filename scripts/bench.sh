@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # npm run bench[:codec|:browser]
-#   bash scripts/bench.sh codec    codec benchmarks (criterion, next to
-#                                  tungstenite and fastwebsockets); prints
+#   bash scripts/bench.sh codec    codec benchmarks (benches/codec.rs, paired
+#                                  rounds next to tungstenite and
+#                                  fastwebsockets); prints
 #                                  "codec <case> steadyws/<peer> = <ratio>"
-#   bash scripts/bench.sh browser  node tests/e2e/bench-browser.mjs
+#   bash scripts/bench.sh browser  node tests/e2e/bench-browser.mjs (Chromium
+#                                  without DevTools; BENCH_RUNS, BENCH_CASES,
+#                                  BENCH_CONTROL=1 for an A/A run)
 #   bash scripts/bench.sh          both
-# Extra arguments after the suite name go to the suite (for codec: a
-# criterion filter, e.g. `bash scripts/bench.sh codec decode-`).
+# Extra arguments after the suite name go to the codec suite (see
+# benches/codec.rs for what it accepts).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -15,7 +18,7 @@ suite="${1:-all}"
 [ $# -gt 0 ] && shift
 
 run_codec() {
-  # Short criterion runs (see benches/codec.rs); the ratio lines come last.
+  # See benches/codec.rs; the ratio lines come last.
   cargo bench --bench codec -- "$@"
 }
 

@@ -181,3 +181,33 @@ fn heartbeat_pings_are_not_counted_as_app_messages() {
     assert_eq!(st.messages_out, 1);
     assert_eq!(st.messages_in, 1);
 }
+
+/// The browser driver passes `Session::now()` to `send` instead of reading
+/// the clock; that is only sound if sending moves no deadline in any phase.
+#[test]
+fn sending_moves_no_deadline_and_needs_no_fresh_time() {
+    let mut sim = Sim::new(config());
+    let check = |sim: &mut Sim, what: &str| {
+        let before = (sim.s.poll_timeout(), sim.s.now(), sim.s.state());
+        let now = sim.s.now();
+        let _ = sim.s.send(text(what), now);
+        assert_eq!(
+            (sim.s.poll_timeout(), sim.s.now(), sim.s.state()),
+            before,
+            "{what}"
+        );
+    };
+    check(&mut sim, "connecting");
+    sim.open();
+    sim.advance(1_234);
+    check(&mut sim, "open");
+    sim.message("x");
+    check(&mut sim, "open after a message");
+    sim.server_close(1006);
+    check(&mut sim, "waiting");
+    sim.wait_for_attempt();
+    check(&mut sim, "reconnecting");
+    sim.close(1000);
+    check(&mut sim, "closed");
+    assert!(sim.s.now() >= 1_234, "now() is the latest time given");
+}

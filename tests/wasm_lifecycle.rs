@@ -156,7 +156,11 @@ async fn handlers_may_send_and_close_reentrantly_and_events_stay_in_order() {
 async fn a_throwing_js_handler_does_not_wedge_the_socket() {
     let base = live();
     let sink = js_sys::Function::new_no_args(
-        "const s = { kinds: [], ev(kind, a, b, v) { s.kinds.push(kind); throw new Error('handler threw'); } }; return s;",
+        // What the facade does (the driver's JsSink contract): a handler
+        // that throws is caught in JS, never thrown into the driver.
+        "const s = { kinds: [], caught: 0, handler() { throw new Error('handler threw'); }, \
+         ev(kind) { s.kinds.push(kind); try { s.handler(); } catch { s.caught += 1; } }, \
+         tx(ws, data) { ws.send(data); } }; return s;",
     )
     .call0(&JsValue::NULL)
     .unwrap();
@@ -187,6 +191,11 @@ async fn a_throwing_js_handler_does_not_wedge_the_socket() {
     })
     .await;
     assert_eq!(kinds()[..3], [8, 0, 1]);
+    let caught = js_sys::Reflect::get(&sink, &"caught".into())
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert_eq!(caught as usize, kinds().len(), "every delivery threw");
     inner.close(1000, String::new());
     wait_for("closed", 5_000, || inner.state() == 3).await;
     drop(inner);
@@ -203,7 +212,7 @@ async fn ten_thousand_open_close_cycles_leak_neither_memory_nor_callbacks() {
             .unchecked_into::<js_sys::ArrayBuffer>()
             .byte_length()
     };
-    let sink = js_sys::Function::new_no_args("return { ev() {} }")
+    let sink = js_sys::Function::new_no_args("return { ev() {}, tx(ws, data) { ws.send(data); } }")
         .call0(&JsValue::NULL)
         .unwrap();
     let opts = npm_options();

@@ -695,6 +695,9 @@ impl<M: Payload> Session<M> {
 
     /// Sends now when open; otherwise queues (within the bounds) for the next
     /// open. Refused messages are handed back.
+    ///
+    /// Sending depends on no time and moves no deadline, so a driver for
+    /// which reading the clock is costly may pass [`now()`](Self::now).
     pub fn send(&mut self, data: M, now: u64) -> Result<Sent, SendError<M>> {
         self.tick(now);
         match self.phase {
@@ -772,6 +775,11 @@ impl<M: Payload> Session<M> {
             Phase::Closed => self.failures = 0,
         }
         self.start_attempt();
+    }
+
+    /// The latest time the session was given: its idea of now.
+    pub fn now(&self) -> u64 {
+        self.now
     }
 
     pub fn state(&self) -> State {

@@ -64,14 +64,20 @@ impl Conn {
         self.ws.protocol()
     }
 
-    /// Hands `data` to the browser as is.
+    /// Hands `data` to the browser as is. `send` throws while CONNECTING
+    /// (the core never sends then) and for data it cannot send (a resizable
+    /// or shared buffer); a socket that is already closing drops the data
+    /// without throwing, as browsers do.
     pub(crate) fn send(&self, data: &JsValue) {
-        // Throws only while CONNECTING, which the core never sends in; a
-        // socket that is already closing drops the data, as browsers do.
         let _ = self
             .ws
             .unchecked_ref::<super::sys::RawSocket>()
             .send_value(data);
+    }
+
+    /// The browser socket.
+    pub(crate) fn socket(&self) -> &WebSocket {
+        &self.ws
     }
 
     /// Starts the closing handshake unless it already started.

@@ -17,7 +17,7 @@ use std::rc::{Rc, Weak};
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use web_sys::{CloseEvent, Event, MessageEvent};
+use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::conn::Conn;
 use super::handles::{handler, Listener, Timer};
@@ -36,20 +36,21 @@ pub(crate) enum Emit {
 
 #[wasm_bindgen]
 extern "C" {
-    /// The facade's event entry point: `sink.ev(kind, a, b, v, w)`.
+    /// The facade's entry points. Neither may throw (the facade catches
+    /// everything itself): an exception unwinding through the driver would
+    /// leave its state borrowed. Declaring them without `catch` saves the
+    /// glue's exception wrapper, two allocations per message.
     pub type JsSink;
 
-    // `catch`: even if the facade let an exception escape, the drain loop
-    // must keep its bookkeeping straight.
-    #[wasm_bindgen(method, catch)]
-    pub(crate) fn ev(
-        this: &JsSink,
-        kind: u32,
-        a: f64,
-        b: f64,
-        v: &JsValue,
-        w: &JsValue,
-    ) -> Result<(), JsValue>;
+    /// An event: `sink.ev(kind, a, b, v, w)`.
+    #[wasm_bindgen(method)]
+    pub(crate) fn ev(this: &JsSink, kind: u32, a: f64, b: f64, v: &JsValue, w: &JsValue);
+
+    /// `ws.send(data)`. Only data the browser cannot send throws there (the
+    /// facade rejects it in `send()` already); the facade reports it as an
+    /// `error` event.
+    #[wasm_bindgen(method)]
+    pub(crate) fn tx(this: &JsSink, ws: &WebSocket, data: &JsValue);
 }
 
 /// Where events go.
@@ -83,6 +84,7 @@ pub(crate) struct Shared {
     me: Weak<Shared>,
     opts: Options,
     sink: Sink,
+    perf: sys::Performance,
     core: RefCell<Core>,
 }
 
@@ -92,6 +94,20 @@ struct Core {
     timer: Option<Timer>,
     queue: VecDeque<Emit>,
     dispatching: bool,
+}
+
+/// The page clock for one entry into the driver: read at most once, and only
+/// if something needs the time (a send never does, re-arming the timer
+/// rarely does, and `performance.now()` is not free).
+pub(crate) struct Clock<'a> {
+    perf: &'a sys::Performance,
+    at: Option<u64>,
+}
+
+impl Clock<'_> {
+    pub(crate) fn now(&mut self) -> u64 {
+        *self.at.get_or_insert_with(|| self.perf.now_ms())
+    }
 }
 
 /// `online`/`offline`/`pageshow` on the global scope (window or worker) and
@@ -110,13 +126,15 @@ impl Shared {
         opts: Options,
         sink: Sink,
     ) -> Result<Rc<Shared>, ConfigError> {
-        let now = sys::now_ms();
+        let perf = sys::Scope::performance();
+        let now = perf.now_ms();
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ now;
         let session = Session::new(config, seed, now)?;
         let shared = Rc::new_cyclic(|me| Shared {
             me: me.clone(),
             opts,
             sink,
+            perf,
             core: RefCell::new(Core {
                 session,
                 conn: None,
@@ -134,14 +152,15 @@ impl Shared {
     // `handles::handler`); `arg` is the event, or nothing for the timer.
 
     pub(crate) fn on_open(&self, gen: Gen, _: JsValue) {
-        self.enter(&mut |core, now| {
+        self.enter(&mut |core, clock| {
             let protocol = core
                 .conn
                 .as_ref()
                 .filter(|c| c.gen == gen)
                 .map(Conn::protocol)
                 .unwrap_or_default();
-            core.session.handle(Input::Opened { gen, protocol }, now);
+            core.session
+                .handle(Input::Opened { gen, protocol }, clock.now());
         });
     }
 
@@ -192,18 +211,19 @@ impl Shared {
             reason: e.reason(),
             was_clean: e.was_clean(),
         });
-        self.enter(&mut |core, now| {
+        self.enter(&mut |core, clock| {
             if core.conn.as_ref().is_some_and(|c| c.gen == gen) {
                 core.conn = None;
             }
             if let Some(input) = input.take() {
-                core.session.handle(input, now);
+                core.session.handle(input, clock.now());
             }
         });
     }
 
     fn on_timer(&self, _: Gen, _: JsValue) {
-        self.enter(&mut |core, now| {
+        self.enter(&mut |core, clock| {
+            let now = clock.now();
             if let Some(timer) = core.timer.as_mut() {
                 timer.fired();
             }
@@ -246,9 +266,9 @@ impl Shared {
     }
 
     fn handle(&self, input: &mut Option<Input<JsValue>>) {
-        self.enter(&mut |core, now| {
+        self.enter(&mut |core, clock| {
             if let Some(input) = input.take() {
-                core.session.handle(input, now);
+                core.session.handle(input, clock.now());
             }
         });
     }
@@ -256,8 +276,11 @@ impl Shared {
     pub(crate) fn send(&self, data: JsValue) -> Result<Sent, SendError<JsValue>> {
         let mut data = Some(data);
         let mut result = Err(SendError::Closed(JsValue::UNDEFINED));
-        self.enter(&mut |core, now| {
+        // No clock read: sending never depends on the time (see
+        // `Session::send`), and this is the hottest path.
+        self.enter(&mut |core, _| {
             if let Some(data) = data.take() {
+                let now = core.session.now();
                 result = core.session.send(data, now);
             }
         });
@@ -266,15 +289,15 @@ impl Shared {
 
     pub(crate) fn close(&self, code: u16, reason: String) {
         let mut reason = Some(reason);
-        self.enter(&mut |core, now| {
+        self.enter(&mut |core, clock| {
             if let Some(reason) = reason.take() {
-                core.session.close(code, reason, now);
+                core.session.close(code, reason, clock.now());
             }
         });
     }
 
     pub(crate) fn reconnect(&self) {
-        self.enter(&mut |core, now| core.session.reconnect(now));
+        self.enter(&mut |core, clock| core.session.reconnect(clock.now()));
     }
 
     pub(crate) fn state(&self) -> State {
@@ -306,12 +329,15 @@ impl Shared {
     /// then (unless an outer call is already doing it) delivers the queued
     /// events with nothing borrowed.
     #[inline(never)]
-    fn enter(&self, f: &mut dyn FnMut(&mut Core, u64)) {
+    fn enter(&self, f: &mut dyn FnMut(&mut Core, &mut Clock<'_>)) {
         {
             let mut core = self.core();
-            let now = sys::now_ms();
-            f(&mut core, now);
-            self.drive(&mut core, now);
+            let mut clock = Clock {
+                perf: &self.perf,
+                at: None,
+            };
+            f(&mut core, &mut clock);
+            self.drive(&mut core, &mut clock);
             if core.dispatching {
                 return;
             }
@@ -346,7 +372,7 @@ impl Shared {
     }
 
     /// Carries out every pending action, then arms the timer.
-    fn drive(&self, core: &mut Core, now: u64) {
+    fn drive(&self, core: &mut Core, clock: &mut Clock<'_>) {
         while let Some(action) = core.session.poll() {
             match action {
                 Action::Connect { gen } => {
@@ -357,6 +383,7 @@ impl Shared {
                         // The constructor threw: to the core this is a socket
                         // that failed before opening.
                         Err(_) => {
+                            let now = clock.now();
                             core.session.handle(Input::Error { gen }, now);
                             core.session.handle(
                                 Input::Closed {
@@ -372,7 +399,11 @@ impl Shared {
                 }
                 Action::Send { gen, data } => {
                     if let Some(conn) = core.conn.as_ref().filter(|c| c.gen == gen) {
-                        conn.send(&data);
+                        match &self.sink {
+                            Sink::Js(sink) => sink.tx(conn.socket(), &data),
+                            // The typed API sends strings and buffers it made.
+                            Sink::Rust(_) => conn.send(&data),
+                        }
                     }
                 }
                 Action::Abandon { gen, code, reason } => {
@@ -401,7 +432,7 @@ impl Shared {
             Some(deadline) => core
                 .timer
                 .get_or_insert_with(|| self.timer())
-                .arm(deadline, now),
+                .arm(deadline, || clock.now()),
             None => {
                 if let Some(timer) = core.timer.as_mut() {
                     timer.cancel();

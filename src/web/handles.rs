@@ -92,15 +92,16 @@ impl Timer {
         }
     }
 
-    /// Makes sure the timer fires no later than `deadline`.
-    pub(crate) fn arm(&mut self, deadline: u64, now: u64) {
+    /// Makes sure the timer fires no later than `deadline`; reads the clock
+    /// only when it has to set a new timeout.
+    pub(crate) fn arm(&mut self, deadline: u64, now: impl FnOnce() -> u64) {
         if let Some((id, at)) = self.armed {
             if at <= deadline {
                 return;
             }
             sys::clear_timeout(id);
         }
-        let delay = deadline.saturating_sub(now).min(MAX_DELAY_MS);
+        let delay = deadline.saturating_sub(now()).min(MAX_DELAY_MS);
         let id = sys::set_timeout(self.callback.function(), delay as f64);
         self.armed = Some((id, deadline));
     }

@@ -38,16 +38,19 @@ export function startServer({ root = path.join(ROOT, 'target/site'), args = [] }
   });
 }
 
-/** Launches Debian's Chromium headless (never a downloaded browser). */
+/** Debian's Chromium (never a downloaded browser). */
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** The flags every test and benchmark starts Chromium with. */
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run',
+];
+
+/** Launches headless Chromium under playwright-core. */
 export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-      '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
 /** Runs named async checks, prints one line each, exits non-zero on failure. */

@@ -245,6 +245,51 @@ try {
       for (const [field, v] of Object.entries(r)) assert.deepEqual(v, ['TypeError', true], field);
     },
 
+    'send() rejects buffers a browser socket cannot send (TypeError); nothing is sent or queued': async () => {
+      const r = await inPage(async ({ connect }, ws, client, until) => {
+        const s = await connect(`${ws}/echo?client=${client}`, { heartbeat: false });
+        await until('open', () => s.state === 'open');
+        const out = [];
+        const resizable = new ArrayBuffer(8, { maxByteLength: 16 });
+        for (const data of [resizable, new Uint8Array(resizable)]) {
+          try { s.send(data); out.push('sent'); } catch (e) { out.push([e.constructor.name, e.message.includes('send data')]); }
+        }
+        let ping;
+        try { await connect(`${ws}/echo`, { heartbeat: { ping: new Uint8Array(resizable) } }); ping = 'resolved'; } catch (e) { ping = [e.constructor.name, e.message.includes('heartbeat.ping')]; }
+        const stats = s.stats;
+        s.free();
+        return { out, ping, out_: stats.messagesOut, queued: stats.queued };
+      });
+      assert.deepEqual(r.out, [['TypeError', true], ['TypeError', true]]);
+      assert.deepEqual(r.ping, ['TypeError', true]);
+      assert.equal(r.out_, 0);
+      assert.equal(r.queued, 0);
+    },
+
+    'a message the browser socket refuses is an error event (SEND_FAILED) with the data; the socket keeps working': async () => {
+      const r = await inPage(async ({ connect }, ws, client, until) => {
+        const s = await connect(`${ws}/echo?client=${client}`, { heartbeat: false });
+        await until('open', () => s.state === 'open');
+        const errors = [];
+        const echoes = [];
+        s.on('error', (e) => errors.push([e.name, e.code, e.data, e.cause?.message]));
+        s.on('message', (m) => echoes.push(m));
+        // Something unforeseen: the browser's send() throws once.
+        const real = WebSocket.prototype.send;
+        WebSocket.prototype.send = function () { WebSocket.prototype.send = real; throw new Error('refused'); };
+        const first = s.send('lost');
+        await until('error', () => errors.length === 1);
+        const second = s.send('after');
+        await until('echo', () => echoes.length === 1);
+        s.free();
+        return { first, second, errors, echoes, state: s.state };
+      });
+      assert.equal(r.first, 'sent');
+      assert.deepEqual(r.errors, [['SteadyWsError', 'SEND_FAILED', 'lost', 'refused']]);
+      assert.equal(r.second, 'sent');
+      assert.deepEqual(r.echoes, ['after']);
+    },
+
     'close() validates the code (RangeError) and resolves once closed; no events afterwards': async () => {
       const r = await inPage(async ({ connect }, ws, client, until) => {
         const s = await connect(`${ws}/echo?client=${client}`, { heartbeat: { interval: 30, timeout: 30 } });
