@@ -13,6 +13,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
+ensure_setup
 
 suite="${1:-all}"
 [ $# -gt 0 ] && shift

@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
+ensure_setup
 
 # --target web: plain ES modules that fetch the .wasm next to them through
 # `new URL(..., import.meta.url)`, which browsers, Vite 7 and Vite 8 all

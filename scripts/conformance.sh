@@ -16,6 +16,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
+ensure_setup
 
 if ! python3 -c 'import kosoku' 2>/dev/null; then
   echo "conformance: kosoku is missing (run scripts/setup.sh)" >&2

@@ -12,3 +12,21 @@ export KOSOKU_VERSION="0.1.0"
 # The wasm-bindgen CLI must match the library exactly: read it from Cargo.lock.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$ROOT/Cargo.lock")"
 export WASM_BINDGEN_VERSION
+
+# Every entry script (build, pack, size, conformance, bench, start, test)
+# calls this first, so each works on a fresh clone by itself; the set-up
+# runs once per command, not again in the scripts it calls.
+ensure_setup() {
+  if [ "${STEADYWS_SETUP_DONE:-}" != "$ROOT" ]; then
+    bash "$ROOT/scripts/setup.sh" || return 1
+    export STEADYWS_SETUP_DONE="$ROOT"
+  fi
+}
+
+# build.sh builds the wasm and minifies the facade (index.js) and the glue;
+# pkg/ missing or anything they come from being newer means a full build.
+pkg_stale() {
+  [ -f "$ROOT/pkg/package.json" ] && [ -f "$ROOT/pkg/steadyws_bg_glue_bg.wasm" ] && [ -f "$ROOT/pkg/index.js" ] || return 0
+  (cd "$ROOT" && [ -n "$(find src Cargo.toml Cargo.lock scripts/build.sh -newer pkg/steadyws_bg_glue_bg.wasm -type f -print -quit)" ]) \
+    || [ "$ROOT/pkg-template/index.js" -nt "$ROOT/pkg/index.js" ]
+}

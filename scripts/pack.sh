@@ -6,15 +6,9 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
+ensure_setup
 
-# build.sh builds the wasm and minifies the facade (index.js) and the glue;
-# anything they come from being newer means a full build.
-stale() {
-  [ -f pkg/package.json ] && [ -f pkg/steadyws_bg_glue_bg.wasm ] && [ -f pkg/index.js ] || return 0
-  [ -n "$(find src Cargo.toml Cargo.lock scripts/build.sh -newer pkg/steadyws_bg_glue_bg.wasm -type f -print -quit)" ] \
-    || [ pkg-template/index.js -nt pkg/index.js ]
-}
-if stale; then
+if pkg_stale; then
   bash scripts/build.sh
 else
   # The wasm and the facade are current: the rest of pkg-template/ (package

@@ -3,7 +3,9 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-[ -f pkg/package.json ] || bash scripts/build.sh
+ensure_setup
+# Measures what build.sh makes of the current sources.
+if pkg_stale; then bash scripts/build.sh; fi
 gz() { gzip -9 -c "$1" | wc -c; }
 total=0
 for f in pkg/steadyws_bg_glue_bg.wasm pkg/steadyws_bg_glue.js pkg/index.js; do

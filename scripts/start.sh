@@ -3,6 +3,6 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-bash scripts/setup.sh
+ensure_setup
 bash scripts/build.sh
 exec target/release/steadyws serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8080}" --root target/site "$@"

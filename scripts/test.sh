@@ -8,7 +8,7 @@ set -uo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
-if ! bash scripts/setup.sh; then
+if ! ensure_setup; then
   echo "setup failed"
   echo "0 passed, 1 failed"
   exit 1
