@@ -23,16 +23,23 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 const live = new Set();
 let ready;
 
-// The glue fetches the .wasm next to it (new URL(..., import.meta.url)).
-// Vite 7's dev server pre-bundles dependencies into node_modules/.vite/deps/
-// without the .wasm, so there the first fetch gets its HTML fallback; the
-// package's own copy is two directories up.
+// The glue fetches the .wasm next to it (new URL(..., import.meta.url)),
+// which browsers and bundlers understand. Two places need help, neither
+// visible to a bundler (no import, no URL it could resolve):
+// - Node (and runtimes like it): fetch() cannot read file: URLs, so the
+//   bytes come from the package's own file, read with node:fs reached
+//   through process.getBuiltinModule (Node 20.16+, 22.3+).
+// - Vite 7's dev server pre-bundles dependencies into node_modules/.vite/deps/
+//   without the .wasm: there the first fetch gets its HTML fallback, and the
+//   package's own copy is at node_modules/steadyws/.
 function instantiate() {
+  const here = import.meta.url;
+  const fs = here.startsWith('file:') && globalThis.process?.getBuiltinModule?.('fs');
+  if (fs) return init({ module_or_path: fs.readFileSync(new URL('steadyws_bg_glue_bg.wasm', here)) });
   return init().catch((err) => {
-    if (!import.meta.url.includes('/node_modules/.vite/deps/')) throw err;
-    // Not a literal: bundlers must not try to resolve it at build time.
-    const own = ['..', '..', 'steadyws', 'steadyws_bg_glue_bg.wasm'].join('/');
-    return init({ module_or_path: new URL(own, import.meta.url) });
+    const own = here.replace(/\.vite\/deps\/.*/, 'steadyws/steadyws_bg_glue_bg.wasm');
+    if (own === here) throw err;
+    return init({ module_or_path: own });
   });
 }
 
@@ -225,12 +232,15 @@ export class Socket {
       throw Array.isArray(e) ? new TypeError(`steadyws: ${e[0]}: ${e[1]}`) : e;
     }
     // Page events feed the core: 0 online, 1 offline, 2 resumed, 3 hidden.
+    // A worker has no page: online/offline only, and no document is read
+    // there. Node's globalThis has no addEventListener: nothing at all.
     const page = (e) => this.#dead || this.#w.page(e.type === 'online' ? 0 : e.type === 'offline' ? 1
       : e.type === 'pageshow' ? (e.persisted ? 2 : -1) : globalThis.document.hidden ? 3 : 2);
-    for (const [t, types] of [[globalThis, ['online', 'offline', 'pageshow']], [globalThis.document, ['visibilitychange']]]) {
+    const g = globalThis;
+    const worker = typeof WorkerGlobalScope != 'undefined';
+    for (const [t, types] of [[g, ['online', 'offline', ...worker ? [] : ['pageshow']]], [!worker && g.document, ['visibilitychange']]]) {
       for (const type of types) {
-        // Node (SSR, tests) has a globalThis without addEventListener.
-        if (typeof t?.addEventListener !== 'function') continue;
+        if (typeof t?.addEventListener != 'function') continue;
         t.addEventListener(type, page);
         this.#unpage.push(() => t.removeEventListener(type, page));
       }
