@@ -70,3 +70,30 @@ export async function runChecks(suite, checks) {
   console.log(`${suite}: ${passed} passed, ${failed} failed`);
   if (failed) process.exitCode = 1;
 }
+
+/** GET /stats?client=ID of a server from startServer(). */
+export async function serverStats(server, client) {
+  const res = await fetch(`${server.url}/stats?client=${encodeURIComponent(client)}`);
+  if (res.status !== 200) throw new Error(`/stats answered ${res.status}`);
+  return res.json();
+}
+
+/** POST /control?client=ID&action=ACTION (e.g. drop); resolves with its JSON. */
+export async function serverControl(server, client, action) {
+  const res = await fetch(`${server.url}/control?client=${encodeURIComponent(client)}&action=${action}`, { method: 'POST' });
+  const body = await res.json();
+  if (body.ok !== true) throw new Error(`/control ${action}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Polls `probe` until `accept(value)`; fails with the last value after `ms`. */
+export async function until(what, probe, accept, ms = 5_000) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await probe();
+    if (accept(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -32,7 +32,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$key" ]; then
   echo "prepare: npm ci in $dir"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   # What was installed is what was packed, byte for byte.
-  for f in package.json index.js react.js vue.js steadyws_bg_glue_bg.wasm; do
+  for f in package.json index.js react.js vue.js svelte.js steadyws_bg_glue_bg.wasm; do
     tar -xzOf "$tgz" "package/$f" | cmp -s - "$dir/node_modules/steadyws/$f" \
       || { echo "prepare: $dir/node_modules/steadyws/$f differs from $tgz" >&2; exit 1; }
   done
@@ -45,7 +45,8 @@ fi
 out="dist"
 args=("$@")
 for i in "${!args[@]}"; do [ "${args[$i]}" = "--outDir" ] && out="${args[$((i + 1))]}"; done
-sources=$(cd "$dir" && find src index.html vite.config.js -type f 2>/dev/null | sort)
+# (find fails for the names a project does not have: not an error here.)
+sources=$(cd "$dir" && { find src index.html vite.config.js build.mjs -type f 2>/dev/null || true; } | sort)
 bkey="$(cd "$dir" && hash node_modules/.steadyws-install $sources <(printf '%s\n' "$*"))"
 bstamp="$dir/$out/.steadyws-build"
 if [ "$(cat "$bstamp" 2>/dev/null)" != "$bkey" ]; then
