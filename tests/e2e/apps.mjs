@@ -1,8 +1,9 @@
-// The example apps (tests/e2e/react-app: Vite 8 + React, tests/e2e/vue-app:
-// Vite 7 + Vue), built from the packed steadyws tarball, each served by
-// `steadyws serve` and driven in headless Chromium.
+// The example apps (tests/e2e/react-app: Vite 8 + React 19, react18-app:
+// the same under React 18, tests/e2e/vue-app: Vite 7 + Vue), built from the
+// packed steadyws tarball, each served by `steadyws serve` and driven in
+// headless Chromium.
 //
-//   node tests/e2e/apps.mjs [react|vue ...]    (after scripts/test.d/62-e2e-apps.sh built them)
+//   node tests/e2e/apps.mjs [react|react18|vue ...]    (after scripts/test.d/62-e2e-apps.sh built them)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,9 @@ import { ROOT, startServer, launchBrowser, runChecks } from './harness.mjs';
 
 const only = process.argv.slice(2);
 const APPS = [
-  { name: 'react', label: 'React + Vite 8', dir: 'react-app', dist: 'dist', strictDist: 'dist-dev', devConfig: null },
+  { name: 'react', label: 'React 19 + Vite 8', react: 19, dir: 'react-app', dist: 'dist', strictDist: 'dist-dev', devConfig: null },
+  // The same sources (linked) under React 18; Vite's dev server is covered above.
+  { name: 'react18', label: 'React 18 + Vite 8', react: 18, dir: 'react18-app', dist: 'dist', strictDist: 'dist-dev', devServer: false },
   // Vite 7's dev server pre-bundles steadyws without its .wasm; the facade
   // finds the package's own copy, so no config is needed there either.
   { name: 'vue', label: 'Vue + Vite 7', dir: 'vue-app', dist: 'dist', devConfig: null },
@@ -196,14 +199,15 @@ function strictModeChecks(app, tab, server) {
   return {
     'React StrictMode (development build) mounts twice yet keeps exactly one connection': async () => {
       const { page, client, errors, done } = await openApp(tab, server, app);
-      const mounts = await page.evaluate(() => window.__steadyws.mounts);
+      const { mounts, react } = await page.evaluate(() => window.__steadyws);
+      assert.equal(Number(react.split('.')[0]), app.react, `the page runs React ${app.react} (${react})`);
       assert.equal(mounts, 2, 'StrictMode ran the mount effect twice (a development build)');
       await page.click('#send');
       await until('the echo', () => messages(page), (m) => m.length === 1);
       const s = await stats(server, client);
       assert.equal(s.peak, 1, `peak of exactly one connection: ${JSON.stringify(s)}`);
       assert.equal(s.open, 1, `one open: ${JSON.stringify(s)}`);
-      console.log(`report: ${app.label} StrictMode dev build: mounts=${mounts}, handshakes=${s.total}, peak=${s.peak}`);
+      console.log(`report: ${app.label} (${react}) StrictMode dev build: mounts=${mounts}, handshakes=${s.total}, peak=${s.peak}`);
       await page.click('#toggle');
       await until('open to reach 0 after unmount', () => stats(server, client), (v) => v.open === 0);
       assert.deepEqual(errors, []);
@@ -304,7 +308,9 @@ try {
       const root = path.join(ROOT, 'tests/e2e', app.dir, app.strictDist);
       suites.push(suite(`${app.name} (${app.label}, development build)`, root, (server, tab) => strictModeChecks(app, tab, server)));
     }
-    suites.push(suite(`${app.name} (${app.label}, dev server)`, dist, (server, tab) => devChecks(app, tab, server)));
+    if (app.devServer !== false) {
+      suites.push(suite(`${app.name} (${app.label}, dev server)`, dist, (server, tab) => devChecks(app, tab, server)));
+    }
   }
   await Promise.all(suites);
 } finally {

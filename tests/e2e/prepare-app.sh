@@ -45,8 +45,9 @@ fi
 out="dist"
 args=("$@")
 for i in "${!args[@]}"; do [ "${args[$i]}" = "--outDir" ] && out="${args[$((i + 1))]}"; done
-# (find fails for the names a project does not have: not an error here.)
-sources=$(cd "$dir" && { find src index.html vite.config.js build.mjs -type f 2>/dev/null || true; } | sort)
+# (-L: a project may link its sources from another one; find fails for the
+# names a project does not have: not an error here.)
+sources=$(cd "$dir" && { find -L src index.html vite.config.js build.mjs -type f 2>/dev/null || true; } | sort)
 bkey="$(cd "$dir" && hash node_modules/.steadyws-install $sources <(printf '%s\n' "$*"))"
 bstamp="$dir/$out/.steadyws-build"
 if [ "$(cat "$bstamp" 2>/dev/null)" != "$bkey" ]; then

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, version } from 'react';
 import { useSocket } from 'steadyws/react';
 
 // ?client=ID names this page's connections on the dev server (/stats).
@@ -8,9 +8,10 @@ const client = params.get('client') ?? Math.random().toString(36).slice(2);
 // serves only the page).
 const wsBase = params.get('ws') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
 
-// Seen by the end-to-end tests: every state the socket went through, and
-// how many times React ran the mount effect (2 under StrictMode in dev).
-window.__steadyws = { states: [], mounts: 0 };
+// Seen by the end-to-end tests: every state the socket went through, how
+// many times React ran the mount effect (2 under StrictMode in dev), and
+// which React this is (the same sources are built with 18 and 19).
+window.__steadyws = { states: [], mounts: 0, react: version };
 
 const options = {
   json: true,
