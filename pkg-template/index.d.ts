@@ -48,6 +48,25 @@ export interface QueueOptions {
   maxBytes?: number;
 }
 
+/**
+ * What the `WebSocket` option needs of a socket: the browser's `WebSocket`
+ * has it, and so do Node's global one, the `ws` package and test doubles.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  readonly protocol: string;
+  binaryType: string;
+  onopen: ((event: any) => any) | null;
+  onmessage: ((event: any) => any) | null;
+  onerror: ((event: any) => any) | null;
+  onclose: ((event: any) => any) | null;
+  send(data: any): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A constructor of sockets (the global `WebSocket`, a subclass, a polyfill). */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
 export interface ConnectOptions<In = unknown> {
   /** Subprotocols offered to the server. */
   protocols?: string | string[];
@@ -65,6 +84,11 @@ export interface ConnectOptions<In = unknown> {
   reconnect?: ReconnectOptions | boolean;
   /** `true` or omitted: the defaults; `false`: off (send() while not open throws NOT_OPEN). */
   queue?: QueueOptions | boolean;
+  /**
+   * The constructor used for every attempt (default: the global
+   * `WebSocket`): Node without a global one, tests, polyfills.
+   */
+  WebSocket?: WebSocketConstructor;
 }
 
 /** Machine-readable error codes of `SteadyWsError.code`. */

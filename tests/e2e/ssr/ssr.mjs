@@ -1,12 +1,12 @@
 // Plain Node, no DOM: the packed steadyws (installed here from the tarball)
-// imports cleanly, and server-side rendering with steadyws/react and
-// steadyws/vue creates no socket: a global WebSocket stub counts
+// imports cleanly, and server-side rendering with steadyws/react,
+// steadyws/vue and steadyws/svelte creates no socket: a global WebSocket stub counts
 // constructions, and the dev server's /stats sees no handshake.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startServer, runChecks } from '../harness.mjs';
 
 // Node's fetch cannot read file: URLs, which is how the wasm-pack glue finds
@@ -46,6 +46,7 @@ for (const name of ['window', 'document']) {
   });
 }
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
 const server = await startServer();
@@ -61,7 +62,7 @@ try {
       assert.equal(pkg.type, 'module');
       assert.equal(pkg.sideEffects, false);
       assert.ok(pkg.license && pkg.engines?.node, 'license and engines');
-      for (const entry of ['.', './react', './vue']) {
+      for (const entry of ['.', './react', './vue', './svelte']) {
         const e = pkg.exports[entry];
         assert.deepEqual(Object.keys(e), ['types', 'default'], `${entry}: types first, then default`);
       }
@@ -76,13 +77,15 @@ try {
       }
       assert.equal(pkg.dependencies, undefined, 'no runtime dependencies');
     },
-    "import('steadyws'), 'steadyws/react' and 'steadyws/vue' work in Node and read no browser global": async () => {
+    "import('steadyws'), 'steadyws/react', 'steadyws/vue' and 'steadyws/svelte' work in Node and read no browser global": async () => {
       const core = await import('steadyws');
       const react = await import('steadyws/react');
       const vue = await import('steadyws/vue');
+      const svelte = await import('steadyws/svelte');
       assert.equal(typeof core.connect, 'function');
       assert.equal(typeof react.useSocket, 'function');
       assert.equal(typeof vue.useSocket, 'function');
+      assert.equal(typeof svelte.socketStore, 'function');
       assert.deepEqual(touched, [], 'no window/document access at import');
       assert.equal(constructed, 0);
     },
@@ -134,6 +137,35 @@ try {
       assert.equal(bare.state.value, 'closed', 'disposing the scope settles the state');
       await settle();
       assert.equal(constructed, 0, 'no WebSocket constructed');
+      assert.equal((await stats(client)).total ?? 0, 0, '/stats saw no handshake');
+    },
+    'svelte/server render of a component using socketStore creates no socket and reads no window': async () => {
+      const { compile } = await import('svelte/compiler');
+      const { render } = await import('svelte/server');
+      const client = `ssr-svelte-${process.pid}`;
+      const touchedBefore = touched.length; // steadyws/vue probes window (see above)
+      const source = `<script>
+  import { socketStore } from 'steadyws/svelte';
+  let { url } = $props();
+  const feed = socketStore(url, { json: true });
+</script>
+<p id="state">{$feed.state}</p>
+<p id="last">{$feed.lastMessage === undefined ? 'none' : 'some'}</p>`;
+      const { js } = compile(source, { generate: 'server', filename: 'Feed.svelte' });
+      // Next to this project's node_modules, so that its imports resolve.
+      const out = path.join(here, 'node_modules/.steadyws-ssr/Feed.js');
+      mkdirSync(path.dirname(out), { recursive: true });
+      writeFileSync(out, js.code);
+      const { default: Feed } = await import(pathToFileURL(out));
+      const { body } = render(Feed, { props: { url: `${server.wsUrl}/echo?client=${client}` } });
+      assert.match(body, /<p id="state">connecting<\/p>/, body);
+      assert.match(body, /<p id="last">none<\/p>/, body);
+      const off = render(Feed, { props: { url: null } }).body;
+      assert.match(off, /<p id="state">closed<\/p>/, off);
+      await settle();
+      assert.equal(constructed, 0, 'no WebSocket constructed');
+      const read = touched.slice(touchedBefore);
+      assert.deepEqual(read.map((t) => t.name), [], `steadyws/svelte read no browser global: ${read.map((t) => t.stack).join('\n')}`);
       assert.equal((await stats(client)).total ?? 0, 0, '/stats saw no handshake');
     },
     // The checks above could not fail if nothing here could ever construct a

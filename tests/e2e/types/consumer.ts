@@ -1,9 +1,11 @@
-// A strict TypeScript consumer of all three entry points, as an app would
+// A strict TypeScript consumer of all four entry points, as an app would
 // write it. Must compile with `tsc --noEmit --strict`; every @ts-expect-error
 // line must really be an error (tsc fails on an unused one).
 import { connect, type Socket, type SocketState, type SteadyWsError } from 'steadyws';
 import { useSocket as useReactSocket, type UseSocketResult } from 'steadyws/react';
 import { useSocket as useVueSocket, type UseSocketReturn } from 'steadyws/vue';
+import { socketStore, type SocketStore, type SocketStoreValue } from 'steadyws/svelte';
+import { derived, get, type Readable } from 'svelte/store';
 import { useEffect } from 'react';
 import { ref, computed, type Ref } from 'vue';
 
@@ -23,6 +25,12 @@ export async function plain(): Promise<number> {
   });
   sock.on('close', (e) => console.log(e.code, e.willReconnect));
   sock.on('error', (e: SteadyWsError) => console.log(e.code));
+  // The constructor used for every attempt (Node, tests, polyfills).
+  await connect('ws://localhost/', { WebSocket: globalThis.WebSocket });
+  class CountingSocket extends WebSocket {}
+  await connect('ws://localhost/', { WebSocket: CountingSocket });
+  // @ts-expect-error: not a WebSocket constructor
+  await connect('ws://localhost/', { WebSocket: 'ws' });
   const result: 'sent' | 'queued' = sock.send({ kind: 'sub', topic: 'prices' });
   // @ts-expect-error: Out is Subscribe
   sock.send({ kind: 'sub', topic: 7 });
@@ -70,4 +78,27 @@ export function vueFeed(room: Ref<string>) {
   // @ts-expect-error: Out is Subscribe
   feed.send({ kind: 'unsub' });
   return { state, n, byRef };
+}
+
+export function svelteFeed(): number {
+  const feed: SocketStore<Tick, Subscribe> = socketStore<Tick, Subscribe>('wss://example.com/feed', {
+    json: true,
+    onMessage: (m) => console.log(m.n),
+  });
+  // A Svelte readable store: derived() and get() take it as is.
+  const asReadable: Readable<SocketStoreValue<Tick>> = feed;
+  const ticks = derived(feed, ($feed) => $feed.lastMessage?.n ?? 0);
+  const state: SocketState = get(feed).state;
+  const off: () => void = feed.subscribe((v) => console.log(v.state, v.lastMessage?.n));
+  const r: 'sent' | 'queued' = feed.send({ kind: 'sub', topic: 'prices' });
+  // @ts-expect-error: Out is Subscribe
+  feed.send({ kind: 'unsub' });
+  // @ts-expect-error: lastMessage may be undefined
+  const m: number = get(feed).lastMessage.n;
+  void feed.close(1000);
+  feed.reconnect();
+  const live: Socket<Tick, Subscribe> | null = feed.socket;
+  off();
+  socketStore(null);
+  return get(ticks) + state.length + r.length + m + (live ? 1 : 0) + (asReadable ? 1 : 0);
 }
