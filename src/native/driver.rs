@@ -278,22 +278,18 @@ impl<W: Write> Driver<W> {
 
     fn run(mut self, rx: Receiver<LoopInput>) -> i32 {
         let seed = u64::from(std::process::id()) ^ self.start.elapsed().subsec_nanos() as u64;
-        let mut session = match Session::new(self.args.config.clone(), seed, 0) {
+        // What answers a ping is the core's rule: a text frame equal to --pong.
+        let mut config = self.args.config.clone();
+        if let Some(hb) = config.heartbeat.as_mut() {
+            hb.pong = self.args.pong.clone().map(Message::Text);
+        }
+        let mut session = match Session::new(config, seed, 0) {
             Ok(s) => s,
             Err(e) => {
-                let _ = writeln!(
-                    self.out,
-                    "steadyws: invalid option {}: {}",
-                    e.field, e.reason
-                );
+                let _ = writeln!(self.out, "steadyws: {e}");
                 return 2;
             }
         };
-        if let Some(pong) = self.args.pong.clone() {
-            session.set_pong_matcher(Box::new(
-                move |m| matches!(m, Message::Text(t) if *t == pong),
-            ));
-        }
         let mut closing = false;
         loop {
             while let Some(action) = session.poll() {
