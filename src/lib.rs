@@ -44,6 +44,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod abi;
 pub mod codec;
 pub mod message;
 pub mod session;

@@ -4,10 +4,10 @@
 //!
 //! Options arrive in two shapes. Rust callers build a [`Config`] (start from
 //! [`Config::new`]); the JS facade hands over what the user wrote, each field
-//! possibly missing, as [`Options`], which [`Options::into_config`] turns
-//! into a `Config` with the defaults filled in. Both end in
-//! [`Config::validate`], so a bad value is refused the same way, with the
-//! same JS field name, whichever way it came.
+//! possibly missing, which [`crate::abi::config`] turns into a `Config` with
+//! these defaults filled in. Both end in [`Config::validate`] (run by
+//! [`Session::new`](super::Session::new)), so a bad value is refused the same
+//! way, with the same JS field name, whichever way it came.
 
 /// `json`: text frames are delivered as they arrive unless this is on.
 pub const DEFAULT_JSON: bool = false;
@@ -21,6 +21,20 @@ pub const DEFAULT_HEARTBEAT_MS: u64 = 10_000;
 pub const DEFAULT_PING: &str = "ping";
 /// `heartbeat.pong`: the text that answers it.
 pub const DEFAULT_PONG: &str = "pong";
+/// `reconnect.minDelay`, ms.
+pub const DEFAULT_MIN_DELAY: u64 = 1_000;
+/// `reconnect.maxDelay`, ms.
+pub const DEFAULT_MAX_DELAY: u64 = 30_000;
+/// `reconnect.factor`.
+pub const DEFAULT_FACTOR: f64 = 2.0;
+/// `reconnect.jitter`.
+pub const DEFAULT_JITTER: f64 = 0.5;
+/// `reconnect.stableAfter`, ms.
+pub const DEFAULT_STABLE_AFTER: u64 = 5_000;
+/// `queue.maxMessages`.
+pub const DEFAULT_MAX_MESSAGES: usize = 1_000;
+/// `queue.maxBytes`.
+pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
 
 /// Heartbeat options (API.md `heartbeat`).
 #[derive(Debug, Clone, PartialEq)]
@@ -126,12 +140,12 @@ impl<M> HeartbeatConfig<M> {
 impl Default for ReconnectConfig {
     fn default() -> Self {
         ReconnectConfig {
-            min_delay: 1_000,
-            max_delay: 30_000,
-            factor: 2.0,
-            jitter: 0.5,
+            min_delay: DEFAULT_MIN_DELAY,
+            max_delay: DEFAULT_MAX_DELAY,
+            factor: DEFAULT_FACTOR,
+            jitter: DEFAULT_JITTER,
             max_retries: None,
-            stable_after: 5_000,
+            stable_after: DEFAULT_STABLE_AFTER,
             fatal_codes: DEFAULT_FATAL_CODES.to_vec(),
         }
     }
@@ -140,8 +154,8 @@ impl Default for ReconnectConfig {
 impl Default for QueueConfig {
     fn default() -> Self {
         QueueConfig {
-            max_messages: 1_000,
-            max_bytes: 1 << 20,
+            max_messages: DEFAULT_MAX_MESSAGES,
+            max_bytes: DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -174,241 +188,62 @@ impl<M> Config<M> {
     /// path. `connect_timeout == 0` disables the connect timeout;
     /// `close_timeout == 0` abandons the socket at once on `close()`.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        fn bad(field: &'static str, reason: &'static str) -> Result<(), ConfigError> {
-            Err(ConfigError { field, reason })
+        let hb = self.heartbeat.as_ref().map(|h| (h.interval, h.timeout));
+        validate(hb, self.reconnect.as_ref(), self.queue.as_ref())
+    }
+}
+
+/// [`Config::validate`], compiled once whatever the message type.
+fn validate(
+    heartbeat: Option<(u64, u64)>,
+    reconnect: Option<&ReconnectConfig>,
+    queue: Option<&QueueConfig>,
+) -> Result<(), ConfigError> {
+    fn bad(field: &'static str, reason: &'static str) -> Result<(), ConfigError> {
+        Err(ConfigError { field, reason })
+    }
+    if let Some((interval, timeout)) = heartbeat {
+        if interval == 0 {
+            return bad("heartbeat.interval", "must be greater than 0");
         }
-        if let Some(hb) = &self.heartbeat {
-            if hb.interval == 0 {
-                return bad("heartbeat.interval", "must be greater than 0");
-            }
-            if hb.timeout == 0 {
-                return bad("heartbeat.timeout", "must be greater than 0");
-            }
+        if timeout == 0 {
+            return bad("heartbeat.timeout", "must be greater than 0");
         }
-        if let Some(rc) = &self.reconnect {
-            if rc.min_delay == 0 {
-                return bad("reconnect.minDelay", "must be at least 1 ms");
-            }
-            if rc.max_delay < rc.min_delay {
-                return bad("reconnect.maxDelay", "must be at least reconnect.minDelay");
-            }
-            if rc.factor.is_nan() || rc.factor < 1.0 || rc.factor.is_infinite() {
-                return bad("reconnect.factor", "must be a finite number >= 1");
-            }
-            // `contains` is false for NaN.
-            if !(0.0..=1.0).contains(&rc.jitter) {
-                return bad("reconnect.jitter", "must be between 0 and 1");
-            }
-            if rc.fatal_codes.iter().any(|&c| !(1000..=4999).contains(&c)) {
-                return bad(
-                    "reconnect.fatalCodes",
-                    "close codes must be within 1000..=4999",
-                );
-            }
+    }
+    if let Some(rc) = reconnect {
+        if rc.min_delay == 0 {
+            return bad("reconnect.minDelay", "must be at least 1 ms");
         }
-        if let Some(q) = &self.queue {
-            if q.max_messages == 0 {
-                return bad(
-                    "queue.maxMessages",
-                    "must be at least 1 (or disable the queue)",
-                );
-            }
-            if q.max_bytes == 0 {
-                return bad(
-                    "queue.maxBytes",
-                    "must be at least 1 (or disable the queue)",
-                );
-            }
+        if rc.max_delay < rc.min_delay {
+            return bad("reconnect.maxDelay", "must be at least reconnect.minDelay");
         }
-        Ok(())
+        if rc.factor.is_nan() || rc.factor < 1.0 || rc.factor.is_infinite() {
+            return bad("reconnect.factor", "must be a finite number >= 1");
+        }
+        // `contains` is false for NaN.
+        if !(0.0..=1.0).contains(&rc.jitter) {
+            return bad("reconnect.jitter", "must be between 0 and 1");
+        }
+        if rc.fatal_codes.iter().any(|&c| !(1000..=4999).contains(&c)) {
+            return bad(
+                "reconnect.fatalCodes",
+                "close codes must be within 1000..=4999",
+            );
+        }
     }
-}
-
-/// One section of [`Options`] (`heartbeat`, `reconnect`, `queue`): JS
-/// `false` turns it off; `undefined`, `true` or an object turn it on, with
-/// the object's fields over the defaults.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Section<T> {
-    /// On, with these fields (each `None` takes its default).
-    On(T),
-    /// Off (`false`).
-    Off,
-}
-
-impl<T: Default> Default for Section<T> {
-    fn default() -> Self {
-        Section::On(T::default())
+    if let Some(q) = queue {
+        if q.max_messages == 0 {
+            return bad(
+                "queue.maxMessages",
+                "must be at least 1 (or disable the queue)",
+            );
+        }
+        if q.max_bytes == 0 {
+            return bad(
+                "queue.maxBytes",
+                "must be at least 1 (or disable the queue)",
+            );
+        }
     }
-}
-
-/// Options as a dynamically typed caller hands them over: numbers are JS
-/// numbers (`f64`, `Infinity` allowed where it means "never"), and every
-/// field the user left out is `None`. The facade checks only what needs JS
-/// types (a function, a buffer); ranges and defaults are decided here.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Options {
-    /// `connectTimeout`.
-    pub connect_timeout: Option<f64>,
-    /// `closeTimeout`.
-    pub close_timeout: Option<f64>,
-    /// `heartbeat`.
-    pub heartbeat: Section<HeartbeatOptions>,
-    /// `reconnect`.
-    pub reconnect: Section<ReconnectOptions>,
-    /// `queue`.
-    pub queue: Section<QueueOptions>,
-}
-
-/// `heartbeat` fields of [`Options`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct HeartbeatOptions {
-    /// `heartbeat.interval`.
-    pub interval: Option<f64>,
-    /// `heartbeat.timeout`.
-    pub timeout: Option<f64>,
-}
-
-/// `reconnect` fields of [`Options`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ReconnectOptions {
-    /// `reconnect.minDelay`.
-    pub min_delay: Option<f64>,
-    /// `reconnect.maxDelay`.
-    pub max_delay: Option<f64>,
-    /// `reconnect.factor`.
-    pub factor: Option<f64>,
-    /// `reconnect.jitter`.
-    pub jitter: Option<f64>,
-    /// `reconnect.maxRetries` (`Infinity`: retry forever).
-    pub max_retries: Option<f64>,
-    /// `reconnect.stableAfter`.
-    pub stable_after: Option<f64>,
-    /// `reconnect.fatalCodes`.
-    pub fatal_codes: Option<Vec<f64>>,
-}
-
-/// `queue` fields of [`Options`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct QueueOptions {
-    /// `queue.maxMessages`.
-    pub max_messages: Option<f64>,
-    /// `queue.maxBytes`.
-    pub max_bytes: Option<f64>,
-}
-
-/// A JS number of milliseconds (or a count): `>= 0`, whole or not (the
-/// fraction is dropped), `Infinity` saturating to "never".
-fn whole(v: Option<f64>, default: u64, field: &'static str) -> Result<u64, ConfigError> {
-    match v {
-        None => Ok(default),
-        // `>=` is false for NaN.
-        Some(v) if v >= 0.0 => Ok(v as u64),
-        Some(_) => Err(ConfigError {
-            field,
-            reason: "must be a number >= 0",
-        }),
-    }
-}
-
-/// A JS number used as is (factor, jitter): NaN is refused here, ranges by
-/// [`Config::validate`].
-fn real(v: Option<f64>, default: f64, field: &'static str) -> Result<f64, ConfigError> {
-    match v {
-        Some(v) if v.is_nan() => Err(ConfigError {
-            field,
-            reason: "must be a number",
-        }),
-        v => Ok(v.unwrap_or(default)),
-    }
-}
-
-/// A count for `usize` fields, saturating on 32-bit targets (wasm32).
-fn count(v: u64) -> usize {
-    usize::try_from(v).unwrap_or(usize::MAX)
-}
-
-impl Options {
-    /// Fills in the defaults and validates. `ping` is the heartbeat payload
-    /// and `pong`, if any, the reply to match (see [`HeartbeatConfig::pong`]).
-    pub fn into_config<M>(self, ping: M, pong: Option<M>) -> Result<Config<M>, ConfigError> {
-        let heartbeat = match self.heartbeat {
-            Section::Off => None,
-            Section::On(h) => Some(HeartbeatConfig {
-                interval: whole(h.interval, DEFAULT_HEARTBEAT_MS, "heartbeat.interval")?,
-                timeout: whole(h.timeout, DEFAULT_HEARTBEAT_MS, "heartbeat.timeout")?,
-                ping,
-                pong,
-                any_message_counts: true,
-            }),
-        };
-        let reconnect = match self.reconnect {
-            Section::Off => None,
-            Section::On(r) => {
-                let d = ReconnectConfig::default();
-                let max_retries = match r.max_retries {
-                    Some(v) if v == f64::INFINITY => None,
-                    Some(v) if v.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&v) => {
-                        return Err(ConfigError {
-                            field: "reconnect.maxRetries",
-                            reason: "must be a whole number >= 0 or Infinity",
-                        })
-                    }
-                    Some(v) => Some(v as u32),
-                    None => d.max_retries,
-                };
-                let fatal_codes = match r.fatal_codes {
-                    None => d.fatal_codes,
-                    Some(codes) => {
-                        let mut out = Vec::with_capacity(codes.len());
-                        for c in codes {
-                            if c.fract() != 0.0 || !(1000.0..=4999.0).contains(&c) {
-                                return Err(ConfigError {
-                                    field: "reconnect.fatalCodes",
-                                    reason: "must be an array of close codes (1000..=4999)",
-                                });
-                            }
-                            out.push(c as u16);
-                        }
-                        out
-                    }
-                };
-                Some(ReconnectConfig {
-                    min_delay: whole(r.min_delay, d.min_delay, "reconnect.minDelay")?,
-                    max_delay: whole(r.max_delay, d.max_delay, "reconnect.maxDelay")?,
-                    factor: real(r.factor, d.factor, "reconnect.factor")?,
-                    jitter: real(r.jitter, d.jitter, "reconnect.jitter")?,
-                    max_retries,
-                    stable_after: whole(r.stable_after, d.stable_after, "reconnect.stableAfter")?,
-                    fatal_codes,
-                })
-            }
-        };
-        let queue = match self.queue {
-            Section::Off => None,
-            Section::On(q) => {
-                let d = QueueConfig::default();
-                Some(QueueConfig {
-                    max_messages: count(whole(
-                        q.max_messages,
-                        d.max_messages as u64,
-                        "queue.maxMessages",
-                    )?),
-                    max_bytes: count(whole(q.max_bytes, d.max_bytes as u64, "queue.maxBytes")?),
-                })
-            }
-        };
-        let config = Config {
-            connect_timeout: whole(
-                self.connect_timeout,
-                DEFAULT_CONNECT_TIMEOUT,
-                "connectTimeout",
-            )?,
-            close_timeout: whole(self.close_timeout, DEFAULT_CLOSE_TIMEOUT, "closeTimeout")?,
-            heartbeat,
-            reconnect,
-            queue,
-        };
-        config.validate()?;
-        Ok(config)
-    }
+    Ok(())
 }

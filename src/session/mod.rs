@@ -15,7 +15,7 @@
 //! ([`HeartbeatConfig::pong`], or a matcher), what proves liveness (every
 //! frame a socket receives is fed in, generation-tagged, before a driver
 //! decides how to decode it), the defaults and the validation of every
-//! option ([`Config`], [`Options`]).
+//! option ([`Config`]).
 //!
 //! # Driving it
 //!
@@ -144,9 +144,10 @@ use std::collections::VecDeque;
 pub use action::Action;
 pub use backoff::delay_bounds;
 pub use config::{
-    Config, ConfigError, HeartbeatConfig, HeartbeatOptions, Options, QueueConfig, QueueOptions,
-    ReconnectConfig, ReconnectOptions, Section, DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_FATAL_CODES, DEFAULT_HEARTBEAT_MS, DEFAULT_JSON, DEFAULT_PING, DEFAULT_PONG,
+    Config, ConfigError, HeartbeatConfig, QueueConfig, ReconnectConfig, DEFAULT_CLOSE_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_FACTOR, DEFAULT_FATAL_CODES, DEFAULT_HEARTBEAT_MS,
+    DEFAULT_JITTER, DEFAULT_JSON, DEFAULT_MAX_BYTES, DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGES,
+    DEFAULT_MIN_DELAY, DEFAULT_PING, DEFAULT_PONG, DEFAULT_STABLE_AFTER,
 };
 pub use event::{Error, Event};
 pub use heartbeat::late_slack;
@@ -492,6 +493,12 @@ impl<M: Payload> Session<M> {
     /// them after `close()`, which leaves the queue as it is).
     pub fn take_queued(&mut self) -> Vec<M> {
         self.queue.take_all()
+    }
+
+    /// Removes and returns the oldest queued message, if any (one at a time,
+    /// for a driver that hands them across a boundary).
+    pub fn pop_queued(&mut self) -> Option<M> {
+        self.queue.pop()
     }
 
     // ----- internals -------------------------------------------------------

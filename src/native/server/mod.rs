@@ -1,6 +1,7 @@
 //! The dev/test server behind `steadyws serve`: static files, the WebSocket
 //! endpoints of the dev server contract (`/echo`, `/chat`, `/silent`,
-//! `/drop`, `/close`, `/flap`, `/refuse`, `/stall`) and the HTTP endpoints
+//! `/drop`, `/close`, `/flap`, `/refuse`, `/stall`, and `/babble`, which
+//! sends text that is not JSON and answers nothing) and the HTTP endpoints
 //! `/stats` and `/control`, all on one port.
 //!
 //! One thread per TCP connection, bounded by
@@ -352,6 +353,7 @@ fn route(mut stream: TcpStream, req: Request, rest: Vec<u8>, shared: &Arc<Shared
         "/chat" => Ok(Behavior::Chat),
         "/silent" => Ok(Behavior::Silent),
         "/flap" => Ok(Behavior::Flap),
+        "/babble" => endpoints::parse_babble(&pairs),
         "/drop" => endpoints::parse_after(&pairs).map(|after| Behavior::Drop { after }),
         "/close" => endpoints::parse_close(&pairs),
         "/" if req.wants_websocket() => Ok(Behavior::Echo),
