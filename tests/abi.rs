@@ -87,3 +87,105 @@ fn declarations_list_every_error_code() {
         );
     }
 }
+
+mod options_from_js {
+    use steadyws::abi::{Opt, Slots};
+    use steadyws::message::Message;
+    use steadyws::session::{Config, ConfigError, ReconnectConfig, Session};
+
+    fn left_out() -> Vec<f64> {
+        vec![f64::NAN; Opt::ALL.len()]
+    }
+
+    fn with(pairs: &[(Opt, f64)]) -> Vec<f64> {
+        let mut n = left_out();
+        for &(o, v) in pairs {
+            n[o as usize] = v;
+        }
+        n
+    }
+
+    fn session(c: Config<Message>) -> Result<(), ConfigError> {
+        Session::new(c, 1, 0).map(|_| ())
+    }
+
+    fn from_js(n: &[f64]) -> Result<Config<Message>, ConfigError> {
+        Slots::new(n)?.config(None, Message::Text("ping".into()), None)
+    }
+
+    #[test]
+    fn nothing_given_is_the_rust_default_config() {
+        assert_eq!(
+            from_js(&left_out()).unwrap(),
+            Config::new(Message::Text("ping".into()))
+        );
+        // Fewer slots than the ABI has (an older facade): the rest default.
+        assert_eq!(from_js(&[]).unwrap(), from_js(&left_out()).unwrap());
+    }
+
+    #[test]
+    fn min_delay_zero_is_refused_the_same_from_js_and_from_rust() {
+        let js = from_js(&with(&[(Opt::MinDelay, 0.0)])).and_then(session);
+        let mut rust = Config::new(Message::Text("ping".into()));
+        rust.reconnect = Some(ReconnectConfig {
+            min_delay: 0,
+            ..ReconnectConfig::default()
+        });
+        let rust = session(rust);
+        let want = Err(ConfigError {
+            field: "reconnect.minDelay",
+            reason: "must be at least 1 ms",
+        });
+        assert_eq!(js, want);
+        assert_eq!(rust, want);
+    }
+
+    #[test]
+    fn negative_numbers_name_their_field() {
+        for o in [
+            Opt::ConnectTimeout,
+            Opt::HeartbeatInterval,
+            Opt::Factor,
+            Opt::MaxBytes,
+        ] {
+            let err = from_js(&with(&[(o, -1.0)])).unwrap_err();
+            assert_eq!(err.field, o.js());
+        }
+    }
+
+    #[test]
+    fn sections_off_and_infinity() {
+        let c = from_js(&with(&[
+            (Opt::Heartbeat, 0.0),
+            (Opt::Queue, 0.0),
+            (Opt::MaxRetries, 3.0),
+            (Opt::ConnectTimeout, f64::INFINITY),
+        ]))
+        .unwrap();
+        assert!(c.heartbeat.is_none() && c.queue.is_none());
+        assert_eq!(c.reconnect.unwrap().max_retries, Some(3));
+        assert_eq!(c.connect_timeout, u64::MAX);
+    }
+
+    #[test]
+    fn fatal_codes_must_be_whole_numbers() {
+        let n = left_out();
+        let ok = Slots::new(&n)
+            .unwrap()
+            .config(Some(vec![4001.0]), Message::Text("p".into()), None)
+            .unwrap();
+        assert_eq!(ok.reconnect.unwrap().fatal_codes, vec![4001]);
+        let err = Slots::new(&n)
+            .unwrap()
+            .config(Some(vec![4001.5]), Message::Text("p".into()), None)
+            .unwrap_err();
+        assert_eq!(err.field, "reconnect.fatalCodes");
+        // In range is validate's business.
+        let out_of_range = Slots::new(&n)
+            .unwrap()
+            .config(Some(vec![999.0]), Message::Text("p".into()), None)
+            .and_then(session)
+            .unwrap_err();
+        assert_eq!(out_of_range.field, "reconnect.fatalCodes");
+    }
+}
