@@ -195,7 +195,7 @@ pub enum ArgError {
         flag: &'static str,
         needs: &'static str,
     },
-    /// A `--header` breaks the rules of [`headers`](super::headers).
+    /// A `--header` breaks the rules of [`headers`].
     Header(HeaderError),
     /// The options parse but do not make a valid session configuration.
     Config(ConfigError),
@@ -385,7 +385,11 @@ fn no_positional(parsed: &Parsed) -> Result<(), ArgError> {
 
 /// Parses the options of `serve` (`--help` is [`run`]'s business).
 pub fn parse_serve(args: &[String]) -> Result<ServeArgs, ArgError> {
-    let parsed = parse(SERVE_FLAGS, args)?;
+    serve_args(parse(SERVE_FLAGS, args)?)
+}
+
+/// Applies what [`parse`] found in `serve`'s arguments.
+fn serve_args(parsed: Parsed) -> Result<ServeArgs, ArgError> {
     no_positional(&parsed)?;
     let mut out = ServeArgs::default();
     for (flag, value) in parsed.flags {
@@ -436,7 +440,11 @@ pub fn serve_help() -> String {
 /// Parses `connect`'s arguments (after the word `connect`; `--help` is
 /// [`run`]'s business).
 pub fn parse_connect(args: &[String]) -> Result<ConnectArgs, ArgError> {
-    let parsed = parse(CONNECT_FLAGS, args)?;
+    connect_args(parse(CONNECT_FLAGS, args)?)
+}
+
+/// Applies what [`parse`] found in `connect`'s arguments.
+fn connect_args(parsed: Parsed) -> Result<ConnectArgs, ArgError> {
     let mut positional = parsed.positional.into_iter();
     let url = positional.next().ok_or(ArgError::MissingArgument("URL"))?;
     if let Some(extra) = positional.next() {
@@ -642,20 +650,20 @@ pub fn run(args: &[String]) -> i32 {
         eprintln!("steadyws {command}: {e}\n(steadyws {command} --help lists every option)");
         2
     };
-    match parse(flags, rest) {
+    let parsed = match parse(flags, rest) {
         Ok(p) if p.help => {
             print!("{}", help_text());
             return 0;
         }
-        Ok(_) => {}
+        Ok(p) => p,
         Err(e) => return fail(e),
-    }
+    };
     match command.as_str() {
-        "serve" => match parse_serve(rest) {
+        "serve" => match serve_args(parsed) {
             Ok(a) => serve(&a),
             Err(e) => fail(e),
         },
-        _ => match parse_connect(rest) {
+        _ => match connect_args(parsed) {
             Ok(a) => super::driver::run(
                 a,
                 std::io::BufReader::new(std::io::stdin()),

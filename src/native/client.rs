@@ -42,7 +42,7 @@
 //!   [`ClientConfig::tls`] says otherwise (a private CA, no verification;
 //!   see [`tls`](super::tls)); extra request headers are
 //!   [`ClientConfig::header`], checked by the rules of
-//!   [`headers`](super::headers).
+//!   [`headers`].
 //! - [`Client::recv`] answers pings by itself, runs the closing handshake
 //!   (replying to the server's close frame and waiting, bounded, for the
 //!   server to close TCP first as RFC 6455 §7.1.1 asks), and fails the
@@ -146,7 +146,7 @@ impl ClientConfig {
 
     /// Adds a request header (e.g. `Authorization`, `Cookie`). Refused at
     /// connect, as [`ClientError::InvalidHeader`], if it breaks the rules of
-    /// [`headers`](super::headers).
+    /// [`headers`].
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self

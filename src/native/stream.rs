@@ -14,7 +14,7 @@
 //! - reading blocks on the raw socket *without* the lock, then takes it only
 //!   to decrypt what arrived;
 //! - writing takes it only to encrypt into a buffer, then writes the
-//!   records out holding a second lock ([`TlsShared::out`]) that keeps them
+//!   records out holding a second lock (`TlsShared::out`) that keeps them
 //!   in the order they were made.
 //!
 //! So a writer stuck on a full socket buffer never stops the reader from

@@ -116,3 +116,26 @@ impl WsUrl {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_and_default_ports() {
+        let u = WsUrl::parse("wss://example.com/feed?x=1").unwrap();
+        assert!(u.secure);
+        assert_eq!((u.host.as_str(), u.port), ("example.com", 443));
+        assert_eq!(u.resource, "/feed?x=1");
+        assert_eq!(u.host_header(), "example.com");
+        let u = WsUrl::parse("WS://[::1]:9000").unwrap();
+        assert!(!u.secure);
+        assert_eq!((u.host.as_str(), u.port), ("::1", 9000));
+        assert_eq!(u.host_header(), "[::1]:9000");
+        assert_eq!(WsUrl::parse("ws://h").unwrap().port, 80);
+        assert_eq!(
+            WsUrl::parse("https://h/"),
+            Err(UrlError::UnsupportedScheme("https".into()))
+        );
+    }
+}
