@@ -214,7 +214,7 @@ impl std::fmt::Display for ArgError {
             ArgError::UnexpectedArgument(x) => write!(f, "unexpected argument {x:?}"),
             ArgError::Requires { flag, needs } => write!(f, "--{flag} needs --{needs}"),
             ArgError::Header(e) => write!(f, "invalid --header: {e}"),
-            ArgError::Config(e) => write!(f, "invalid option {}: {}", e.field, e.reason),
+            ArgError::Config(e) => write!(f, "{e}"),
         }
     }
 }
