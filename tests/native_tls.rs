@@ -451,11 +451,17 @@ fn connect_help_lists_every_flag_with_its_default() {
         );
     }
     // Defaults are printed from the defaults themselves.
+    // A flag's entry: its line and the wrapped lines under it (indented
+    // deeper than any flag).
     let line_of = |flag: &str| -> String {
-        help.lines()
-            .skip_while(|l| !l.contains(flag))
-            .take_while(|l| l.contains(flag) || l.starts_with("      "))
-            .take(4)
+        let mut lines = help
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with(&format!("{flag} ")));
+        let first = lines.next().unwrap_or_default();
+        let rest = lines.take_while(|l| l.starts_with("          "));
+        std::iter::once(first)
+            .chain(rest)
+            .flat_map(str::split_whitespace)
             .collect::<Vec<_>>()
             .join(" ")
     };
