@@ -307,6 +307,34 @@ fn wss_echo_through_the_dev_server_with_cacert() {
 }
 
 #[test]
+fn a_silent_wss_server_is_abandoned_on_heartbeat_timeout_and_reconnected() {
+    // The worker thread blocks reading the TLS socket; abandoning must wake
+    // it and the next attempt must start without waiting for it.
+    let certs = Certs::new();
+    let server = TlsDevServer::start(&certs);
+    let ca = certs.ca_str();
+    let mut d = Driver::start(
+        &server.url("/silent"),
+        &[
+            "--cacert",
+            &ca,
+            "--heartbeat-interval",
+            "200",
+            "--heartbeat-timeout",
+            "200",
+            "--min-delay",
+            "50",
+            "--max-delay",
+            "100",
+        ],
+    );
+    d.wait_event("open", ms(10_000));
+    d.wait_event("heartbeat-timeout", ms(10_000));
+    let again = d.wait_event("open", ms(10_000));
+    assert_eq!(again["attempt"], 2);
+}
+
+#[test]
 fn untrusted_certificate_is_an_error_event_and_retried() {
     let certs = Certs::new();
     let server = TlsDevServer::start(&certs);
