@@ -242,6 +242,49 @@ impl Stream {
     }
 }
 
+/// Keeps one `read` within the socket's read timeout however many socket
+/// reads it takes to complete a TLS record (the timeout bounds each socket
+/// read, so a peer trickling a record byte by byte could otherwise stretch
+/// it without end), and puts the socket's timeout back afterwards.
+struct ReadBudget<'a> {
+    tcp: &'a TcpStream,
+    start: Instant,
+    /// The socket's timeout and the deadline it gives this call, once a
+    /// second socket read is needed.
+    limit: Option<(Option<Duration>, Option<Instant>)>,
+}
+
+impl ReadBudget<'_> {
+    /// Before every socket read but the first.
+    fn shrink(&mut self) -> io::Result<()> {
+        let (_, deadline) = match self.limit {
+            Some(l) => l,
+            None => {
+                let timeout = self.tcp.read_timeout()?;
+                *self
+                    .limit
+                    .insert((timeout, timeout.map(|t| self.start + t)))
+            }
+        };
+        if let Some(deadline) = deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            self.tcp.set_read_timeout(Some(left))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ReadBudget<'_> {
+    fn drop(&mut self) {
+        if let Some((timeout @ Some(_), _)) = self.limit {
+            let _ = self.tcp.set_read_timeout(timeout);
+        }
+    }
+}
+
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let Stream { tcp, tls } = self;
@@ -251,6 +294,13 @@ impl Read for Stream {
         if buf.is_empty() {
             return Ok(0);
         }
+        let tcp: &TcpStream = tcp;
+        let mut budget = ReadBudget {
+            tcp,
+            start: Instant::now(),
+            limit: None,
+        };
+        let mut socket_reads = 0;
         loop {
             {
                 let mut conn = lock(&tls.shared.conn);
@@ -285,7 +335,11 @@ impl Read for Stream {
                 tls.raw = vec![0; RAW_CHUNK];
             }
             // Blocks (bounded by the socket's read timeout) without the lock.
-            let n = tcp.read(&mut tls.raw)?;
+            if socket_reads > 0 {
+                budget.shrink()?;
+            }
+            socket_reads += 1;
+            let n = (&mut &*tcp).read(&mut tls.raw)?;
             tls.raw_start = 0;
             tls.raw_end = n;
             if n == 0 {
