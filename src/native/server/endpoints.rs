@@ -7,12 +7,12 @@
 //! [`TICK`] to bound the closing handshake even when the close frame was
 //! sent by another thread.
 
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::codec::close::CloseCode;
 use crate::message::Message;
+use crate::native::stream::Stream;
 use crate::native::ws::{Incoming, WsError, WsReader, WsWriter};
 
 use super::registry::{Conn, FLAP_CLOSE};
@@ -106,7 +106,7 @@ pub fn parse_close(pairs: &[(String, String)]) -> Result<Behavior, String> {
 
 /// Runs a connection whose 101 was just sent, until it ends.
 pub(crate) fn run(
-    stream: TcpStream,
+    stream: Stream,
     rest: Vec<u8>,
     client: String,
     behavior: Behavior,
