@@ -4,6 +4,7 @@
 //
 // Internal module: not in the package's exports map.
 import { connect } from './index.js';
+import { DEFAULTS } from './abi.js';
 
 // Options that belong to the bindings, never passed on to connect().
 const BINDING_KEYS = ['onMessage', 'onOpen', 'onClose', 'onError', 'onState'];
@@ -17,11 +18,13 @@ function connectOptions(options) {
   return out;
 }
 
+// How many messages may wait for a socket that does not exist yet (connect()
+// has not resolved): the socket's own queue bound, default the core's.
 function queueLimit(options) {
   const queue = options?.queue;
   if (queue === false) return 0;
   const max = queue?.maxMessages;
-  return typeof max === 'number' && max >= 0 ? max : 1000;
+  return typeof max === 'number' && max >= 0 ? max : DEFAULTS.queue.maxMessages;
 }
 
 // The facade's error shape (SteadyWsError with a code and the rejected data).
@@ -53,10 +56,12 @@ function discard(sock) {
 export class SocketOwner {
   constructor(events) {
     this.events = events;
-    /** Messages no socket has accepted yet (sent before it existed). */
+    /**
+     * Messages no socket holds: sent before the socket existed, or taken
+     * back from a socket let go of. Once a socket exists it is the only
+     * queue (its own, in the core).
+     */
     this.pending = [];
-    /** Messages the current socket answered 'queued' for, oldest first. */
-    this.queued = [];
     this.sock = null;
     this.attempt = null;
     this.url = null;
@@ -109,7 +114,6 @@ export class SocketOwner {
     }
     attempt.sock = sock;
     this.sock = sock;
-    this.queued = [];
     const on = (type, fn) => {
       const off = sock.on(type, fn);
       attempt.offs.push(typeof off === 'function' ? off : () => sock.off?.(type, fn));
@@ -117,8 +121,6 @@ export class SocketOwner {
     on('state', (ev) => this.emit('state', ev?.state ?? sock.state));
     on('message', (data) => this.emit('message', data));
     on('open', (ev) => {
-      // The socket sends its whole queue on open, in order.
-      this.queued = [];
       this.flush();
       this.emit('open', ev);
     });
@@ -133,9 +135,8 @@ export class SocketOwner {
   flush() {
     const sock = this.sock;
     while (sock && this.pending.length > 0) {
-      let result;
       try {
-        result = sock.send(this.pending[0]);
+        sock.send(this.pending[0]);
       } catch (err) {
         // Full: keep the rest for the next open, when the queue has drained.
         if (err?.code === 'QUEUE_FULL') return;
@@ -144,18 +145,13 @@ export class SocketOwner {
         this.emit('error', err);
         continue;
       }
-      const data = this.pending.shift();
-      if (result === 'queued') this.queued.push(data);
+      this.pending.shift();
     }
   }
 
   send(data) {
     const sock = this.sock;
-    if (sock && this.pending.length === 0) {
-      const result = sock.send(data);
-      if (result === 'queued') this.queued.push(data);
-      return result;
-    }
+    if (sock && this.pending.length === 0) return sock.send(data);
     // No socket yet (or older messages still waiting for it): keep order.
     const limit = queueLimit(this.options);
     if (limit === 0) throw refused('NOT_OPEN', 'not open and the queue is off', data);
@@ -198,16 +194,14 @@ export class SocketOwner {
     attempt.cancelled = true;
     const sock = attempt.sock;
     if (!sock) return;
-    let waiting = this.queued.length;
+    // What the socket still holds goes to the next one, first.
+    let unsent = [];
     try {
-      const n = sock.stats?.queued;
-      if (typeof n === 'number' && n >= 0) waiting = Math.min(waiting, n);
+      unsent = sock.takeQueued();
     } catch {
-      // stats unavailable: trust our own record
+      // a socket that cannot hand its queue back has nothing to hand
     }
-    const unsent = waiting > 0 ? this.queued.slice(this.queued.length - waiting) : [];
     this.pending.unshift(...unsent);
-    this.queued = [];
     for (const off of attempt.offs) {
       try {
         off();

@@ -175,6 +175,11 @@ export declare class Socket<In = unknown, Out = unknown> {
    * Closes for good; resolves once closed. Codes: 1000 or 3000-4999 (else a
    * RangeError); reason up to 123 UTF-8 bytes.
    */
+  /**
+   * Removes and returns the messages still waiting for an open, oldest
+   * first (also after the socket closed), e.g. to hand them to another socket.
+   */
+  takeQueued(): Out[];
   close(code?: number, reason?: string): Promise<void>;
   /** Drops the current socket (if any) and connects again now. */
   reconnect(): void;

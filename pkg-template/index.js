@@ -2,23 +2,13 @@
 // Importing this module touches no browser global (safe for SSR); the wasm
 // module is loaded once, by the first connect() or version().
 import init, { Inner, onPanic, version as wasmVersion } from './steadyws_bg_glue.js';
-
-const STATES = ['connecting', 'open', 'closing', 'closed', 'reconnecting'];
-// Indices are the event kinds the driver passes (src/web/js.rs K_*).
-const EVENTS = ['open', 'message', 'close', 'reconnecting', 'heartbeat-timeout', 'ping', 'pong', 'error', 'state'];
-const MESSAGES = {
-  SOCKET_ERROR: 'WebSocket error',
-  CONNECT_TIMEOUT: 'no open within %d ms',
-  RETRIES_EXHAUSTED: 'gave up after %d attempts',
-  FATAL_CLOSE: 'server closed with fatal code %d',
-  INVALID_JSON: 'text frame is not valid JSON',
-  SEND_FAILED: 'the browser socket refused the message',
-  HANDLER_THREW: 'an event handler threw',
-  QUEUE_FULL: 'send queue is full',
-  NOT_OPEN: 'not open and the queue is off',
-  CLOSED: 'socket is closed',
-  PANIC: 'internal error',
-};
+// Every number that crosses to the wasm module is named there (generated
+// from src/abi.rs); defaults and validation of the options are the core's.
+import {
+  OPTIONS, KINDS, EVENTS, STATES, STATE_CLOSED, SEND, SEND_CLOSED, ERRORS, MESSAGES,
+  EV_OPEN, EV_MESSAGE, EV_CLOSE, EV_RECONNECTING, EV_HEARTBEAT_TIMEOUT, EV_PING, EV_PONG, EV_ERROR, EV_STATE,
+  PAGE_ONLINE, PAGE_OFFLINE, PAGE_RESUMED, PAGE_HIDDEN,
+} from './abi.js';
 const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 const live = new Set();
 let ready;
@@ -73,23 +63,6 @@ function bad(field, what) {
   throw new TypeError(`steadyws: ${field} must be ${what}`);
 }
 
-// Reads option `key` of `o` (a section named `path`): a number >= min.
-function num(o, key, def, path, min = 0, max = Infinity) {
-  const v = o[key];
-  if (v === undefined) return def;
-  if (typeof v !== 'number' || !(v >= min && v <= max)) bad(path + key, `a number in [${min}, ${max}]`);
-  return v;
-}
-
-// A section: undefined or true = defaults, false = off, else a plain object.
-function section(o, key) {
-  const v = o[key];
-  if (v === undefined || v === true) return {};
-  if (v === false) return null;
-  if (typeof v !== 'object' || v === null) bad(key, 'an object or false');
-  return v;
-}
-
 function wsUrl(url) {
   let u;
   try {
@@ -133,44 +106,28 @@ export async function connect(url, options = {}) {
     if (!Array.isArray(protocols) || protocols.some((p) => typeof p !== 'string' || !TOKEN.test(p))
       || new Set(protocols).size !== protocols.length) bad('protocols', 'a token or an array of distinct tokens');
   }
-  const bt = options.binaryType ?? 'arraybuffer';
-  if (bt !== 'arraybuffer' && bt !== 'blob') bad('binaryType', "'arraybuffer' or 'blob'");
-  const json = options.json ?? false;
-  if (typeof json !== 'boolean') bad('json', 'a boolean');
-  const hb = section(options, 'heartbeat');
-  const rc = section(options, 'reconnect');
-  const q = section(options, 'queue');
-  let ping;
-  let pong;
-  if (hb) {
-    ping = hb.ping ?? 'ping';
-    ping = ping instanceof Uint8Array ? sendable(ping, 'heartbeat.ping') : outgoing(ping, true, 'heartbeat.ping');
-    pong = hb.pong ?? 'pong';
-    if (typeof pong !== 'string' && typeof pong !== 'function') bad('heartbeat.pong', 'a string or a function');
-  }
-  const fatal = rc?.fatalCodes;
-  if (fatal !== undefined && (!Array.isArray(fatal) || fatal.some((c) => !Number.isInteger(c) || c < 1000 || c > 4999))) {
-    bad('reconnect.fatalCodes', 'an array of close codes');
-  }
-  const n = [
-    (json ? 1 : 0) | (bt === 'blob' ? 2 : 0) | (hb ? 4 : 0) | (rc ? 8 : 0) | (q ? 16 : 0),
-    num(options, 'connectTimeout', 10_000, ''),
-    num(options, 'closeTimeout', 5_000, ''),
-    hb ? num(hb, 'interval', 10_000, 'heartbeat.', 1) : 0,
-    hb ? num(hb, 'timeout', 10_000, 'heartbeat.', 1) : 0,
-    rc ? num(rc, 'minDelay', 1_000, 'reconnect.') : 0,
-    rc ? num(rc, 'maxDelay', 30_000, 'reconnect.') : 0,
-    rc ? num(rc, 'factor', 2, 'reconnect.', 1) : 0,
-    rc ? num(rc, 'jitter', 0.5, 'reconnect.', 0, 1) : 0,
-    rc ? num(rc, 'maxRetries', Infinity, 'reconnect.') : 0,
-    rc ? num(rc, 'stableAfter', 5_000, 'reconnect.') : 0,
-    q ? num(q, 'maxMessages', 1_000, 'queue.', 1) : 0,
-    q ? num(q, 'maxBytes', 1 << 20, 'queue.', 1) : 0,
-    // Absent: the core's defaults (1002, 1003, 1007-1010).
-    ...(fatal ? [fatal.length, ...fatal] : []),
-  ];
+  // What the user wrote, slot by slot: NaN where they wrote nothing. Only
+  // JS types are checked here; the core fills the defaults and checks the
+  // values (src/session/config.rs).
+  const fatal = options.reconnect?.fatalCodes;
+  if (fatal !== undefined && !(Array.isArray(fatal) && fatal.every((c) => typeof c === 'number'))) bad('reconnect.fatalCodes', 'an array of close codes');
+  const slots = OPTIONS.map((path, i) => {
+    const [key, field] = path.split('.');
+    const o = options[key];
+    const v = field ? (o !== null && typeof o === 'object' ? o[field] : undefined) : o;
+    const kind = KINDS[i];
+    if (v === undefined || kind === 'a') return NaN;
+    if (kind === 't') return v === 'blob' ? 1 : v === 'arraybuffer' ? 0 : bad(path, "'arraybuffer' or 'blob'");
+    if (typeof v === 'boolean' && kind !== 'n') return +v;
+    if (kind === 'b') bad(path, 'a boolean');
+    if (kind === 's') return typeof v === 'object' && v !== null ? 1 : bad(path, 'an object or a boolean');
+    return typeof v === 'number' && v === v ? v : bad(path, 'a number');
+  });
+  // Only what needs JS types is prepared here: the ping as it will be sent.
+  let ping = options.heartbeat?.ping;
+  if (ping !== undefined) ping = ping instanceof Uint8Array ? sendable(ping, 'heartbeat.ping') : outgoing(ping, true, 'heartbeat.ping');
   await load();
-  return new Socket(href, protocols, n, ping, pong, json);
+  return new Socket(href, protocols, slots, fatal, ping, options.heartbeat?.pong);
 }
 
 function snapshot(w) {
@@ -190,20 +147,33 @@ export class Socket {
   #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null };
   #done;
   #settle;
+  /** What was still queued when the socket ended (see takeQueued()). */
+  #left = [];
 
   /** @internal use connect() */
-  constructor(url, protocols, n, ping, pong, json) {
+  constructor(url, protocols, slots, fatal, ping, pong) {
     this.#url = url;
-    this.#json = json;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
+    // A reply predicate sees the message as 'message' would, and may not
+    // throw into the driver (a throw is "not a reply").
+    if (typeof pong === 'function') {
+      const f = pong;
+      pong = (raw) => {
+        try {
+          return !!f(this.#json && typeof raw === 'string' ? JSON.parse(raw) : raw);
+        } catch {
+          return false;
+        }
+      };
+    }
     try {
-      // Neither entry point may throw into the driver (see src/web/driver.rs
+      // Neither entry point may throw into the driver (see src/web/js.rs
       // JsSink): whatever escapes is rethrown outside its call stack.
-      this.#w = new Inner(url, protocols, n, ping, pong, {
-        ev: (k, a, b, v, w) => {
+      this.#w = new Inner(url, protocols, new Float64Array(slots), fatal && new Float64Array(fatal), ping, pong, {
+        ev: (k, a, b, v) => {
           try {
-            this.#ev(k, a, b, v, w);
+            this.#ev(k, a, b, v);
           } catch (e) {
             queueMicrotask(() => { throw e; });
           }
@@ -218,24 +188,26 @@ export class Socket {
           }
         },
       });
+      this.#json = this.#w.json;
       // It may have ended inside the constructor (e.g. new WebSocket threw
       // and reconnect is off): #end() could not free it then.
       if (this.#dead) {
         const w = this.#w;
         this.#last = snapshot(w);
+        this.#left = [...w.takeQueued()];
         queueMicrotask(() => w.free());
         return;
       }
     } catch (e) {
       live.delete(this);
       // The core's validation: [field, reason].
-      throw Array.isArray(e) ? new TypeError(`steadyws: ${e[0]}: ${e[1]}`) : e;
+      throw Array.isArray(e) ? new TypeError(`steadyws: ${e[0]} ${e[1]}`) : e;
     }
-    // Page events feed the core: 0 online, 1 offline, 2 resumed, 3 hidden.
-    // A worker has no page: online/offline only, and no document is read
-    // there. Node's globalThis has no addEventListener: nothing at all.
-    const page = (e) => this.#dead || this.#w.page(e.type === 'online' ? 0 : e.type === 'offline' ? 1
-      : e.type === 'pageshow' ? (e.persisted ? 2 : -1) : globalThis.document.hidden ? 3 : 2);
+    // Page events feed the core. A worker has no page: online/offline
+    // only, and no document is read there. Node's globalThis has no
+    // addEventListener: nothing at all.
+    const page = (e) => this.#dead || this.#w.page(e.type === 'online' ? PAGE_ONLINE : e.type === 'offline' ? PAGE_OFFLINE
+      : e.type === 'pageshow' ? (e.persisted ? PAGE_RESUMED : -1) : globalThis.document.hidden ? PAGE_HIDDEN : PAGE_RESUMED);
     const g = globalThis;
     const worker = typeof WorkerGlobalScope != 'undefined';
     for (const [t, types] of [[g, ['online', 'offline', ...worker ? [] : ['pageshow']]], [!worker && g.document, ['visibilitychange']]]) {
@@ -275,9 +247,18 @@ export class Socket {
   /** 'sent' (handed to the browser socket) or 'queued' (until the next open). */
   send(data) {
     data = outgoing(data, this.#json, 'send');
-    const r = this.#dead ? 4 : this.#w.send(data);
-    if (r < 2) return r ? 'queued' : 'sent';
-    throw error(['QUEUE_FULL', 'NOT_OPEN', 'CLOSED'][r - 2], 0, { data });
+    const r = this.#dead ? SEND_CLOSED : this.#w.send(data);
+    if (r < 2) return SEND[r];
+    throw error(SEND[r], 0, { data });
+  }
+
+  /**
+   * Removes and returns the messages still waiting for an open, oldest
+   * first (also after the socket closed): to hand them to another socket.
+   */
+  takeQueued() {
+    if (this.#dead) return this.#left.splice(0);
+    return [...this.#w.takeQueued()];
   }
 
   /** Closes for good; resolves once closed. */
@@ -308,7 +289,10 @@ export class Socket {
   #end() {
     if (this.#dead) return;
     // #w is unset while the constructor of Inner is still running.
-    if (this.#w) this.#last = this.stats;
+    if (this.#w) {
+      this.#last = this.stats;
+      this.#left = [...this.#w.takeQueued()];
+    }
     this.#dead = true;
     for (const f of this.#unpage) f();
     live.delete(this);
@@ -331,21 +315,33 @@ export class Socket {
     this.#settle();
   }
 
-  #ev(k, a, b, v, w) {
+  #ev(k, a, b, v) {
     if (this.#dead) return;
     let p = v;
     switch (k) {
-      case 0: p = { url: this.#url, protocol: v, attempt: a }; break;
-      case 2: p = { code: a, reason: v, wasClean: !!(b & 1), willReconnect: !!(b & 2) }; break;
-      case 3: p = { attempt: a, delay: b }; break;
-      case 4: p = { silentFor: a }; break;
-      case 5: p = {}; break;
-      case 6: p = { rtt: a }; break;
-      case 7: p = error(v, a, w === undefined ? undefined : { data: w }); break;
-      case 8: p = { state: STATES[a], previous: STATES[b] };
+      case EV_OPEN: p = { url: this.#url, protocol: v, attempt: a }; break;
+      case EV_MESSAGE:
+        // The core has counted the frame and taken it as liveness; only the
+        // app's view of it depends on whether it parses.
+        if (this.#json && typeof v === 'string') {
+          try {
+            p = JSON.parse(v);
+          } catch {
+            k = EV_ERROR;
+            p = error('INVALID_JSON', 0, { data: v });
+          }
+        }
+        break;
+      case EV_CLOSE: p = { code: a, reason: v, wasClean: !!(b & 1), willReconnect: !!(b & 2) }; break;
+      case EV_RECONNECTING: p = { attempt: a, delay: b }; break;
+      case EV_HEARTBEAT_TIMEOUT: p = { silentFor: a }; break;
+      case EV_PING: p = {}; break;
+      case EV_PONG: p = { rtt: a }; break;
+      case EV_ERROR: p = error(ERRORS[a], b); break;
+      case EV_STATE: p = { state: STATES[a], previous: STATES[b] };
     }
     this.#emit(EVENTS[k], p);
-    if (k === 8 && a === 3) this.#end();
+    if (k === EV_STATE && a === STATE_CLOSED) this.#end();
   }
 
   #emit(type, p) {

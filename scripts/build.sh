@@ -26,9 +26,11 @@ rm -f pkg/.gitignore
 cp -R pkg-template/. pkg/
 # Minify the facade and the glue in place (budget: 20 KB gzip in total for
 # .wasm + glue + facade); exports, `import.meta.url` and the wasm URL are kept.
-for f in pkg/index.js pkg/steadyws_bg_glue.js; do
-  esbuild "$f" --minify --format=esm --target=es2022 --log-level=warning --allow-overwrite --outfile="$f"
-done
+# The facade is bundled with abi.js (the names of the boundary, generated
+# from src/abi.rs) so that a page downloads one module; abi.js also ships on
+# its own for the bindings.
+esbuild pkg/index.js --bundle --external:./steadyws_bg_glue.js --minify --format=esm --target=es2022 --log-level=warning --allow-overwrite --outfile=pkg/index.js
+esbuild pkg/steadyws_bg_glue.js --minify --format=esm --target=es2022 --log-level=warning --allow-overwrite --outfile=pkg/steadyws_bg_glue.js
 
 cargo build --quiet --release --bin steadyws
 

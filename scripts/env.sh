@@ -9,6 +9,8 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export WASM_PACK_VERSION="0.15.1"
 export KOSOKU_VERSION="0.1.0"
+# Python websockets: the independent TLS server of tests/native_tls.rs.
+export WEBSOCKETS_VERSION="15.0.1"
 # The wasm-bindgen CLI must match the library exactly: read it from Cargo.lock.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$ROOT/Cargo.lock")"
 export WASM_BINDGEN_VERSION
@@ -23,10 +25,11 @@ ensure_setup() {
   fi
 }
 
-# build.sh builds the wasm and minifies the facade (index.js) and the glue;
+# build.sh builds the wasm and bundles the facade (index.js + abi.js) and the glue;
 # pkg/ missing or anything they come from being newer means a full build.
 pkg_stale() {
   [ -f "$ROOT/pkg/package.json" ] && [ -f "$ROOT/pkg/steadyws_bg_glue_bg.wasm" ] && [ -f "$ROOT/pkg/index.js" ] || return 0
   (cd "$ROOT" && [ -n "$(find src Cargo.toml Cargo.lock scripts/build.sh -newer pkg/steadyws_bg_glue_bg.wasm -type f -print -quit)" ]) \
-    || [ "$ROOT/pkg-template/index.js" -nt "$ROOT/pkg/index.js" ]
+    || [ "$ROOT/pkg-template/index.js" -nt "$ROOT/pkg/index.js" ] \
+    || [ "$ROOT/pkg-template/abi.js" -nt "$ROOT/pkg/index.js" ]
 }

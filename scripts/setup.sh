@@ -56,3 +56,8 @@ if ! python3 -c 'import kosoku' 2>/dev/null; then
   say "installing kosoku $KOSOKU_VERSION (Autobahn TestSuite cases)"
   PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --disable-pip-version-check "kosoku==$KOSOKU_VERSION"
 fi
+
+if [ "$(python3 -c 'import websockets; print(websockets.__version__)' 2>/dev/null)" != "$WEBSOCKETS_VERSION" ]; then
+  say "installing Python websockets $WEBSOCKETS_VERSION (the TLS test's independent server)"
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --disable-pip-version-check "websockets==$WEBSOCKETS_VERSION"
+fi

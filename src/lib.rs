@@ -14,8 +14,15 @@
 //!      │ both carry out what the core decides
 //!      ▼
 //!   session/  sans-IO connection state machine            (pure Rust)
+//!   abi       the names and numbers that cross wasm <-> JS  (plain data)
 //!   codec/    RFC 6455 frames, masking, UTF-8, close codes, handshake
 //! ```
+//!
+//! Where each kind of rule lives: connection policy (heartbeat, what counts
+//! as a reply or as liveness, backoff, the queue), option defaults and
+//! option validation in [`session`]; the encoding of everything that crosses
+//! to JS in [`abi`] (the facade's `abi.js` is generated from it); what a
+//! frame is on the wire in [`codec`]. Drivers translate and carry out.
 //!
 //! The connection logic lives in [`session::Session`], a deterministic state
 //! machine that never does I/O and never reads a clock. A driver runs it in a
@@ -44,6 +51,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod abi;
 pub mod codec;
 pub mod message;
 pub mod session;

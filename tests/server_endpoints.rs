@@ -282,6 +282,28 @@ fn silent_never_answers_but_stays_open() {
 }
 
 #[test]
+fn babble_sends_text_that_is_not_json_and_answers_nothing() {
+    let h = start();
+    let mut c = connect(h.local_addr(), "/babble?every=20&client=b");
+    c.send_text("ping").unwrap();
+    // Only its own frames come back, in order; the "ping" is not echoed.
+    for n in 1..=3 {
+        assert_eq!(next_event(&mut c), text(&format!("babble {n}")));
+    }
+    c.abandon(None, "");
+    wait_stats(&h, "b", |s| s.open == 0);
+}
+
+#[test]
+fn babble_refuses_a_bad_interval() {
+    let h = start();
+    assert_eq!(
+        rejected_status(connect_err(h.local_addr(), "/babble?every=1")),
+        400
+    );
+}
+
+#[test]
 fn drop_after_n_echoes_then_drops_without_close_frame() {
     let h = start();
     let mut c = connect(h.local_addr(), "/drop?after=2");

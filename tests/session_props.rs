@@ -84,6 +84,7 @@ fn config() -> impl Strategy<Value = (Config<Message>, bool)> {
                 interval,
                 timeout,
                 ping: text("ping"),
+                pong: None,
                 any_message_counts: any,
             })
         }),
@@ -272,7 +273,7 @@ proptest! {
         let cfg = Config {
             connect_timeout,
             close_timeout: 1_000,
-            heartbeat: Some(HeartbeatConfig { interval, timeout, ping: text("ping"), any_message_counts: true }),
+            heartbeat: Some(HeartbeatConfig { interval, timeout, ping: text("ping"), pong: None, any_message_counts: true }),
             reconnect: Some(ReconnectConfig {
                 min_delay: min,
                 max_delay: max,

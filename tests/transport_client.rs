@@ -316,8 +316,8 @@ fn refused_tcp_connection_is_a_connect_error() {
 fn bad_urls_are_typed_errors() {
     let c = ClientConfig::default();
     assert!(matches!(
-        Client::connect("wss://example.com/", &c),
-        Err(ClientError::Url(UrlError::UnsupportedScheme(s))) if s == "wss"
+        Client::connect("https://example.com/", &c),
+        Err(ClientError::Url(UrlError::UnsupportedScheme(s))) if s == "https"
     ));
     assert!(matches!(
         Client::connect("ws://:80/", &c),

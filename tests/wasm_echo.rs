@@ -66,7 +66,7 @@ struct Order {
 async fn json_message_round_trips_into_the_same_typed_value() {
     let (log, sink) = recorder::<Order>();
     let url = ws_url("/echo", &client_id("echo-json"));
-    let socket = Socket::<Order, Order>::connect(quiet(&url), sink).unwrap();
+    let socket = Socket::<Order, Order>::connect(quiet(&url).json(true), sink).unwrap();
     let order = Order {
         id: 7,
         item: "tea \"green\"".into(),
@@ -89,7 +89,7 @@ async fn json_message_round_trips_into_the_same_typed_value() {
 async fn text_that_is_not_json_is_an_error_event_and_the_socket_keeps_working() {
     let (log, sink) = recorder::<Order>();
     let url = ws_url("/echo", &client_id("echo-bad-json"));
-    let socket = Socket::<Order, Order>::connect(quiet(&url), sink).unwrap();
+    let socket = Socket::<Order, Order>::connect(quiet(&url).json(true), sink).unwrap();
     socket.send_text("{not json").unwrap();
     socket
         .send(&Order {

@@ -18,28 +18,24 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Options as the npm facade passes them: [flags (reconnect + queue),
-/// connectTimeout, closeTimeout, interval, timeout, minDelay, maxDelay,
-/// factor, jitter, maxRetries, stableAfter, maxMessages, maxBytes].
-fn npm_options() -> js_sys::Array {
-    [
-        24.0,
-        5_000.0,
-        1_000.0,
-        0.0,
-        0.0,
-        100.0,
-        1_000.0,
-        2.0,
-        0.0,
-        f64::INFINITY,
-        5_000.0,
-        100.0,
-        65_536.0,
-    ]
-    .iter()
-    .map(|&x| JsValue::from_f64(x))
-    .collect()
+/// Options as the npm facade passes them: one number per ABI slot (NaN:
+/// left out), here heartbeat off, a fast reconnect and a small queue.
+fn npm_options() -> Vec<f64> {
+    use steadyws::abi::Opt;
+    let mut n = vec![f64::NAN; Opt::ALL.len()];
+    for (o, v) in [
+        (Opt::Heartbeat, 0.0),
+        (Opt::ConnectTimeout, 5_000.0),
+        (Opt::CloseTimeout, 1_000.0),
+        (Opt::MinDelay, 100.0),
+        (Opt::MaxDelay, 1_000.0),
+        (Opt::Jitter, 0.0),
+        (Opt::MaxMessages, 100.0),
+        (Opt::MaxBytes, 65_536.0),
+    ] {
+        n[o as usize] = v;
+    }
+    n
 }
 
 fn live() -> usize {
@@ -169,7 +165,8 @@ async fn a_throwing_js_handler_does_not_wedge_the_socket() {
     let inner = steadyws::web::Inner::new(
         url,
         JsValue::UNDEFINED,
-        n,
+        &n,
+        None,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         sink.clone().unchecked_into(),
@@ -223,7 +220,8 @@ async fn ten_thousand_open_close_cycles_leak_neither_memory_nor_callbacks() {
             let inner = steadyws::web::Inner::new(
                 url.clone(),
                 JsValue::UNDEFINED,
-                opts.clone(),
+                &opts,
+                None,
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
                 sink.clone().unchecked_into(),

@@ -145,3 +145,20 @@ async fn burst_queued_while_dropped_is_delivered_complete_and_in_order() {
     assert!(closes >= 1, "the drop was seen as an abnormal close");
     socket.close(1000, "");
 }
+
+/// The same rule, the same words, as `connect(url, { reconnect: { minDelay: 0 } })`
+/// in JS (tests/e2e/sdk.mjs) and the core (tests/abi.rs).
+#[wasm_bindgen_test]
+fn min_delay_zero_is_refused_naming_the_js_field() {
+    let config = quiet(&ws_url("/echo", &client_id("min-delay-0"))).reconnect(Some(Reconnect {
+        min_delay: 0,
+        ..Reconnect::default()
+    }));
+    match TextSocket::connect(config, |_| {}) {
+        Ok(_) => panic!("minDelay 0 was accepted"),
+        Err(e) => assert_eq!(
+            (e.field, e.reason),
+            ("reconnect.minDelay", "must be at least 1 ms")
+        ),
+    }
+}

@@ -30,12 +30,19 @@
 //! # Ok::<(), steadyws::native::client::ClientError>(())
 //! ```
 //!
-//! - [`Client::connect`] blocks, bounding TCP connect plus opening
-//!   handshake by [`ClientConfig::connect_timeout`] (the session's connect
+//! - [`Client::connect`] blocks, bounding TCP connect, the TLS handshake
+//!   (`wss://`) and the opening handshake by
+//!   [`ClientConfig::connect_timeout`] (the session's connect
 //!   timeout; in the threaded pattern below, connect on the reader thread
 //!   and report the result over the channel); a server refusing the handshake
 //!   surfaces as [`ClientError::Handshake`] with
-//!   [`HandshakeError::Rejected`]`{ status }`.
+//!   [`HandshakeError::Rejected`]`{ status }`, a certificate the client does
+//!   not trust as [`ClientError::Tls`] with [`TlsError::Certificate`].
+//! - `wss://` verifies the server against the built-in Mozilla roots unless
+//!   [`ClientConfig::tls`] says otherwise (a private CA, no verification;
+//!   see [`tls`](super::tls)); extra request headers are
+//!   [`ClientConfig::header`], checked by the rules of
+//!   [`headers`].
 //! - [`Client::recv`] answers pings by itself, runs the closing handshake
 //!   (replying to the server's close frame and waiting, bounded, for the
 //!   server to close TCP first as RFC 6455 §7.1.1 asks), and fails the
@@ -75,6 +82,9 @@ use crate::codec::limits::Limits;
 use crate::codec::Error as CodecError;
 use crate::message::Message;
 
+use super::headers::{self, HeaderError};
+use super::stream::{self, HandshakeFailure, Stream};
+use super::tls::{TlsClientConfig, TlsError};
 use super::url::{UrlError, WsUrl};
 use super::ws::{linger_close, Incoming, WsError, WsReader, WsWriter};
 
@@ -89,6 +99,12 @@ pub struct ClientConfig {
     pub protocols: Vec<String>,
     /// `Origin` header, if any.
     pub origin: Option<String>,
+    /// More request headers, in order (checked at connect by
+    /// [`headers::validate`]).
+    pub headers: Vec<(String, String)>,
+    /// How `wss://` servers are verified; `None`: the built-in roots
+    /// ([`TlsClientConfig::webpki_roots`]).
+    pub tls: Option<TlsClientConfig>,
     /// Frame/message size limits for what the server sends.
     pub limits: Limits,
 }
@@ -100,6 +116,8 @@ impl Default for ClientConfig {
             close_timeout: Duration::from_secs(5),
             protocols: Vec::new(),
             origin: None,
+            headers: Vec::new(),
+            tls: None,
             limits: Limits::default(),
         }
     }
@@ -126,6 +144,20 @@ impl ClientConfig {
         self
     }
 
+    /// Adds a request header (e.g. `Authorization`, `Cookie`). Refused at
+    /// connect, as [`ClientError::InvalidHeader`], if it breaks the rules of
+    /// [`headers`].
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// How `wss://` servers are verified.
+    pub fn tls(mut self, tls: TlsClientConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
@@ -136,14 +168,21 @@ impl ClientConfig {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ClientError {
-    /// The URL is not a usable `ws://` URL.
+    /// The URL is not a usable `ws://` or `wss://` URL.
     Url(UrlError),
+    /// A request header of [`ClientConfig::headers`] (or the origin) cannot
+    /// be sent. Nothing was sent.
+    InvalidHeader(HeaderError),
     /// The host name did not resolve.
     Resolve(io::Error),
     /// TCP connect failed (refused, unreachable, ...).
     Connect(io::Error),
-    /// TCP connect plus handshake took longer than the connect timeout.
+    /// TCP connect plus handshakes took longer than the connect timeout.
     Timeout,
+    /// TLS failed: the server's certificate was refused
+    /// ([`TlsError::Certificate`]), the TLS handshake or a record failed, or
+    /// the TLS settings were unusable.
+    Tls { error: TlsError },
     /// The opening handshake failed; [`HandshakeError::Rejected`] carries
     /// the HTTP status of a refusal.
     Handshake(HandshakeError),
@@ -164,6 +203,8 @@ impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ClientError::Url(e) => write!(f, "bad URL: {e}"),
+            ClientError::InvalidHeader(e) => write!(f, "bad request header: {e}"),
+            ClientError::Tls { error } => write!(f, "TLS: {error}"),
             ClientError::Resolve(e) => write!(f, "cannot resolve host: {e}"),
             ClientError::Connect(e) => write!(f, "cannot connect: {e}"),
             ClientError::Timeout => f.write_str("connect timed out"),
@@ -180,6 +221,8 @@ impl std::error::Error for ClientError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ClientError::Url(e) => Some(e),
+            ClientError::InvalidHeader(e) => Some(e),
+            ClientError::Tls { error } => Some(error),
             ClientError::Resolve(e) | ClientError::Connect(e) | ClientError::Io(e) => Some(e),
             ClientError::Handshake(e) => Some(e),
             ClientError::Protocol(e) | ClientError::InvalidSend(e) => Some(e),
@@ -188,10 +231,57 @@ impl std::error::Error for ClientError {
     }
 }
 
+impl ClientError {
+    /// A short, stable name of the kind of failure (the native driver's
+    /// `error` events carry it as `kind`): `url`, `header`, `resolve`,
+    /// `connect`, `timeout`, `tls-certificate`, `tls`, `rejected` (the
+    /// server answered the handshake with a status other than 101; see
+    /// [`status`](Self::status)), `handshake`, `io`, `protocol`, `send`,
+    /// `closed`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClientError::Url(_) => "url",
+            ClientError::InvalidHeader(_) => "header",
+            ClientError::Resolve(_) => "resolve",
+            ClientError::Connect(_) => "connect",
+            ClientError::Timeout => "timeout",
+            ClientError::Tls {
+                error: TlsError::Certificate(_),
+            } => "tls-certificate",
+            ClientError::Tls { .. } => "tls",
+            ClientError::Handshake(HandshakeError::Rejected { .. }) => "rejected",
+            ClientError::Handshake(_) => "handshake",
+            ClientError::Io(_) => "io",
+            ClientError::Protocol(_) => "protocol",
+            ClientError::InvalidSend(_) => "send",
+            ClientError::Closed => "closed",
+        }
+    }
+
+    /// The HTTP status of a refused handshake.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Handshake(HandshakeError::Rejected { status }) => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// A socket error; a TLS failure inside it (a bad record, an alert
+    /// after the handshake) becomes [`ClientError::Tls`].
+    fn io(e: io::Error) -> Self {
+        match stream::tls_error(&e) {
+            Some(tls) => ClientError::Tls {
+                error: tls.clone().into(),
+            },
+            None => ClientError::Io(e),
+        }
+    }
+}
+
 impl From<WsError> for ClientError {
     fn from(e: WsError) -> Self {
         match e {
-            WsError::Io(e) => ClientError::Io(e),
+            WsError::Io(e) => ClientError::io(e),
             WsError::Protocol(e) => ClientError::Protocol(e),
             WsError::Encode(e) => ClientError::InvalidSend(e),
             WsError::TimedOut => ClientError::Io(io::ErrorKind::TimedOut.into()),
@@ -366,13 +456,17 @@ fn connect_tcp(url: &WsUrl, deadline: Instant) -> Result<TcpStream, ClientError>
 }
 
 impl Client {
-    /// Connects and runs the opening handshake, both within
-    /// `config.connect_timeout`.
+    /// Connects, runs the TLS handshake (`wss://`) and the opening
+    /// handshake, all within `config.connect_timeout`.
     pub fn connect(url: &str, config: &ClientConfig) -> Result<Client, ClientError> {
         let url = WsUrl::parse(url).map_err(ClientError::Url)?;
-        let deadline = Instant::now() + config.connect_timeout;
-        let mut stream = connect_tcp(&url, deadline)?;
-        let _ = stream.set_nodelay(true);
+        // Everything that can be refused without the network is, first.
+        let extra = config
+            .headers
+            .iter()
+            .map(|(name, value)| headers::validate(name, value))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ClientError::InvalidHeader)?;
         let request = ClientRequest::new(
             &url.host_header(),
             &url.resource,
@@ -380,6 +474,31 @@ impl Client {
             config.origin.as_deref(),
         )
         .map_err(ClientError::Handshake)?;
+        let tls = match (&config.tls, url.secure) {
+            (_, false) => None,
+            (Some(tls), true) => Some(tls.clone()),
+            (None, true) => {
+                Some(TlsClientConfig::webpki_roots().map_err(|error| ClientError::Tls { error })?)
+            }
+        };
+        let tls = match tls {
+            Some(t) => Some(
+                t.connect(&url.host)
+                    .map_err(|error| ClientError::Tls { error })?,
+            ),
+            None => None,
+        };
+        let deadline = Instant::now() + config.connect_timeout;
+        let tcp = connect_tcp(&url, deadline)?;
+        let _ = tcp.set_nodelay(true);
+        let mut stream = match tls {
+            None => Stream::plain(tcp),
+            Some(conn) => Stream::tls(tcp, conn.into(), deadline).map_err(|e| match e {
+                HandshakeFailure::Tls(e) => ClientError::Tls { error: e.into() },
+                HandshakeFailure::Timeout => ClientError::Timeout,
+                HandshakeFailure::Io(e) => ClientError::Io(e),
+            })?,
+        };
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(ClientError::Timeout);
@@ -388,8 +507,8 @@ impl Client {
             .set_write_timeout(Some(left))
             .map_err(ClientError::Io)?;
         stream
-            .write_all(&request.to_bytes())
-            .map_err(|e| timeout_or(e, ClientError::Io))?;
+            .write_all(&headers::append(request.to_bytes(), &extra))
+            .map_err(|e| timeout_or(e, ClientError::io))?;
         let mut buf = Vec::with_capacity(512);
         let mut chunk = [0u8; 1024];
         let (response, consumed) = loop {
@@ -409,7 +528,7 @@ impl Client {
                 }
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(timeout_or(e, ClientError::Io)),
+                Err(e) => return Err(timeout_or(e, ClientError::io)),
             }
             match handshake::parse_response(&buf).map_err(ClientError::Handshake)? {
                 Parsed::Partial => continue,

@@ -17,6 +17,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender as ChannelSender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -25,19 +26,30 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 use super::client::{Client, ClientConfig, ClientError, ClientEvent, Sender};
+use super::tls::{TlsClientConfig, TlsError};
 use crate::message::Message;
 use crate::session::{
-    Action, Config, ConfigError, Error as SessionError, Event, Gen, HeartbeatConfig, Input,
-    QueueConfig, ReconnectConfig, SendError, Sent, Session, State,
+    Action, Config, Error as SessionError, Event, Gen, Input, SendError, Sent, Session, State,
 };
 
-/// Options of `steadyws connect` (flags in [`ConnectArgs::USAGE`]).
+/// Options of `steadyws connect` (the flags are
+/// [`cli::CONNECT_FLAGS`](super::cli::CONNECT_FLAGS), parsed by
+/// [`cli::parse_connect`](super::cli::parse_connect)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectArgs {
     pub url: String,
     /// One JSON object per line instead of human-readable lines.
     pub json: bool,
     pub protocols: Vec<String>,
+    /// Extra request headers, already checked by
+    /// [`headers::validate`](super::headers::validate).
+    pub headers: Vec<(String, String)>,
+    /// The `Origin` header, if any.
+    pub origin: Option<String>,
+    /// `wss://`: trust only the CAs of this PEM file.
+    pub cacert: Option<PathBuf>,
+    /// `wss://`: no certificate verification.
+    pub insecure: bool,
     /// The session options (ping/pong payloads are text messages).
     pub config: Config<Message>,
     /// Text replies equal to this are pongs (not printed as messages).
@@ -48,151 +60,38 @@ pub struct ConnectArgs {
 }
 
 impl ConnectArgs {
-    pub const USAGE: &'static str = "\
-  steadyws connect URL [--json] [--protocol P]... [--duration MS]
-      [--heartbeat-interval MS] [--heartbeat-timeout MS] [--ping TEXT] [--pong TEXT]
-      [--no-heartbeat] [--connect-timeout MS] [--close-timeout MS] [--min-delay MS] [--max-delay MS]
-      [--factor F] [--jitter J] [--max-retries N] [--stable-after MS] [--no-reconnect]
-      [--queue-messages N] [--queue-bytes N]
-      client with heartbeat and reconnection: sends each input line as a text
-      message, prints every event (--json: one JSON object per line); closes
-      when the input ends or after --duration";
-
     /// Defaults of API.md for `url`.
     pub fn new(url: impl Into<String>) -> Self {
         ConnectArgs {
             url: url.into(),
             json: false,
             protocols: Vec::new(),
+            headers: Vec::new(),
+            origin: None,
+            cacert: None,
+            insecure: false,
             config: Config::new(Message::Text("ping".into())),
             pong: Some("pong".into()),
             duration: None,
         }
     }
-}
 
-/// Why `connect`'s arguments were refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConnectArgError {
-    MissingUrl,
-    UnknownFlag(String),
-    MissingValue(String),
-    InvalidValue {
-        flag: String,
-        value: String,
-    },
-    /// The options parse but do not make a valid session configuration.
-    Config(ConfigError),
-}
-
-impl std::fmt::Display for ConnectArgError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ConnectArgError::MissingUrl => f.write_str("connect needs a ws:// URL"),
-            ConnectArgError::UnknownFlag(x) => write!(f, "unknown flag {x:?}"),
-            ConnectArgError::MissingValue(x) => write!(f, "{x} needs a value"),
-            ConnectArgError::InvalidValue { flag, value } => {
-                write!(f, "invalid {flag} {value:?}")
-            }
-            ConnectArgError::Config(e) => write!(f, "invalid option {}: {}", e.field, e.reason),
-        }
-    }
-}
-
-impl std::error::Error for ConnectArgError {}
-
-/// Parses `connect`'s arguments (after the word `connect`).
-pub fn parse_connect(args: &[String]) -> Result<ConnectArgs, ConnectArgError> {
-    let mut url = None;
-    let mut out = ConnectArgs::new(String::new());
-    let mut heartbeat = true;
-    let mut reconnect = true;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
-            _ => (arg.as_str(), None),
+    /// The transport's settings for these options: protocols, headers,
+    /// origin and TLS (reading `cacert`), with `connect_timeout` as the
+    /// transport's own bound.
+    pub fn client_config(&self, connect_timeout: Duration) -> Result<ClientConfig, TlsError> {
+        let mut config = ClientConfig::default()
+            .connect_timeout(connect_timeout)
+            .protocols(self.protocols.clone());
+        config.headers = self.headers.clone();
+        config.origin = self.origin.clone();
+        config.tls = match (&self.cacert, self.insecure) {
+            (_, true) => Some(TlsClientConfig::insecure()?),
+            (Some(ca), false) => Some(TlsClientConfig::with_ca_file(ca)?),
+            (None, false) => None,
         };
-        if !flag.starts_with("--") {
-            if url.replace(arg.clone()).is_some() {
-                return Err(ConnectArgError::UnknownFlag(arg.clone()));
-            }
-            continue;
-        }
-        match flag {
-            "--json" => out.json = true,
-            "--no-heartbeat" => heartbeat = false,
-            "--no-reconnect" => reconnect = false,
-            _ => {
-                let value = match inline {
-                    Some(v) => v,
-                    None => it
-                        .next()
-                        .cloned()
-                        .ok_or_else(|| ConnectArgError::MissingValue(flag.to_owned()))?,
-                };
-                apply_flag(&mut out, flag, &value)?;
-            }
-        }
+        Ok(config)
     }
-    out.url = url.ok_or(ConnectArgError::MissingUrl)?;
-    if !heartbeat {
-        out.config.heartbeat = None;
-        out.pong = None;
-    }
-    if !reconnect {
-        out.config.reconnect = None;
-    }
-    out.config.validate().map_err(ConnectArgError::Config)?;
-    Ok(out)
-}
-
-fn apply_flag(out: &mut ConnectArgs, flag: &str, value: &str) -> Result<(), ConnectArgError> {
-    let invalid = || ConnectArgError::InvalidValue {
-        flag: flag.to_owned(),
-        value: value.to_owned(),
-    };
-    let ms = || value.parse::<u64>().map_err(|_| invalid());
-    let float = || {
-        value
-            .parse::<f64>()
-            .ok()
-            .filter(|f| f.is_finite())
-            .ok_or_else(invalid)
-    };
-    let count = || value.parse::<usize>().map_err(|_| invalid());
-    let config = &mut out.config;
-    fn hb(c: &mut Config<Message>) -> &mut HeartbeatConfig<Message> {
-        c.heartbeat
-            .get_or_insert_with(|| HeartbeatConfig::new(Message::Text("ping".into())))
-    }
-    fn rc(c: &mut Config<Message>) -> &mut ReconnectConfig {
-        c.reconnect.get_or_insert_with(ReconnectConfig::default)
-    }
-    fn q(c: &mut Config<Message>) -> &mut QueueConfig {
-        c.queue.get_or_insert_with(QueueConfig::default)
-    }
-    match flag {
-        "--protocol" => out.protocols.push(value.to_owned()),
-        "--duration" => out.duration = Some(ms()?),
-        "--pong" => out.pong = Some(value.to_owned()),
-        "--ping" => hb(config).ping = Message::Text(value.to_owned()),
-        "--heartbeat-interval" => hb(config).interval = ms()?,
-        "--heartbeat-timeout" => hb(config).timeout = ms()?,
-        "--connect-timeout" => config.connect_timeout = ms()?,
-        "--close-timeout" => config.close_timeout = ms()?,
-        "--min-delay" => rc(config).min_delay = ms()?,
-        "--max-delay" => rc(config).max_delay = ms()?,
-        "--factor" => rc(config).factor = float()?,
-        "--jitter" => rc(config).jitter = float()?,
-        "--max-retries" => rc(config).max_retries = Some(value.parse().map_err(|_| invalid())?),
-        "--stable-after" => rc(config).stable_after = ms()?,
-        "--queue-messages" => q(config).max_messages = count()?,
-        "--queue-bytes" => q(config).max_bytes = count()?,
-        _ => return Err(ConnectArgError::UnknownFlag(flag.to_owned())),
-    }
-    Ok(())
 }
 
 /// Everything the loop waits for, on one channel.
@@ -222,8 +121,25 @@ type Live = Option<Sender>;
 
 /// Runs `steadyws connect` until the session is closed; returns the exit
 /// code: 0 after a close we asked for, 1 when the session gave up (retries
-/// exhausted, fatal close code).
+/// exhausted, fatal close code), 2 when the options are unusable (an
+/// unreadable `--cacert`). Warnings (`--insecure`) go to stderr.
 pub fn run(args: ConnectArgs, input: impl BufRead + Send + 'static, out: impl Write) -> i32 {
+    // The session owns the connect timeout; the transport's is only a
+    // backstop so a stuck worker thread ends eventually.
+    let backstop = Duration::from_millis(args.config.connect_timeout.max(1) + 30_000);
+    let client_config = match args.client_config(backstop) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("steadyws connect: {e}");
+            return 2;
+        }
+    };
+    if args.insecure {
+        eprintln!(
+            "steadyws connect: warning: --insecure: the server's TLS certificate is NOT verified; \
+             anyone on the network path can read and change this connection"
+        );
+    }
     let (tx, rx) = mpsc::channel();
     let input_tx = tx.clone();
     thread::spawn(move || {
@@ -235,7 +151,7 @@ pub fn run(args: ConnectArgs, input: impl BufRead + Send + 'static, out: impl Wr
         }
         let _ = input_tx.send(LoopInput::InputEnded);
     });
-    Driver::new(args, tx, out).run(rx)
+    Driver::new(args, client_config, tx, out).run(rx)
 }
 
 struct Driver<W: Write> {
@@ -253,13 +169,12 @@ struct Driver<W: Write> {
 }
 
 impl<W: Write> Driver<W> {
-    fn new(args: ConnectArgs, tx: ChannelSender<LoopInput>, out: W) -> Self {
-        // The session owns the connect timeout; the transport's is only a
-        // backstop so a stuck worker thread ends eventually.
-        let backstop = Duration::from_millis(args.config.connect_timeout.max(1) + 30_000);
-        let client_config = ClientConfig::default()
-            .connect_timeout(backstop)
-            .protocols(args.protocols.clone());
+    fn new(
+        args: ConnectArgs,
+        client_config: ClientConfig,
+        tx: ChannelSender<LoopInput>,
+        out: W,
+    ) -> Self {
         Driver {
             args,
             client_config,
@@ -278,22 +193,18 @@ impl<W: Write> Driver<W> {
 
     fn run(mut self, rx: Receiver<LoopInput>) -> i32 {
         let seed = u64::from(std::process::id()) ^ self.start.elapsed().subsec_nanos() as u64;
-        let mut session = match Session::new(self.args.config.clone(), seed, 0) {
+        // What answers a ping is the core's rule: a text frame equal to --pong.
+        let mut config = self.args.config.clone();
+        if let Some(hb) = config.heartbeat.as_mut() {
+            hb.pong = self.args.pong.clone().map(Message::Text);
+        }
+        let mut session = match Session::new(config, seed, 0) {
             Ok(s) => s,
             Err(e) => {
-                let _ = writeln!(
-                    self.out,
-                    "steadyws: invalid option {}: {}",
-                    e.field, e.reason
-                );
+                let _ = writeln!(self.out, "steadyws: {e}");
                 return 2;
             }
         };
-        if let Some(pong) = self.args.pong.clone() {
-            session.set_pong_matcher(Box::new(
-                move |m| matches!(m, Message::Text(t) if *t == pong),
-            ));
-        }
         let mut closing = false;
         loop {
             while let Some(action) = session.poll() {
@@ -387,10 +298,19 @@ impl<W: Write> Driver<W> {
             SocketEvent::Message(data) => Input::Message { gen, data },
             SocketEvent::Failed(err) => {
                 if self.live.contains_key(&gen) {
-                    self.print(
-                        "error",
-                        json!({ "name": "SocketError", "code": "SOCKET_ERROR", "message": err.to_string() }),
-                    );
+                    // `kind` says what failed (a refused certificate is
+                    // `tls-certificate`), `status` the HTTP status of a
+                    // refused handshake.
+                    let mut fields = json!({
+                        "name": "SocketError",
+                        "code": "SOCKET_ERROR",
+                        "message": err.to_string(),
+                        "kind": err.kind(),
+                    });
+                    if let Some(status) = err.status() {
+                        merge(&mut fields, json!({ "status": status }));
+                    }
+                    self.print("error", fields);
                 }
                 Input::Error { gen }
             }

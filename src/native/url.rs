@@ -1,12 +1,15 @@
-//! `ws://` URLs, as the native client needs them.
+//! `ws://` and `wss://` URLs, as the native client needs them.
 
 use core::fmt;
 
-/// A parsed `ws://host[:port][/path][?query]` URL.
+/// A parsed `ws[s]://host[:port][/path][?query]` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WsUrl {
+    /// `wss://`: TLS, with `host` as the server name (SNI, verification).
+    pub secure: bool,
     /// Host name or IP (IPv6 without brackets).
     pub host: String,
+    /// The port (default 80 for `ws://`, 443 for `wss://`).
     pub port: u16,
     /// Path and query, starting with `/`.
     pub resource: String,
@@ -18,7 +21,7 @@ pub struct WsUrl {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UrlError {
-    /// Not `ws://` (`wss://` needs TLS, which the native client lacks).
+    /// Neither `ws://` nor `wss://`.
     UnsupportedScheme(String),
     MissingHost,
     InvalidPort,
@@ -30,10 +33,7 @@ impl fmt::Display for UrlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             UrlError::UnsupportedScheme(s) => {
-                write!(
-                    f,
-                    "unsupported scheme {s:?} (the native client speaks ws:// only)"
-                )
+                write!(f, "unsupported scheme {s:?} (use ws:// or wss://)")
             }
             UrlError::MissingHost => f.write_str("the URL has no host"),
             UrlError::InvalidPort => f.write_str("the URL's port is not a number 1-65535"),
@@ -50,9 +50,11 @@ impl WsUrl {
             return Err(UrlError::Invalid);
         }
         let (scheme, rest) = url.split_once("://").ok_or(UrlError::Invalid)?;
-        if !scheme.eq_ignore_ascii_case("ws") {
-            return Err(UrlError::UnsupportedScheme(scheme.to_ascii_lowercase()));
-        }
+        let secure = match scheme.to_ascii_lowercase().as_str() {
+            "ws" => false,
+            "wss" => true,
+            other => return Err(UrlError::UnsupportedScheme(other.to_owned())),
+        };
         if rest.contains('#') {
             return Err(UrlError::Invalid);
         }
@@ -82,7 +84,7 @@ impl WsUrl {
             return Err(UrlError::MissingHost);
         }
         let (port, explicit_port) = match port {
-            None => (80, false),
+            None => (if secure { 443 } else { 80 }, false),
             Some(p) => (
                 p.parse::<u16>()
                     .ok()
@@ -92,6 +94,7 @@ impl WsUrl {
             ),
         };
         Ok(WsUrl {
+            secure,
             host: host.to_owned(),
             port,
             resource,
@@ -111,5 +114,28 @@ impl WsUrl {
         } else {
             host
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_and_default_ports() {
+        let u = WsUrl::parse("wss://example.com/feed?x=1").unwrap();
+        assert!(u.secure);
+        assert_eq!((u.host.as_str(), u.port), ("example.com", 443));
+        assert_eq!(u.resource, "/feed?x=1");
+        assert_eq!(u.host_header(), "example.com");
+        let u = WsUrl::parse("WS://[::1]:9000").unwrap();
+        assert!(!u.secure);
+        assert_eq!((u.host.as_str(), u.port), ("::1", 9000));
+        assert_eq!(u.host_header(), "[::1]:9000");
+        assert_eq!(WsUrl::parse("ws://h").unwrap().port, 80);
+        assert_eq!(
+            WsUrl::parse("https://h/"),
+            Err(UrlError::UnsupportedScheme("https".into()))
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! WebSocket frames over a `TcpStream`, for both roles: the thin I/O layer
-//! between `std::net` and the sans-IO [`codec`](crate::codec).
+//! WebSocket frames over a [`Stream`] (TCP or TLS), for both roles: the
+//! thin I/O layer between `std::net` and the sans-IO [`codec`](crate::codec).
 //!
 //! [`WsReader`] owns the reading half: it buffers what the socket delivers
 //! and lets the codec turn it into [`Incoming`] items (whole messages,
@@ -11,8 +11,8 @@
 //! call (masked with a fresh key in the client role).
 
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
 
+use super::stream::Stream;
 use crate::codec::close::{CloseCode, CloseFrame};
 use crate::codec::encode::{Encoder, Outgoing};
 use crate::codec::frame::Role;
@@ -88,7 +88,7 @@ const KEEP_CAPACITY: usize = 1 << 20;
 /// The reading half of a WebSocket connection.
 #[derive(Debug)]
 pub struct WsReader {
-    stream: TcpStream,
+    stream: Stream,
     decoder: MessageDecoder,
     buf: Vec<u8>,
     /// Start of the bytes not yet given to the decoder.
@@ -99,7 +99,7 @@ pub struct WsReader {
 
 impl WsReader {
     /// `initial` holds bytes already read past the handshake head.
-    pub fn new(stream: TcpStream, role: Role, initial: Vec<u8>, limits: Limits) -> Self {
+    pub fn new(stream: Stream, role: Role, initial: Vec<u8>, limits: Limits) -> Self {
         let end = initial.len();
         let mut buf = initial;
         buf.resize(end.max(READ_CHUNK), 0);
@@ -113,11 +113,11 @@ impl WsReader {
     }
 
     /// The socket (to set its read timeout, or shut it down).
-    pub fn stream(&self) -> &TcpStream {
+    pub fn stream(&self) -> &Stream {
         &self.stream
     }
 
-    pub fn stream_mut(&mut self) -> &mut TcpStream {
+    pub fn stream_mut(&mut self) -> &mut Stream {
         &mut self.stream
     }
 
@@ -181,13 +181,13 @@ impl WsReader {
 /// The writing half of a WebSocket connection.
 #[derive(Debug)]
 pub struct WsWriter {
-    stream: TcpStream,
+    stream: Stream,
     encoder: Encoder,
     buf: Vec<u8>,
 }
 
 impl WsWriter {
-    pub fn new(stream: TcpStream, role: Role) -> Self {
+    pub fn new(stream: Stream, role: Role) -> Self {
         WsWriter {
             stream,
             encoder: Encoder::new(role),
@@ -196,7 +196,7 @@ impl WsWriter {
     }
 
     /// The socket (to set its write timeout, or shut it down).
-    pub fn stream(&self) -> &TcpStream {
+    pub fn stream(&self) -> &Stream {
         &self.stream
     }
 
@@ -242,7 +242,7 @@ impl WsWriter {
 
 /// Closes our side first and waits (bounded) for the peer to close its
 /// side, so unread bytes cannot turn our last write into a reset.
-pub(crate) fn linger_close(stream: &mut TcpStream, limit: std::time::Duration) {
+pub(crate) fn linger_close(stream: &mut Stream, limit: std::time::Duration) {
     let _ = stream.shutdown(std::net::Shutdown::Write);
     let deadline = std::time::Instant::now() + limit;
     let mut sink = [0u8; 4096];

@@ -1,6 +1,121 @@
-//! Defaults (those of API.md) and validation of the session configuration.
+//! The session's options: their types, their defaults (those of API.md, for
+//! the JS facade, the bindings and the Rust builders alike: this file is the
+//! one place they are written) and their validation.
+//!
+//! Options arrive in two shapes. Rust callers build a [`Config`] (start from
+//! [`Config::new`]); the JS facade hands over what the user wrote, each field
+//! possibly missing, which [`crate::abi::config`] turns into a `Config` with
+//! these defaults filled in. Both end in [`Config::validate`] (run by
+//! [`Session::new`](super::Session::new)), so a bad value is refused the same
+//! way, with the same JS field name, whichever way it came.
 
-use super::{Config, ConfigError, HeartbeatConfig, QueueConfig, ReconnectConfig};
+/// `json`: text frames are delivered as they arrive unless this is on.
+pub const DEFAULT_JSON: bool = false;
+/// `connectTimeout`, ms.
+pub const DEFAULT_CONNECT_TIMEOUT: u64 = 10_000;
+/// `closeTimeout`, ms.
+pub const DEFAULT_CLOSE_TIMEOUT: u64 = 5_000;
+/// `heartbeat.interval` and `heartbeat.timeout`, ms.
+pub const DEFAULT_HEARTBEAT_MS: u64 = 10_000;
+/// `heartbeat.ping`: the text sent as the ping.
+pub const DEFAULT_PING: &str = "ping";
+/// `heartbeat.pong`: the text that answers it.
+pub const DEFAULT_PONG: &str = "pong";
+/// `reconnect.minDelay`, ms.
+pub const DEFAULT_MIN_DELAY: u64 = 1_000;
+/// `reconnect.maxDelay`, ms.
+pub const DEFAULT_MAX_DELAY: u64 = 30_000;
+/// `reconnect.factor`.
+pub const DEFAULT_FACTOR: f64 = 2.0;
+/// `reconnect.jitter`.
+pub const DEFAULT_JITTER: f64 = 0.5;
+/// `reconnect.stableAfter`, ms.
+pub const DEFAULT_STABLE_AFTER: u64 = 5_000;
+/// `queue.maxMessages`.
+pub const DEFAULT_MAX_MESSAGES: usize = 1_000;
+/// `queue.maxBytes`.
+pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
+
+/// Heartbeat options (API.md `heartbeat`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeartbeatConfig<M> {
+    /// ms of silence before a ping is sent.
+    pub interval: u64,
+    /// ms to wait for any message after the ping.
+    pub timeout: u64,
+    /// The ping payload.
+    pub ping: M,
+    /// A message equal to this one (compared as it arrived, before any
+    /// decoding) is the reply to a ping: it answers the ping and is not
+    /// emitted as a message. `None`: see [`Session::set_pong_matcher`] and
+    /// [`Input::Pong`]; with neither, every message answers.
+    ///
+    /// [`Session::set_pong_matcher`]: super::Session::set_pong_matcher
+    /// [`Input::Pong`]: super::Input::Pong
+    pub pong: Option<M>,
+    /// When false, only messages matching the pong matcher prove liveness.
+    pub any_message_counts: bool,
+}
+
+/// Reconnection options (API.md `reconnect`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReconnectConfig {
+    /// ms before the first retry (at least 1).
+    pub min_delay: u64,
+    /// ms the delay never exceeds.
+    pub max_delay: u64,
+    /// Growth of the delay per consecutive failure (at least 1).
+    pub factor: f64,
+    /// 0 = no jitter, 1 = full jitter.
+    pub jitter: f64,
+    /// `None` = retry forever.
+    pub max_retries: Option<u32>,
+    /// ms open before the backoff resets.
+    pub stable_after: u64,
+    /// Server close codes that end the session instead of reconnecting.
+    pub fatal_codes: Vec<u16>,
+}
+
+/// Send queue bounds (API.md `queue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueConfig {
+    /// Messages held at most.
+    pub max_messages: usize,
+    /// Bytes held at most (see [`Payload::byte_len`](super::Payload::byte_len)).
+    pub max_bytes: usize,
+}
+
+/// Everything the core is configured with. Defaults are those of API.md.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config<M> {
+    /// ms a socket may stay CONNECTING; 0 disables.
+    pub connect_timeout: u64,
+    /// ms to wait for the close handshake after `close()` before abandoning.
+    pub close_timeout: u64,
+    /// `None`: no heartbeat.
+    pub heartbeat: Option<HeartbeatConfig<M>>,
+    /// `None`: never reconnect.
+    pub reconnect: Option<ReconnectConfig>,
+    /// `None`: `send` while not open fails with `NotOpen`.
+    pub queue: Option<QueueConfig>,
+}
+
+/// An invalid option; `field` is the option's JS path, e.g. `heartbeat.interval`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The option's path as JS users write it (`reconnect.minDelay`).
+    pub field: &'static str,
+    /// What it must be, completing "`field` ..." (`must be at least 1 ms`).
+    pub reason: &'static str,
+}
+
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "invalid option {}: {}", self.field, self.reason)
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 /// Close codes that end the session instead of reconnecting, by default:
 /// the server says the client itself is wrong (protocol error, unsupported
@@ -13,9 +128,10 @@ impl<M> HeartbeatConfig<M> {
     /// message proves liveness.
     pub fn new(ping: M) -> Self {
         HeartbeatConfig {
-            interval: 10_000,
-            timeout: 10_000,
+            interval: DEFAULT_HEARTBEAT_MS,
+            timeout: DEFAULT_HEARTBEAT_MS,
             ping,
+            pong: None,
             any_message_counts: true,
         }
     }
@@ -24,12 +140,12 @@ impl<M> HeartbeatConfig<M> {
 impl Default for ReconnectConfig {
     fn default() -> Self {
         ReconnectConfig {
-            min_delay: 1_000,
-            max_delay: 30_000,
-            factor: 2.0,
-            jitter: 0.5,
+            min_delay: DEFAULT_MIN_DELAY,
+            max_delay: DEFAULT_MAX_DELAY,
+            factor: DEFAULT_FACTOR,
+            jitter: DEFAULT_JITTER,
             max_retries: None,
-            stable_after: 5_000,
+            stable_after: DEFAULT_STABLE_AFTER,
             fatal_codes: DEFAULT_FATAL_CODES.to_vec(),
         }
     }
@@ -38,8 +154,8 @@ impl Default for ReconnectConfig {
 impl Default for QueueConfig {
     fn default() -> Self {
         QueueConfig {
-            max_messages: 1_000,
-            max_bytes: 1 << 20,
+            max_messages: DEFAULT_MAX_MESSAGES,
+            max_bytes: DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -49,8 +165,8 @@ impl<M> Config<M> {
     /// payload.
     pub fn new(ping: M) -> Self {
         Config {
-            connect_timeout: 10_000,
-            close_timeout: 5_000,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            close_timeout: DEFAULT_CLOSE_TIMEOUT,
             heartbeat: Some(HeartbeatConfig::new(ping)),
             reconnect: Some(ReconnectConfig::default()),
             queue: Some(QueueConfig::default()),
@@ -60,8 +176,8 @@ impl<M> Config<M> {
     /// Defaults without a heartbeat (`heartbeat: false`).
     pub fn without_heartbeat() -> Self {
         Config {
-            connect_timeout: 10_000,
-            close_timeout: 5_000,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            close_timeout: DEFAULT_CLOSE_TIMEOUT,
             heartbeat: None,
             reconnect: Some(ReconnectConfig::default()),
             queue: Some(QueueConfig::default()),
@@ -72,52 +188,62 @@ impl<M> Config<M> {
     /// path. `connect_timeout == 0` disables the connect timeout;
     /// `close_timeout == 0` abandons the socket at once on `close()`.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        fn bad(field: &'static str, reason: &'static str) -> Result<(), ConfigError> {
-            Err(ConfigError { field, reason })
-        }
-        if let Some(hb) = &self.heartbeat {
-            if hb.interval == 0 {
-                return bad("heartbeat.interval", "must be greater than 0");
-            }
-            if hb.timeout == 0 {
-                return bad("heartbeat.timeout", "must be greater than 0");
-            }
-        }
-        if let Some(rc) = &self.reconnect {
-            if rc.min_delay == 0 {
-                return bad("reconnect.minDelay", "must be at least 1 ms");
-            }
-            if rc.max_delay < rc.min_delay {
-                return bad("reconnect.maxDelay", "must be at least reconnect.minDelay");
-            }
-            if rc.factor.is_nan() || rc.factor < 1.0 || rc.factor.is_infinite() {
-                return bad("reconnect.factor", "must be a finite number >= 1");
-            }
-            // `contains` is false for NaN.
-            if !(0.0..=1.0).contains(&rc.jitter) {
-                return bad("reconnect.jitter", "must be between 0 and 1");
-            }
-            if rc.fatal_codes.iter().any(|&c| !(1000..=4999).contains(&c)) {
-                return bad(
-                    "reconnect.fatalCodes",
-                    "close codes must be within 1000..=4999",
-                );
-            }
-        }
-        if let Some(q) = &self.queue {
-            if q.max_messages == 0 {
-                return bad(
-                    "queue.maxMessages",
-                    "must be at least 1 (or disable the queue)",
-                );
-            }
-            if q.max_bytes == 0 {
-                return bad(
-                    "queue.maxBytes",
-                    "must be at least 1 (or disable the queue)",
-                );
-            }
-        }
-        Ok(())
+        let hb = self.heartbeat.as_ref().map(|h| (h.interval, h.timeout));
+        validate(hb, self.reconnect.as_ref(), self.queue.as_ref())
     }
+}
+
+/// [`Config::validate`], compiled once whatever the message type.
+fn validate(
+    heartbeat: Option<(u64, u64)>,
+    reconnect: Option<&ReconnectConfig>,
+    queue: Option<&QueueConfig>,
+) -> Result<(), ConfigError> {
+    fn bad(field: &'static str, reason: &'static str) -> Result<(), ConfigError> {
+        Err(ConfigError { field, reason })
+    }
+    if let Some((interval, timeout)) = heartbeat {
+        if interval == 0 {
+            return bad("heartbeat.interval", "must be greater than 0");
+        }
+        if timeout == 0 {
+            return bad("heartbeat.timeout", "must be greater than 0");
+        }
+    }
+    if let Some(rc) = reconnect {
+        if rc.min_delay == 0 {
+            return bad("reconnect.minDelay", "must be at least 1 ms");
+        }
+        if rc.max_delay < rc.min_delay {
+            return bad("reconnect.maxDelay", "must be at least reconnect.minDelay");
+        }
+        if rc.factor.is_nan() || rc.factor < 1.0 || rc.factor.is_infinite() {
+            return bad("reconnect.factor", "must be a finite number >= 1");
+        }
+        // `contains` is false for NaN.
+        if !(0.0..=1.0).contains(&rc.jitter) {
+            return bad("reconnect.jitter", "must be between 0 and 1");
+        }
+        if rc.fatal_codes.iter().any(|&c| !(1000..=4999).contains(&c)) {
+            return bad(
+                "reconnect.fatalCodes",
+                "close codes must be within 1000..=4999",
+            );
+        }
+    }
+    if let Some(q) = queue {
+        if q.max_messages == 0 {
+            return bad(
+                "queue.maxMessages",
+                "must be at least 1 (or disable the queue)",
+            );
+        }
+        if q.max_bytes == 0 {
+            return bad(
+                "queue.maxBytes",
+                "must be at least 1 (or disable the queue)",
+            );
+        }
+    }
+    Ok(())
 }

@@ -1,10 +1,6 @@
 //! The sans-IO connection state machine: heartbeat, reconnect lock, backoff,
 //! connect timeout and the send queue.
 //!
-//! INTERFACE CONTRACT (set by the lead, shared by `web`, `native` and the
-//! tests). Names and signatures below are what the drivers build against;
-//! change them only together with every driver.
-//!
 //! Time is a plain `u64` count of milliseconds from any fixed origin (the
 //! browser driver uses `performance.now()`, tests a virtual clock). Durations
 //! are `u64` milliseconds too.
@@ -14,6 +10,12 @@
 //! driver and the tests use [`crate::message::Message`]. The core never looks
 //! inside a message except through [`Payload`] and the configured pong
 //! matcher.
+//!
+//! Policy lives here and nowhere else: what counts as a heartbeat reply
+//! ([`HeartbeatConfig::pong`], or a matcher), what proves liveness (every
+//! frame a socket receives is fed in, generation-tagged, before a driver
+//! decides how to decode it), the defaults and the validation of every
+//! option ([`Config`]).
 //!
 //! # Driving it
 //!
@@ -123,351 +125,49 @@
 //! is emitted when a backoff wait starts; `reconnect()` connects at once
 //! without it. The initial `Connecting` state has no `State` event.
 
+mod action;
 mod backoff;
 mod config;
+mod event;
 mod heartbeat;
+mod input;
+mod payload;
+mod phase;
 mod queue;
 mod rng;
+mod send;
+mod state;
+mod stats;
 
 use std::collections::VecDeque;
 
+pub use action::Action;
 pub use backoff::delay_bounds;
-pub use config::DEFAULT_FATAL_CODES;
+pub use config::{
+    Config, ConfigError, HeartbeatConfig, QueueConfig, ReconnectConfig, DEFAULT_CLOSE_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_FACTOR, DEFAULT_FATAL_CODES, DEFAULT_HEARTBEAT_MS,
+    DEFAULT_JITTER, DEFAULT_JSON, DEFAULT_MAX_BYTES, DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGES,
+    DEFAULT_MIN_DELAY, DEFAULT_PING, DEFAULT_PONG, DEFAULT_STABLE_AFTER,
+};
+pub use event::{Error, Event};
 pub use heartbeat::late_slack;
+pub use input::Input;
+pub use payload::Payload;
+pub use send::{SendError, Sent};
+pub use state::{Gen, State};
+pub use stats::Stats;
 
-use heartbeat::{Heartbeat, Timer};
+use heartbeat::{Due, Heartbeat};
+use phase::Phase;
 use queue::SendQueue;
 use rng::Rng;
-
-/// What the core needs to know about a message.
-pub trait Payload: Clone {
-    /// Size in bytes, for the send queue's `max_bytes` bound (an estimate is
-    /// fine where exact UTF-8 length is costly, e.g. UTF-16 JS strings).
-    fn byte_len(&self) -> usize;
-}
-
-/// The generation of a socket. Every socket the core asks a driver to open
-/// gets a new one (starting at 1; `Gen(0)` is never used); inputs tagged
-/// with any generation but the current one are ignored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Gen(pub u32);
-
-/// The public state, as in API.md (`sock.state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum State {
-    Connecting,
-    Open,
-    Closing,
-    Closed,
-    /// Waiting out a backoff delay before the next attempt.
-    Reconnecting,
-}
-
-impl State {
-    /// The name used in JS (`'connecting'`, `'open'`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Connecting => "connecting",
-            State::Open => "open",
-            State::Closing => "closing",
-            State::Closed => "closed",
-            State::Reconnecting => "reconnecting",
-        }
-    }
-}
-
-/// Something that happened in the world, fed with [`Session::handle`].
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Input<M> {
-    /// The socket of `gen` finished its opening handshake.
-    Opened { gen: Gen, protocol: String },
-    /// The socket of `gen` received a message.
-    Message { gen: Gen, data: M },
-    /// A message of the socket of `gen` that the driver itself recognised as
-    /// a heartbeat reply (e.g. by running a JS `pong` function outside any
-    /// borrow of the session). Handled like a message matching the pong
-    /// matcher: proves liveness, answers the ping, is not emitted.
-    Pong { gen: Gen, data: M },
-    /// The socket of `gen` reported an error (in browsers a plain `Event`,
-    /// always followed by `Closed`).
-    Error { gen: Gen },
-    /// The socket of `gen` closed (or failed to connect).
-    Closed {
-        gen: Gen,
-        code: u16,
-        reason: String,
-        was_clean: bool,
-    },
-    /// The page came back online (`online` event).
-    Online,
-    /// The page went offline (`offline` event).
-    Offline,
-    /// The page became visible again or was restored from the back-forward
-    /// cache (`visibilitychange` to visible, `pageshow` with `persisted`).
-    Resumed,
-    /// The page was hidden (`visibilitychange` to hidden).
-    Hidden,
-}
-
-/// What the core asks the driver to do, drained with [`Session::poll`].
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Action<M> {
-    /// Open a new socket and tag all its inputs with `gen`.
-    Connect { gen: Gen },
-    /// Hand `data` to the socket of `gen` (it is open).
-    Send { gen: Gen, data: M },
-    /// Detach every handler of the socket of `gen`, then close it (with
-    /// `code`/`reason` when given). The core has already moved on: the driver
-    /// must not wait for, nor report, that socket's `close` event.
-    Abandon {
-        gen: Gen,
-        code: Option<u16>,
-        reason: String,
-    },
-    /// Start the closing handshake on the socket of `gen` and keep reporting
-    /// its events: the core waits for `Closed` (bounded by a close timeout).
-    Close { gen: Gen, code: u16, reason: String },
-    /// Deliver an event to the application.
-    Emit(Event<M>),
-}
-
-/// Events for the application (API.md `sock.on(type, ...)`).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Event<M> {
-    Open {
-        protocol: String,
-        attempt: u32,
-    },
-    Message(M),
-    Close {
-        code: u16,
-        reason: String,
-        was_clean: bool,
-        will_reconnect: bool,
-    },
-    Reconnecting {
-        attempt: u32,
-        delay: u64,
-    },
-    HeartbeatTimeout {
-        silent_for: u64,
-    },
-    /// A heartbeat ping was sent.
-    Ping,
-    /// A heartbeat ping was answered after `rtt` ms.
-    Pong {
-        rtt: u64,
-    },
-    Error(Error),
-    State {
-        state: State,
-        previous: State,
-    },
-}
-
-/// Typed errors of the connection (JS: `Error` with `name`/`code`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Error {
-    /// The socket reported an error event.
-    Socket,
-    /// A socket stayed CONNECTING longer than `connect_timeout`.
-    ConnectTimeout { after: u64 },
-    /// `max_retries` attempts failed; the session is closed for good.
-    RetriesExhausted { attempts: u32 },
-    /// The server closed with a code configured as fatal; no reconnect.
-    FatalClose { code: u16 },
-}
-
-impl Error {
-    /// The stable machine-readable code (JS `err.code`).
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::Socket => "SOCKET_ERROR",
-            Error::ConnectTimeout { .. } => "CONNECT_TIMEOUT",
-            Error::RetriesExhausted { .. } => "RETRIES_EXHAUSTED",
-            Error::FatalClose { .. } => "FATAL_CLOSE",
-        }
-    }
-}
-
-// Display impls are for native users and logs; nothing in the core calls
-// them, so they cost the wasm build nothing unless a driver uses them.
-impl core::fmt::Display for Error {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Error::Socket => f.write_str("the socket reported an error"),
-            Error::ConnectTimeout { after } => {
-                write!(f, "the socket did not open within {after} ms")
-            }
-            Error::RetriesExhausted { attempts } => {
-                write!(f, "gave up after {attempts} failed attempts in a row")
-            }
-            Error::FatalClose { code } => {
-                write!(f, "the server closed with fatal code {code}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-/// Why [`Session::send`] refused a message. The message is handed back so
-/// nothing is lost.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum SendError<M> {
-    /// The queue is at `max_messages` or the message would exceed `max_bytes`.
-    QueueFull(M),
-    /// Not open and queueing is disabled.
-    NotOpen(M),
-    /// `close()` was called; the session will not open again.
-    Closed(M),
-}
-
-/// What [`Session::send`] did with a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sent {
-    /// Handed to the open socket now (an `Action::Send` is pending).
-    Sent,
-    /// Held until the next open.
-    Queued,
-}
-
-/// Counters for `sock.stats`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Stats {
-    /// Attempt number of the current/last connection (1 = first).
-    pub attempt: u32,
-    /// Successful opens after the first.
-    pub reconnects: u32,
-    pub messages_in: u64,
-    pub messages_out: u64,
-    pub queued: usize,
-    pub queued_bytes: usize,
-    pub last_rtt_ms: Option<u64>,
-}
-
-/// Heartbeat options (API.md `heartbeat`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct HeartbeatConfig<M> {
-    /// ms of silence before a ping is sent.
-    pub interval: u64,
-    /// ms to wait for any message after the ping.
-    pub timeout: u64,
-    /// The ping payload.
-    pub ping: M,
-    /// When false, only messages matching the pong matcher prove liveness.
-    pub any_message_counts: bool,
-}
-
-/// Reconnection options (API.md `reconnect`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReconnectConfig {
-    pub min_delay: u64,
-    pub max_delay: u64,
-    pub factor: f64,
-    /// 0 = no jitter, 1 = full jitter.
-    pub jitter: f64,
-    /// `None` = retry forever.
-    pub max_retries: Option<u32>,
-    /// ms open before the backoff resets.
-    pub stable_after: u64,
-    /// Server close codes that end the session instead of reconnecting.
-    pub fatal_codes: Vec<u16>,
-}
-
-/// Send queue bounds (API.md `queue`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueueConfig {
-    pub max_messages: usize,
-    pub max_bytes: usize,
-}
-
-/// Everything the core is configured with. Defaults are those of API.md.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config<M> {
-    /// ms a socket may stay CONNECTING; 0 disables.
-    pub connect_timeout: u64,
-    /// ms to wait for the close handshake after `close()` before abandoning.
-    pub close_timeout: u64,
-    pub heartbeat: Option<HeartbeatConfig<M>>,
-    pub reconnect: Option<ReconnectConfig>,
-    pub queue: Option<QueueConfig>,
-}
-
-/// An invalid option; `field` is the option's JS path, e.g. `heartbeat.interval`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub field: &'static str,
-    pub reason: &'static str,
-}
-
-impl core::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "invalid option {}: {}", self.field, self.reason)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-/// Where the machine is. The reconnect lock *is* this enum: exactly the
-/// variants holding a `gen` own a live socket, so there is never more than
-/// one, and inputs of any other generation are ignored.
-#[derive(Debug)]
-enum Phase {
-    /// The socket `gen` is in its opening handshake.
-    Connecting {
-        gen: Gen,
-        started: u64,
-        /// `None` when `connect_timeout` is 0.
-        deadline: Option<u64>,
-        /// The deadline was already extended once because its timer fired late.
-        graced: bool,
-    },
-    /// The socket `gen` is open.
-    Open {
-        gen: Gen,
-        opened_at: u64,
-        /// `None` when the heartbeat is disabled.
-        hb: Option<Heartbeat>,
-    },
-    /// `close()` was called on the open socket `gen`; waiting for its close.
-    Closing { gen: Gen, deadline: u64 },
-    /// No socket; the next attempt starts at `until`.
-    Waiting { until: u64 },
-    /// No socket, no timer, for good (until `reconnect()` revives it).
-    Closed,
-}
-
-impl Phase {
-    fn state(&self) -> State {
-        match self {
-            Phase::Connecting { .. } => State::Connecting,
-            Phase::Open { .. } => State::Open,
-            Phase::Closing { .. } => State::Closing,
-            Phase::Waiting { .. } => State::Reconnecting,
-            Phase::Closed => State::Closed,
-        }
-    }
-
-    fn gen(&self) -> Option<Gen> {
-        match *self {
-            Phase::Connecting { gen, .. }
-            | Phase::Open { gen, .. }
-            | Phase::Closing { gen, .. } => Some(gen),
-            Phase::Waiting { .. } | Phase::Closed => None,
-        }
-    }
-}
 
 /// How heartbeat replies are recognised.
 enum PongRule<M> {
     /// Nothing configured: every message answers a ping.
     Unset,
+    /// [`HeartbeatConfig::pong`]: a message equal to it, as it arrived.
+    Equals(M),
     /// [`Session::set_pong_matcher`].
     Matcher(Box<dyn Fn(&M) -> bool>),
     /// The driver classifies replies itself and feeds them as [`Input::Pong`].
@@ -509,9 +209,13 @@ impl<M: Payload> Session<M> {
     /// yields `Action::Connect`. `seed` seeds the jitter RNG.
     pub fn new(config: Config<M>, seed: u64, now: u64) -> Result<Self, ConfigError> {
         config.validate()?;
+        let pong = match config.heartbeat.as_ref().and_then(|h| h.pong.clone()) {
+            Some(pong) => PongRule::Equals(pong),
+            None => PongRule::Unset,
+        };
         let mut s = Session {
             config,
-            pong: PongRule::Unset,
+            pong,
             phase: Phase::Closed,
             last_gen: 0,
             now,
@@ -553,6 +257,7 @@ impl<M: Payload> Session<M> {
             Input::Message { gen, data } => {
                 if self.phase.gen() == Some(gen) {
                     let is_pong = match &self.pong {
+                        PongRule::Equals(pong) => *pong == data,
                         PongRule::Matcher(f) => f(&data),
                         PongRule::Unset | PongRule::Driver => false,
                     };
@@ -643,27 +348,12 @@ impl<M: Payload> Session<M> {
                 gen, hb: Some(hb), ..
             } if now >= hb.deadline() => {
                 let gen = *gen;
-                let Some(cfg) = &self.config.heartbeat else {
-                    return;
-                };
-                match hb.timer {
-                    Timer::Ping(_) => {
-                        hb.pinged(now, cfg.timeout);
-                        self.send_ping(gen);
-                    }
-                    Timer::Pong(due) => {
-                        if !hb.probing_after_late && heartbeat::is_late(now, due, cfg.timeout) {
-                            // The page or machine was suspended: the reply may
-                            // be queued unprocessed. Probe instead of killing.
-                            hb.probing_after_late = true;
-                            hb.pinged(now, cfg.timeout);
-                            self.send_ping(gen);
-                        } else {
-                            let silent_for = now.saturating_sub(hb.last_message);
-                            self.abandon(gen, None, String::new());
-                            self.emit(Event::HeartbeatTimeout { silent_for });
-                            self.socket_gone(ABNORMAL, REASON_HEARTBEAT.into(), false);
-                        }
+                match hb.on_timeout(now) {
+                    Due::Ping => self.send_ping(gen),
+                    Due::Dead { silent_for } => {
+                        self.abandon(gen, None, String::new());
+                        self.emit(Event::HeartbeatTimeout { silent_for });
+                        self.socket_gone(ABNORMAL, REASON_HEARTBEAT.into(), false);
                     }
                 }
             }
@@ -805,6 +495,12 @@ impl<M: Payload> Session<M> {
         self.queue.take_all()
     }
 
+    /// Removes and returns the oldest queued message, if any (one at a time,
+    /// for a driver that hands them across a boundary).
+    pub fn pop_queued(&mut self) -> Option<M> {
+        self.queue.pop()
+    }
+
     // ----- internals -------------------------------------------------------
 
     fn tick(&mut self, now: u64) {
@@ -885,7 +581,7 @@ impl<M: Payload> Session<M> {
             .config
             .heartbeat
             .as_ref()
-            .map(|h| Heartbeat::start(self.now, h.interval));
+            .map(|h| Heartbeat::start(self.now, h));
         self.enter(Phase::Open {
             gen,
             opened_at: self.now,
@@ -900,18 +596,11 @@ impl<M: Payload> Session<M> {
         if let (Phase::Open { hb: Some(hb), .. }, Some(cfg)) =
             (&mut self.phase, &self.config.heartbeat)
         {
-            hb.last_message = now;
             // Without any way to recognise replies, any message answers.
             let answers = is_pong || matches!(self.pong, PongRule::Unset);
-            if answers {
-                if let Some(sent) = hb.ping_sent.take() {
-                    let rtt = now.saturating_sub(sent);
-                    self.stats.last_rtt_ms = Some(rtt);
-                    self.out.push_back(Action::Emit(Event::Pong { rtt }));
-                }
-            }
-            if answers || cfg.any_message_counts {
-                hb.alive(now, cfg.interval);
+            if let Some(rtt) = hb.on_message(now, answers, cfg.any_message_counts) {
+                self.stats.last_rtt_ms = Some(rtt);
+                self.out.push_back(Action::Emit(Event::Pong { rtt }));
             }
         }
         if !is_pong {
@@ -934,16 +623,12 @@ impl<M: Payload> Session<M> {
     /// probe with.
     fn probe(&mut self) {
         let now = self.now;
-        if let (
-            Phase::Open {
-                gen, hb: Some(hb), ..
-            },
-            Some(cfg),
-        ) = (&mut self.phase, &self.config.heartbeat)
+        if let Phase::Open {
+            gen, hb: Some(hb), ..
+        } = &mut self.phase
         {
-            if let Timer::Ping(_) = hb.timer {
-                let gen = *gen;
-                hb.pinged(now, cfg.timeout);
+            let gen = *gen;
+            if hb.probe(now) {
                 self.send_ping(gen);
             }
         }

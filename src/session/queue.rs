@@ -53,6 +53,9 @@ impl<M: Payload> SendQueue<M> {
 
     pub(crate) fn take_all(&mut self) -> Vec<M> {
         self.bytes = 0;
-        self.items.drain(..).map(|(m, _)| m).collect()
+        std::mem::take(&mut self.items)
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect()
     }
 }

@@ -2,26 +2,29 @@
 //! [`Conn`] detaches the handlers and closes the socket, so a socket the core
 //! has given up on can never report into the session again.
 
-use std::rc::Weak;
-
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, WebSocket};
 
-use super::driver::Shared;
-use super::handles::{handler, Handler};
+use super::handles::Handler;
 use crate::session::Gen;
 
 const CONNECTING: u16 = 0;
 const OPEN: u16 = 1;
 
+/// The four handlers of one socket, made by the driver for its generation.
+pub(crate) struct Handlers {
+    pub(crate) open: Handler,
+    pub(crate) message: Handler,
+    /// A WebSocket `error` is a plain `Event` (not an `ErrorEvent`).
+    pub(crate) error: Handler,
+    pub(crate) close: Handler,
+}
+
 pub(crate) struct Conn {
     pub(crate) gen: Gen,
     ws: WebSocket,
-    _open: Handler,
-    _message: Handler,
-    // A WebSocket `error` is a plain `Event` (not an `ErrorEvent`).
-    _error: Handler,
-    _close: Handler,
+    /// Kept alive as long as the socket; detached in `drop`.
+    _handlers: Handlers,
 }
 
 impl Conn {
@@ -32,8 +35,8 @@ impl Conn {
         url: &str,
         protocols: &JsValue,
         blob: bool,
-        shared: &Weak<Shared>,
         gen: Gen,
+        handlers: Handlers,
     ) -> Result<Conn, JsValue> {
         let ws = WebSocket::new_with_str_sequence(url, protocols)?;
         ws.set_binary_type(if blob {
@@ -41,38 +44,20 @@ impl Conn {
         } else {
             BinaryType::Arraybuffer
         });
-        let open = handler(shared, gen, Shared::on_open);
-        let message = handler(shared, gen, Shared::on_message);
-        let error = handler(shared, gen, Shared::on_error);
-        let close = handler(shared, gen, Shared::on_close);
-        ws.set_onopen(Some(open.function()));
-        ws.set_onmessage(Some(message.function()));
-        ws.set_onerror(Some(error.function()));
-        ws.set_onclose(Some(close.function()));
+        ws.set_onopen(Some(handlers.open.function()));
+        ws.set_onmessage(Some(handlers.message.function()));
+        ws.set_onerror(Some(handlers.error.function()));
+        ws.set_onclose(Some(handlers.close.function()));
         Ok(Conn {
             gen,
             ws,
-            _open: open,
-            _message: message,
-            _error: error,
-            _close: close,
+            _handlers: handlers,
         })
     }
 
     /// The subprotocol the server selected.
     pub(crate) fn protocol(&self) -> String {
         self.ws.protocol()
-    }
-
-    /// Hands `data` to the browser as is. `send` throws while CONNECTING
-    /// (the core never sends then) and for data it cannot send (a resizable
-    /// or shared buffer); a socket that is already closing drops the data
-    /// without throwing, as browsers do.
-    pub(crate) fn send(&self, data: &JsValue) {
-        let _ = self
-            .ws
-            .unchecked_ref::<super::sys::RawSocket>()
-            .send_value(data);
     }
 
     /// The browser socket.

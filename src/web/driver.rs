@@ -15,11 +15,10 @@ use std::cell::{RefCell, RefMut};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
-use super::conn::Conn;
+use super::conn::{Conn, Handlers};
 use super::handles::{handler, Listener, Timer};
 use super::sys;
 use crate::session::{
@@ -27,63 +26,42 @@ use crate::session::{
     Stats,
 };
 
-/// What the driver hands to the application, in order.
-pub(crate) enum Emit {
-    Core(CoreEvent<JsValue>),
-    /// A text frame that is not valid JSON (with `json` on): the raw text.
-    InvalidJson(JsValue),
+/// Where the driver's output goes: the JS facade (`js.rs`) or the typed Rust
+/// API (`typed.rs`). The driver calls it with nothing borrowed, so it may
+/// call back into the socket.
+pub(crate) trait Sink {
+    /// One event of the core, in order. A message is the frame as the
+    /// browser delivered it: decoding (JSON) is the sink's business.
+    fn event(&self, event: CoreEvent<JsValue>);
+
+    /// Hands `data` to the open socket `ws`. It throws only for data a
+    /// browser cannot send (a resizable or shared buffer), which the
+    /// producers of `data` rule out; a socket already closing drops it.
+    fn transmit(&self, ws: &WebSocket, data: &JsValue) {
+        let _ = ws.unchecked_ref::<sys::RawSocket>().send_value(data);
+    }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The facade's entry points. Neither may throw (the facade catches
-    /// everything itself): an exception unwinding through the driver would
-    /// leave its state borrowed. Declaring them without `catch` saves the
-    /// glue's exception wrapper, two allocations per message.
-    pub type JsSink;
-
-    /// An event: `sink.ev(kind, a, b, v, w)`.
-    #[wasm_bindgen(method)]
-    pub(crate) fn ev(this: &JsSink, kind: u32, a: f64, b: f64, v: &JsValue, w: &JsValue);
-
-    /// `ws.send(data)`. Only data the browser cannot send throws there (the
-    /// facade rejects it in `send()` already); the facade reports it as an
-    /// `error` event.
-    #[wasm_bindgen(method)]
-    pub(crate) fn tx(this: &JsSink, ws: &WebSocket, data: &JsValue);
-}
-
-/// Where events go.
-pub(crate) enum Sink {
-    Js(JsSink),
-    Rust(RefCell<Box<dyn FnMut(Emit)>>),
-}
-
-/// What counts as a heartbeat reply. Decided by the driver *before* the
-/// state is borrowed (a JS matcher is user code), and fed as `Input::Pong`.
-pub(crate) enum Pong {
-    None,
-    /// Strictly equal (`===`) to the raw text frame, before any JSON parsing.
-    Text(JsValue),
-    /// A JS `(msg) => boolean`, given the message as `'message'` would be.
-    Js(Function),
-    Rust(Box<dyn Fn(&JsValue) -> bool>),
-}
+/// A user predicate that recognises heartbeat replies the core's own rule
+/// ([`HeartbeatConfig::pong`](crate::session::HeartbeatConfig::pong))
+/// cannot: given the frame as it arrived, it decodes it as `'message'` would
+/// and answers. It is user code, so the driver runs it before borrowing its
+/// state and feeds the verdict as [`Input::Pong`].
+pub(crate) type PongPredicate = Box<dyn Fn(&JsValue) -> bool>;
 
 /// Fixed for the lifetime of a socket.
 pub(crate) struct Options {
     pub(crate) url: String,
     /// `undefined` or an array of subprotocol names.
     pub(crate) protocols: JsValue,
-    pub(crate) json: bool,
     pub(crate) blob: bool,
-    pub(crate) pong: Pong,
+    pub(crate) pong: Option<PongPredicate>,
 }
 
 pub(crate) struct Shared {
     me: Weak<Shared>,
     opts: Options,
-    sink: Sink,
+    sink: Box<dyn Sink>,
     perf: sys::Performance,
     core: RefCell<Core>,
 }
@@ -92,7 +70,7 @@ struct Core {
     session: Session<JsValue>,
     conn: Option<Conn>,
     timer: Option<Timer>,
-    queue: VecDeque<Emit>,
+    queue: VecDeque<CoreEvent<JsValue>>,
     dispatching: bool,
 }
 
@@ -124,7 +102,7 @@ impl Shared {
     pub(crate) fn start(
         config: Config<JsValue>,
         opts: Options,
-        sink: Sink,
+        sink: Box<dyn Sink>,
     ) -> Result<Rc<Shared>, ConfigError> {
         let perf = sys::Scope::performance();
         let now = perf.now_ms();
@@ -165,32 +143,15 @@ impl Shared {
     }
 
     pub(crate) fn on_message(&self, gen: Gen, event: JsValue) {
-        let opts = &self.opts;
-        let mut data = event.unchecked_into::<MessageEvent>().data();
-        let mut pong = matches!(&opts.pong, Pong::Text(p) if *p == data);
-        if !pong && opts.json && data.is_string() {
-            match sys::json_parse(&data) {
-                Ok(parsed) => data = parsed,
-                Err(_) => {
-                    let mut raw = Some(data);
-                    self.enter(&mut |core, _| {
-                        if let Some(raw) = raw.take() {
-                            core.queue.push_back(Emit::InvalidJson(raw));
-                        }
-                    });
-                    return;
-                }
-            }
-        }
-        // User code (a JS or Rust matcher) runs here, with nothing borrowed.
-        pong = pong
-            || match &opts.pong {
-                Pong::Js(f) => f
-                    .call1(&JsValue::UNDEFINED, &data)
-                    .is_ok_and(|v| v.is_truthy()),
-                Pong::Rust(f) => f(&data),
-                _ => false,
-            };
+        let data = event.unchecked_into::<MessageEvent>().data();
+        // User code (a reply predicate) runs here, with nothing borrowed.
+        // Every frame then reaches the session, which checks its generation,
+        // counts it and takes it as liveness, whatever its content.
+        let pong = self
+            .opts
+            .pong
+            .as_ref()
+            .is_some_and(|is_pong| is_pong(&data));
         let mut input = Some(if pong {
             Input::Pong { gen, data }
         } else {
@@ -252,15 +213,14 @@ impl Shared {
         self.handle(&mut Some(input));
     }
 
-    /// A page event seen by the facade: 0 online, 1 offline, 2 resumed
-    /// (visible again, or restored from the back-forward cache), 3 hidden.
-    pub(crate) fn page(&self, kind: u32) {
-        let input = match kind {
-            0 => Input::Online,
-            1 => Input::Offline,
-            2 => Input::Resumed,
-            3 => Input::Hidden,
-            _ => return,
+    /// A page event seen by the facade.
+    pub(crate) fn page(&self, event: crate::abi::PageEvent) {
+        use crate::abi::PageEvent;
+        let input = match event {
+            PageEvent::Online => Input::Online,
+            PageEvent::Offline => Input::Offline,
+            PageEvent::Resumed => Input::Resumed,
+            PageEvent::Hidden => Input::Hidden,
         };
         self.handle(&mut Some(input));
     }
@@ -308,8 +268,10 @@ impl Shared {
         self.core().session.stats()
     }
 
-    pub(crate) fn options(&self) -> &Options {
-        &self.opts
+    /// Removes and returns the oldest message still waiting for an open
+    /// (see [`Session::pop_queued`]).
+    pub(crate) fn unqueue(&self) -> Option<JsValue> {
+        self.core().session.pop_queued()
     }
 
     // ----- the run loop ---------------------------------------------------
@@ -353,20 +315,8 @@ impl Shared {
                 next
             };
             match next {
-                Some(emit) => self.deliver(emit),
+                Some(event) => self.sink.event(event),
                 None => return,
-            }
-        }
-    }
-
-    fn deliver(&self, emit: Emit) {
-        match &self.sink {
-            Sink::Js(sink) => super::js::deliver(sink, emit),
-            Sink::Rust(callback) => {
-                // Never re-entered: `enter` delivers from the outermost call only.
-                if let Ok(mut callback) = callback.try_borrow_mut() {
-                    callback(emit);
-                }
             }
         }
     }
@@ -378,7 +328,13 @@ impl Shared {
                 Action::Connect { gen } => {
                     core.conn = None;
                     let o = &self.opts;
-                    match Conn::open(&o.url, &o.protocols, o.blob, &self.me, gen) {
+                    let handlers = Handlers {
+                        open: handler(&self.me, gen, Shared::on_open),
+                        message: handler(&self.me, gen, Shared::on_message),
+                        error: handler(&self.me, gen, Shared::on_error),
+                        close: handler(&self.me, gen, Shared::on_close),
+                    };
+                    match Conn::open(&o.url, &o.protocols, o.blob, gen, handlers) {
                         Ok(conn) => core.conn = Some(conn),
                         // The constructor threw: to the core this is a socket
                         // that failed before opening.
@@ -399,11 +355,7 @@ impl Shared {
                 }
                 Action::Send { gen, data } => {
                     if let Some(conn) = core.conn.as_ref().filter(|c| c.gen == gen) {
-                        match &self.sink {
-                            Sink::Js(sink) => sink.tx(conn.socket(), &data),
-                            // The typed API sends strings and buffers it made.
-                            Sink::Rust(_) => conn.send(&data),
-                        }
+                        self.sink.transmit(conn.socket(), &data);
                     }
                 }
                 Action::Abandon { gen, code, reason } => {
@@ -419,7 +371,7 @@ impl Shared {
                         conn.shut(Some(code), &reason);
                     }
                 }
-                Action::Emit(event) => core.queue.push_back(Emit::Core(event)),
+                Action::Emit(event) => core.queue.push_back(event),
             }
         }
         if core.session.state() == State::Closed {

@@ -9,7 +9,6 @@ use wasm_bindgen::closure::{Closure, WasmClosure};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::EventTarget;
 
-use super::driver::Shared;
 use super::sys;
 use crate::session::Gen;
 
@@ -37,16 +36,17 @@ pub(crate) struct Callback<T: ?Sized>(Closure<T>);
 /// dropped socket is never kept alive (nor reached) through the browser.
 pub(crate) type Handler = Callback<dyn FnMut(JsValue)>;
 
-/// `entry(shared, gen, arg)` while the socket lives.
-pub(crate) fn handler(
-    shared: &Weak<Shared>,
+/// `entry(owner, gen, arg)` while `owner` lives (the driver's state: this
+/// module knows nothing of it).
+pub(crate) fn handler<T: 'static>(
+    owner: &Weak<T>,
     gen: Gen,
-    entry: fn(&Shared, Gen, JsValue),
+    entry: fn(&T, Gen, JsValue),
 ) -> Handler {
-    let shared = shared.clone();
+    let owner = owner.clone();
     Callback::new(Closure::<dyn FnMut(JsValue)>::new(move |arg: JsValue| {
-        if let Some(s) = shared.upgrade() {
-            entry(&s, gen, arg);
+        if let Some(o) = owner.upgrade() {
+            entry(&o, gen, arg);
         }
     }))
 }

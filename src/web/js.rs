@@ -1,127 +1,200 @@
-//! The `#[wasm_bindgen]` surface used by the JS facade (`pkg/index.js`).
-//! Kept narrow and made of plain numbers and JS values: the facade validates
-//! options and builds the event objects, which is smaller and faster than
-//! doing either through `Reflect` from Rust.
+//! The `#[wasm_bindgen]` surface the JS facade (`pkg/index.js`) drives.
+//!
+//! Everything that crosses is named in [`crate::abi`]: the options arrive as
+//! an array indexed by [`Opt`] holding exactly what the user wrote, and are
+//! turned into a [`Config`] by the core, defaults and validation included;
+//! events leave as `sink.ev(kind, a, b, v, w)` with the [`EventKind`] layout.
+//! Plain numbers and JS values only, so an event costs no allocation and no
+//! exception wrapper.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::Function;
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
+use web_sys::WebSocket;
 
-use super::driver::{Emit, JsSink, Options, Pong, Shared, Sink};
-use crate::session::{
-    Config, Error, Event, HeartbeatConfig, QueueConfig, ReconnectConfig, SendError, Sent, State,
-};
+use super::driver::{Options, PongPredicate, Shared, Sink};
+use super::sys;
+use crate::abi::{state_index, ErrorCode, EventKind, Opt, PageEvent, SendResult, Slots};
+use crate::session::{ConfigError, Event, DEFAULT_PING, DEFAULT_PONG};
 
-// Indices into the option array the facade passes (see index.js `OPTS`).
-const FLAGS: u32 = 0;
-const F_JSON: u32 = 1;
-const F_BLOB: u32 = 2;
-const F_HEARTBEAT: u32 = 4;
-const F_RECONNECT: u32 = 8;
-const F_QUEUE: u32 = 16;
+#[wasm_bindgen]
+extern "C" {
+    /// The facade's entry points. Neither may throw (the facade catches
+    /// everything itself): an exception unwinding through the driver would
+    /// leave its state borrowed. Declaring them without `catch` saves the
+    /// glue's exception wrapper, two allocations per message.
+    pub type JsSink;
 
-/// Event kinds of `sink.ev(kind, ...)`, indices of index.js `EVENTS`.
-const K_OPEN: u32 = 0;
-const K_MESSAGE: u32 = 1;
-const K_CLOSE: u32 = 2;
-const K_RECONNECTING: u32 = 3;
-const K_HEARTBEAT_TIMEOUT: u32 = 4;
-const K_PING: u32 = 5;
-const K_PONG: u32 = 6;
-const K_ERROR: u32 = 7;
-const K_STATE: u32 = 8;
+    /// An event: `sink.ev(kind, a, b, v, w)` (see [`EventKind::layout`]).
+    #[wasm_bindgen(method)]
+    fn ev(this: &JsSink, kind: u32, a: f64, b: f64, v: &JsValue, w: &JsValue);
+
+    /// `ws.send(data)`; the facade reports a throw as `SEND_FAILED`.
+    #[wasm_bindgen(method)]
+    fn tx(this: &JsSink, ws: &WebSocket, data: &JsValue);
+}
+
+impl Sink for JsSink {
+    fn event(&self, event: Event<JsValue>) {
+        let none = JsValue::UNDEFINED;
+        let (kind, a, b, v) = match event {
+            Event::Message(data) => (EventKind::Message, 0.0, 0.0, data),
+            Event::Open { protocol, attempt } => (
+                EventKind::Open,
+                f64::from(attempt),
+                0.0,
+                JsValue::from_str(&protocol),
+            ),
+            Event::Close {
+                code,
+                reason,
+                was_clean,
+                will_reconnect,
+            } => {
+                let flags = u32::from(was_clean) | u32::from(will_reconnect) << 1;
+                let reason = JsValue::from_str(&reason);
+                (EventKind::Close, f64::from(code), f64::from(flags), reason)
+            }
+            Event::Reconnecting { attempt, delay } => (
+                EventKind::Reconnecting,
+                f64::from(attempt),
+                delay as f64,
+                none.clone(),
+            ),
+            Event::HeartbeatTimeout { silent_for } => (
+                EventKind::HeartbeatTimeout,
+                silent_for as f64,
+                0.0,
+                none.clone(),
+            ),
+            Event::Ping => (EventKind::Ping, 0.0, 0.0, none.clone()),
+            Event::Pong { rtt } => (EventKind::Pong, rtt as f64, 0.0, none.clone()),
+            Event::Error(err) => {
+                let (code, detail) = ErrorCode::of(&err);
+                (EventKind::Error, code as u32 as f64, detail, none.clone())
+            }
+            Event::State { state, previous } => (
+                EventKind::State,
+                f64::from(state_index(state)),
+                f64::from(state_index(previous)),
+                none.clone(),
+            ),
+        };
+        self.ev(kind as u32, a, b, &v, &none);
+    }
+
+    fn transmit(&self, ws: &WebSocket, data: &JsValue) {
+        self.tx(ws, data);
+    }
+}
 
 /// A socket as the facade sees it (`new Inner(...)`).
 #[wasm_bindgen(js_name = Inner)]
 pub struct Inner {
     shared: Rc<Shared>,
+    json: bool,
 }
 
-fn ms(v: f64) -> u64 {
-    // Saturating: Infinity is "never", NaN was rejected by the facade.
-    v as u64
+/// The options by [`Opt`] slot, as the facade hands them over: each a
+/// number, NaN where the user wrote nothing; `json`, `binaryType` (`blob`)
+/// and the sections (on) as 0 / 1. The facade has checked their JS types
+/// (a number, a boolean, an object); defaults and ranges are the core's.
+/// What answers a ping: a string is the core's own rule (the raw frame
+/// equals it); a function is a predicate the facade has wrapped so that it
+/// decodes the frame as `'message'` would and never throws.
+enum PongArg {
+    Text,
+    Predicate,
+    Default,
+}
+
+fn pong_arg(pong: &JsValue) -> Result<PongArg, ConfigError> {
+    if pong.is_undefined() {
+        Ok(PongArg::Default)
+    } else if pong.is_string() {
+        Ok(PongArg::Text)
+    } else if pong.is_function() {
+        Ok(PongArg::Predicate)
+    } else {
+        Err(ConfigError {
+            field: "heartbeat.pong",
+            reason: "must be a string or a function",
+        })
+    }
+}
+
+fn build(
+    url: String,
+    protocols: JsValue,
+    n: &[f64],
+    fatal_codes: Option<Vec<f64>>,
+    ping: JsValue,
+    pong: JsValue,
+    sink: JsSink,
+) -> Result<Inner, ConfigError> {
+    let slots = Slots::new(n)?;
+    let (pong, predicate): (_, Option<PongPredicate>) = match pong_arg(&pong)? {
+        PongArg::Default => (Some(JsValue::from_str(DEFAULT_PONG)), None),
+        PongArg::Text => (Some(pong), None),
+        PongArg::Predicate => {
+            let f: Function = pong.unchecked_into();
+            (None, Some(Box::new(move |data| sys::test(&f, data))))
+        }
+    };
+    let ping = if ping.is_undefined() {
+        JsValue::from_str(DEFAULT_PING)
+    } else {
+        ping
+    };
+    let config = slots.config(fatal_codes, ping, pong)?;
+    // Without a heartbeat nothing is a reply: every frame is a message.
+    let pong = predicate.filter(|_| config.heartbeat.is_some());
+    let opts = Options {
+        url,
+        protocols,
+        blob: slots.on(Opt::BinaryType),
+        pong,
+    };
+    let shared = Shared::start(config, opts, Box::new(sink))?;
+    Ok(Inner {
+        shared,
+        json: slots.on(Opt::Json),
+    })
 }
 
 #[wasm_bindgen(js_class = Inner)]
 impl Inner {
-    /// `n` = a JS array [flags, connectTimeout, closeTimeout, interval, timeout,
-    /// minDelay, maxDelay, factor, jitter, maxRetries, stableAfter,
-    /// maxMessages, maxBytes] followed, when `reconnect.fatalCodes` is given,
-    /// by its length and the codes.
+    /// `options`: the user's options by [`Opt`] slot (see `abi.js`
+    /// `OPTIONS`, and [`options`] for the encoding); `fatal_codes`:
+    /// `reconnect.fatalCodes` if given; `ping`: the heartbeat ping ready to
+    /// send, or `undefined`; `pong`: a string, a wrapped predicate, or
+    /// `undefined`. Invalid options throw `[field, reason]`, which the
+    /// facade turns into a `TypeError`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         url: String,
         protocols: JsValue,
-        n: js_sys::Array,
+        options: &[f64],
+        fatal_codes: Option<Vec<f64>>,
         ping: JsValue,
         pong: JsValue,
         sink: JsSink,
     ) -> Result<Inner, JsValue> {
-        // The facade passes numbers only (validated there).
-        let at = |i: u32| n.get(i).unchecked_into_f64();
-        let flags = at(FLAGS) as u32;
-        let config = Config {
-            connect_timeout: ms(at(1)),
-            close_timeout: ms(at(2)),
-            heartbeat: (flags & F_HEARTBEAT != 0).then(|| HeartbeatConfig {
-                interval: ms(at(3)),
-                timeout: ms(at(4)),
-                ping,
-                any_message_counts: true,
-            }),
-            reconnect: (flags & F_RECONNECT != 0).then(|| ReconnectConfig {
-                min_delay: ms(at(5)),
-                max_delay: ms(at(6)),
-                factor: at(7),
-                jitter: at(8),
-                max_retries: at(9).is_finite().then(|| at(9) as u32),
-                stable_after: ms(at(10)),
-                // Given (possibly empty) or the core's defaults.
-                fatal_codes: if n.length() > 13 {
-                    (14..n.length()).map(|i| at(i) as u16).collect()
-                } else {
-                    ReconnectConfig::default().fatal_codes
-                },
-            }),
-            queue: (flags & F_QUEUE != 0).then(|| QueueConfig {
-                max_messages: at(11) as usize,
-                max_bytes: at(12) as usize,
-            }),
-        };
-        let pong = if flags & F_HEARTBEAT == 0 {
-            Pong::None
-        } else if pong.is_string() {
-            Pong::Text(pong)
-        } else if pong.is_function() {
-            Pong::Js(pong.unchecked_into())
-        } else {
-            Pong::None
-        };
-        let opts = Options {
-            url,
-            protocols,
-            json: flags & F_JSON != 0,
-            blob: flags & F_BLOB != 0,
-            pong,
-        };
-        match Shared::start(config, opts, Sink::Js(sink)) {
-            Ok(shared) => Ok(Inner { shared }),
-            // The facade turns `[field, reason]` into a TypeError.
-            Err(e) => Err(js_sys::Array::of2(&e.field.into(), &e.reason.into()).into()),
-        }
+        build(url, protocols, options, fatal_codes, ping, pong, sink)
+            .map_err(|e| Array::of2(&e.field.into(), &e.reason.into()).into())
     }
 
-    /// 0 sent, 1 queued, 2 queue full, 3 not open (no queue), 4 closed.
+    /// Whether text frames carry JSON (the `json` option or its default).
+    #[wasm_bindgen(getter)]
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
+    /// A [`SendResult`] index.
     pub fn send(&self, data: JsValue) -> u32 {
-        match self.shared.send(data) {
-            Ok(Sent::Sent) => 0,
-            Ok(Sent::Queued) => 1,
-            Err(SendError::QueueFull(_)) => 2,
-            Err(SendError::NotOpen(_)) => 3,
-            Err(_) => 4,
-        }
+        SendResult::of(&self.shared.send(data)) as u32
     }
 
     pub fn close(&self, code: u16, reason: String) {
@@ -132,12 +205,14 @@ impl Inner {
         self.shared.reconnect();
     }
 
-    /// 0 online, 1 offline, 2 resumed, 3 hidden (the facade listens).
+    /// A [`PageEvent`] index (the facade listens to the page).
     pub fn page(&self, kind: u32) {
-        self.shared.page(kind);
+        if let Some(event) = PageEvent::from_index(kind) {
+            self.shared.page(event);
+        }
     }
 
-    /// Index into index.js `STATES`.
+    /// A [`crate::abi::STATES`] index.
     pub fn state(&self) -> u32 {
         state_index(self.shared.state())
     }
@@ -147,13 +222,24 @@ impl Inner {
     pub fn stats(&self) -> JsValue {
         let s = self.shared.stats();
         array6(
-            s.attempt as f64,
-            s.reconnects as f64,
+            f64::from(s.attempt),
+            f64::from(s.reconnects),
             s.messages_in as f64,
             s.messages_out as f64,
             s.queued as f64,
             s.last_rtt_ms.map_or(-1.0, |v| v as f64),
         )
+    }
+
+    /// Removes and returns the messages still queued, oldest first (the
+    /// bindings carry them over to the next socket).
+    #[wasm_bindgen(js_name = takeQueued)]
+    pub fn take_queued(&self) -> Array {
+        let out = Array::new();
+        while let Some(m) = self.shared.unqueue() {
+            out.push(&m);
+        }
+        out
     }
 }
 
@@ -162,73 +248,6 @@ extern "C" {
     /// `Array.of(...)`: six numbers without a typed-array round trip.
     #[wasm_bindgen(js_namespace = Array, js_name = of)]
     fn array6(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> JsValue;
-}
-
-fn state_index(s: State) -> u32 {
-    match s {
-        State::Connecting => 0,
-        State::Open => 1,
-        State::Closing => 2,
-        State::Closed => 3,
-        State::Reconnecting => 4,
-    }
-}
-
-/// Hands one event to the facade as `sink.ev(kind, a, b, v, w)`.
-pub(crate) fn deliver(sink: &JsSink, emit: Emit) {
-    let none = JsValue::UNDEFINED;
-    let text = |t: &str| JsValue::from_str(t);
-    let (kind, a, b, v, w) = match emit {
-        Emit::InvalidJson(raw) => (K_ERROR, 0.0, 0.0, text("INVALID_JSON"), raw),
-        Emit::Core(event) => match event {
-            Event::Message(data) => (K_MESSAGE, 0.0, 0.0, data, none),
-            Event::Open { protocol, attempt } => {
-                (K_OPEN, attempt as f64, 0.0, text(&protocol), none)
-            }
-            Event::Close {
-                code,
-                reason,
-                was_clean,
-                will_reconnect,
-            } => {
-                let flags = was_clean as u32 | (will_reconnect as u32) << 1;
-                (K_CLOSE, code as f64, flags as f64, text(&reason), none)
-            }
-            Event::Reconnecting { attempt, delay } => (
-                K_RECONNECTING,
-                attempt as f64,
-                delay as f64,
-                none.clone(),
-                none,
-            ),
-            Event::HeartbeatTimeout { silent_for } => (
-                K_HEARTBEAT_TIMEOUT,
-                silent_for as f64,
-                0.0,
-                none.clone(),
-                none,
-            ),
-            Event::Ping => (K_PING, 0.0, 0.0, none.clone(), none),
-            Event::Pong { rtt } => (K_PONG, rtt as f64, 0.0, none.clone(), none),
-            Event::Error(err) => {
-                let detail = match err {
-                    Error::ConnectTimeout { after } => after as f64,
-                    Error::RetriesExhausted { attempts } => attempts as f64,
-                    Error::FatalClose { code } => code as f64,
-                    _ => 0.0,
-                };
-                (K_ERROR, detail, 0.0, text(err.code()), none)
-            }
-            Event::State { state, previous } => (
-                K_STATE,
-                state_index(state) as f64,
-                state_index(previous) as f64,
-                none.clone(),
-                none,
-            ),
-        },
-    };
-    sink.ev(kind, a, b, &v, &w);
 }
 
 thread_local! {

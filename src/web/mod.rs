@@ -1,11 +1,23 @@
 //! Browser driver, wasm-bindgen exports and the typed Rust API (wasm32 only).
 //!
+//! Layers, each using only those before it:
+//!
+//! ```text
+//!   sys      the few browser bindings web-sys lacks (globals, raw send)
+//!   handles  owned callbacks, the timer, event listeners (RAII)
+//!   conn     one browser WebSocket and its four handlers
+//!   driver   runs a Session over conns and the timer; hands events to a Sink
+//!   js       the npm facade's surface: a Sink that calls into JS
+//!   typed    Socket<In, Out> for Rust front ends: a Sink that decodes
+//! ```
+//!
 //! * `driver`: runs a [`Session`](crate::session::Session) over the browser's
 //!   `WebSocket`, the global `setTimeout` (windows and workers alike) and
 //!   `performance.now()`, with `M = JsValue` so message data never crosses
 //!   into linear memory. It holds no policy: it translates browser events
-//!   into [`Input`](crate::session::Input)s and carries out
-//!   [`Action`](crate::session::Action)s.
+//!   into [`Input`](crate::session::Input)s (every frame, as it arrived:
+//!   what counts as a reply, as liveness, is the core's), carries out
+//!   [`Action`](crate::session::Action)s, and leaves decoding to its sink.
 //! * Ownership (RAII): each browser socket is a `Conn` owning its four
 //!   handlers and tagged with its generation; the socket's one timer and its
 //!   page listeners are values too. Dropping any of them detaches it; nothing
@@ -15,11 +27,12 @@
 //! * Re-entrancy: no JS or Rust user code runs while the state is borrowed;
 //!   events are queued and delivered after the borrow ends, in order, so a
 //!   handler may call `send`/`close`/`reconnect`.
-//! * `js`: the narrow `#[wasm_bindgen]` surface the npm facade
-//!   (`pkg/index.js`) drives; the facade validates options, builds event
-//!   objects, isolates throwing handlers (`HANDLER_THREW`) and listens to
-//!   page events. A Rust panic is reported through a hook (`'PANIC'` error
-//!   events) instead of leaving a silent, wedged object.
+//! * `js`: the `#[wasm_bindgen]` surface the npm facade (`pkg/index.js`)
+//!   drives, in the numbers of [`crate::abi`]; the facade checks JS types,
+//!   builds event objects, decodes JSON, isolates throwing handlers
+//!   (`HANDLER_THREW`) and listens to page events. A Rust panic is reported
+//!   through a hook (`'PANIC'` error events) instead of leaving a silent,
+//!   wedged object.
 //! * [`Socket`]: the typed Rust API for Rust front ends (Yew, Leptos,
 //!   Dioxus), generic over the message types and so compiled only into apps
 //!   that use it, never into the npm module.

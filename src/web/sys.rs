@@ -33,6 +33,12 @@ extern "C" {
     #[wasm_bindgen(js_name = clearTimeout)]
     pub(crate) fn clear_timeout(id: f64);
 
+    /// A function of one argument returning a boolean, that never throws.
+    type Predicate;
+
+    #[wasm_bindgen(method, js_name = call)]
+    fn call_bool(this: &Predicate, this_arg: &JsValue, v: &JsValue) -> bool;
+
     /// `JSON.parse` on a JS string without copying it through Rust.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub(crate) fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
@@ -76,6 +82,13 @@ extern "C" {
 
     #[wasm_bindgen(method, js_name = send, catch)]
     pub(crate) fn send_value(this: &RawSocket, data: &JsValue) -> Result<(), JsValue>;
+}
+
+/// `f(v)` for a predicate that never throws (the facade wraps user
+/// functions so): no exception wrapper on this per-message call.
+pub(crate) fn test(f: &Function, v: &JsValue) -> bool {
+    f.unchecked_ref::<Predicate>()
+        .call_bool(&JsValue::UNDEFINED, v)
 }
 
 impl Performance {

@@ -4,10 +4,11 @@
 //! encoded from `Out` through serde. Everything here is generic, so it is only
 //! compiled into a binary that uses it: the npm bundle does not pay for it.
 //!
-//! Text frames carry JSON (with [`Config::json`] on, the default) and are
-//! decoded into `In`; with `json(false)` a text frame is handed to serde as a
-//! plain string (use `In = String`). Binary frames arrive as
-//! [`SocketEvent::Binary`].
+//! Defaults are the JS API's, from the same place
+//! ([`crate::session::Config`]). With [`Config::json`] on, text frames carry
+//! JSON and are decoded into `In`; off (the default, as in JS) a text frame
+//! is handed to serde as a plain string (use `In = String`). Binary frames
+//! arrive as [`SocketEvent::Binary`].
 //!
 //! # Events as a stream
 //!
@@ -106,10 +107,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::driver::{Emit, Options, PageListeners, Pong, Shared, Sink};
+use super::driver::{Options, PageListeners, PongPredicate, Shared, Sink};
 use super::sys;
 use crate::session::{
     self, ConfigError, Event, HeartbeatConfig, QueueConfig, ReconnectConfig, Sent, State, Stats,
+    DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEARTBEAT_MS, DEFAULT_JSON,
+    DEFAULT_PING, DEFAULT_PONG,
 };
 
 /// Heartbeat options (JS `heartbeat`).
@@ -133,8 +136,8 @@ impl<In> Heartbeat<In> {
         Heartbeat {
             interval,
             timeout,
-            ping: JsValue::from_str("ping"),
-            pong: Some(PongRule::Text("pong".into())),
+            ping: JsValue::from_str(DEFAULT_PING),
+            pong: Some(PongRule::Text(DEFAULT_PONG.into())),
         }
     }
 
@@ -181,22 +184,20 @@ pub struct Config<In> {
 }
 
 impl<In> Config<In> {
-    /// The JS defaults: JSON messages, 10 s connect timeout, heartbeat every
-    /// 10 s of silence with a 10 s timeout, reconnect with backoff 1-30 s, a
-    /// queue of 1000 messages / 1 MiB.
+    /// The JS defaults (those of [`session::Config`]): text frames as
+    /// strings (see [`json`](Self::json)), 10 s connect timeout, heartbeat
+    /// every 10 s of silence with a 10 s timeout, reconnect with backoff
+    /// 1-30 s, a queue of 1000 messages / 1 MiB.
     pub fn new(url: &str) -> Self {
         Config {
             url: url.into(),
             protocols: Vec::new(),
-            json: true,
-            connect_timeout: 10_000,
-            close_timeout: 5_000,
-            heartbeat: Some(Heartbeat::new(10_000, 10_000)),
+            json: DEFAULT_JSON,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            close_timeout: DEFAULT_CLOSE_TIMEOUT,
+            heartbeat: Some(Heartbeat::new(DEFAULT_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS)),
             reconnect: Some(Reconnect::default()),
-            queue: Some(QueueConfig {
-                max_messages: 1_000,
-                max_bytes: 1 << 20,
-            }),
+            queue: Some(QueueConfig::default()),
         }
     }
 
@@ -205,8 +206,8 @@ impl<In> Config<In> {
         self
     }
 
-    /// Text frames carry JSON (default true). Off: text is decoded as a plain
-    /// string.
+    /// Text frames carry JSON, decoded into `In` (default off, as in JS: text
+    /// is then decoded as a plain string).
     pub fn json(mut self, on: bool) -> Self {
         self.json = on;
         self
@@ -362,6 +363,7 @@ pub struct Socket<In, Out> {
     shared: Rc<Shared>,
     /// Page events (online/offline/visibility/bfcache), until closed.
     page: Rc<RefCell<Option<PageListeners>>>,
+    json: bool,
     _types: PhantomData<fn(Out) -> In>,
 }
 
@@ -382,19 +384,23 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             reconnect,
             queue,
         } = config;
-        let mut pong = Pong::None;
+        let mut predicate: Option<PongPredicate> = None;
         let heartbeat = heartbeat.map(|h| {
-            pong = match h.pong {
-                Some(PongRule::Text(t)) => Pong::Text(JsValue::from_str(&t)),
-                Some(PongRule::When(f)) => Pong::Rust(Box::new(move |v: &JsValue| {
-                    serde_wasm_bindgen::from_value::<In>(v.clone()).is_ok_and(|m| f(&m))
-                })),
-                None => Pong::None,
+            let pong = match h.pong {
+                Some(PongRule::Text(t)) => Some(JsValue::from_str(&t)),
+                Some(PongRule::When(f)) => {
+                    predicate = Some(Box::new(move |raw: &JsValue| {
+                        decode::<In>(raw, json).is_ok_and(|m| f(&m))
+                    }));
+                    None
+                }
+                None => None,
             };
             HeartbeatConfig {
                 interval: h.interval,
                 timeout: h.timeout,
                 ping: h.ping,
+                pong,
                 any_message_counts: true,
             }
         });
@@ -417,14 +423,14 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
         let opts = Options {
             url,
             protocols,
-            json,
             blob: false,
-            pong,
+            pong: predicate,
         };
         let page: Rc<RefCell<Option<PageListeners>>> = Rc::default();
         let page_in_sink = page.clone();
-        let sink = Sink::Rust(RefCell::new(Box::new(move |emit| {
-            if let Some(event) = convert::<In>(emit) {
+        let sink = TypedSink {
+            json,
+            on_event: RefCell::new(Box::new(move |event: SocketEvent<In>| {
                 if let SocketEvent::State {
                     state: State::Closed,
                     ..
@@ -434,15 +440,16 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
                     page_in_sink.borrow_mut().take();
                 }
                 on_event(event);
-            }
-        })));
-        let shared = Shared::start(config, opts, sink)?;
+            })),
+        };
+        let shared = Shared::start(config, opts, Box::new(sink))?;
         if shared.state() != State::Closed {
             *page.borrow_mut() = Some(shared.page_listeners());
         }
         Ok(Socket {
             shared,
             page,
+            json,
             _types: PhantomData,
         })
     }
@@ -469,7 +476,7 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             })?;
         let data = if value.is_string() {
             value
-        } else if !self.shared.options().json {
+        } else if !self.json {
             return Err(SocketError::Encode {
                 reason: "json is off: only strings can be sent as text".into(),
             });
@@ -540,25 +547,52 @@ impl<In, Out> Drop for Socket<In, Out> {
     }
 }
 
-fn convert<In: DeserializeOwned>(emit: Emit) -> Option<SocketEvent<In>> {
-    let event = match emit {
-        Emit::Core(event) => event,
-        Emit::InvalidJson(raw) => {
-            return Some(SocketEvent::Error(SocketError::InvalidJson {
-                text: raw.as_string().unwrap_or_default(),
-            }))
+/// The typed API's end of the driver: decodes each event for `In` and hands
+/// it to the app's callback.
+struct TypedSink<In> {
+    json: bool,
+    on_event: RefCell<Box<dyn FnMut(SocketEvent<In>)>>,
+}
+
+impl<In: DeserializeOwned> Sink for TypedSink<In> {
+    fn event(&self, event: Event<JsValue>) {
+        // Never re-entered: the driver delivers from its outermost call only.
+        if let Ok(mut on_event) = self.on_event.try_borrow_mut() {
+            on_event(convert(event, self.json));
         }
+    }
+}
+
+/// Why a text frame did not become an `In`.
+enum Undecodable {
+    NotJson,
+    Decode(String),
+}
+
+/// A frame as `In`: a text frame is JSON-parsed first when `json` is on.
+fn decode<In: DeserializeOwned>(raw: &JsValue, json: bool) -> Result<In, Undecodable> {
+    let value = if json && raw.is_string() {
+        sys::json_parse(raw).map_err(|_| Undecodable::NotJson)?
+    } else {
+        raw.clone()
     };
-    Some(match event {
+    serde_wasm_bindgen::from_value::<In>(value).map_err(|e| Undecodable::Decode(e.to_string()))
+}
+
+fn convert<In: DeserializeOwned>(event: Event<JsValue>, json: bool) -> SocketEvent<In> {
+    match event {
         Event::Message(data) => {
             if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
                 SocketEvent::Binary(js_sys::Uint8Array::new(buf).to_vec())
             } else {
-                match serde_wasm_bindgen::from_value::<In>(data) {
+                match decode::<In>(&data, json) {
                     Ok(m) => SocketEvent::Message(m),
-                    Err(e) => SocketEvent::Error(SocketError::Decode {
-                        reason: e.to_string(),
+                    Err(Undecodable::NotJson) => SocketEvent::Error(SocketError::InvalidJson {
+                        text: data.as_string().unwrap_or_default(),
                     }),
+                    Err(Undecodable::Decode(reason)) => {
+                        SocketEvent::Error(SocketError::Decode { reason })
+                    }
                 }
             }
         }
@@ -580,5 +614,5 @@ fn convert<In: DeserializeOwned>(emit: Emit) -> Option<SocketEvent<In>> {
         Event::Pong { rtt } => SocketEvent::Pong { rtt },
         Event::Error(e) => SocketEvent::Error(SocketError::Session(e)),
         Event::State { state, previous } => SocketEvent::State { state, previous },
-    })
+    }
 }

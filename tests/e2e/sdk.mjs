@@ -225,6 +225,47 @@ try {
       assert.deepEqual(r, ['queued', 'QUEUE_FULL', 'QUEUE_FULL', 'queued', 2]);
     },
 
+    "reconnect.minDelay 0 is refused with the core's words (the same as from Rust)": async () => {
+      const r = await inPage(async ({ connect }, ws) => {
+        try {
+          await connect(`${ws}/echo`, { reconnect: { minDelay: 0 } });
+          return 'resolved';
+        } catch (e) {
+          return [e.constructor.name, e.message];
+        }
+      });
+      assert.deepEqual(r, ['TypeError', 'steadyws: reconnect.minDelay must be at least 1 ms']);
+    },
+
+    'text that is not JSON keeps a heartbeat-guarded json socket alive: counted, INVALID_JSON, no timeout': async () => {
+      const r = await inPage(async ({ connect }, ws, client, until) => {
+        // /babble sends "babble N" every 50 ms and never answers a ping: only
+        // the rule "every frame proves liveness" keeps this socket open.
+        const s = await connect(`${ws}/babble?every=50&client=${client}`, {
+          json: true,
+          heartbeat: { interval: 150, timeout: 150 },
+        });
+        const seen = { invalid: [], messages: 0, timeouts: 0, opens: 0, pings: 0 };
+        s.on('error', (e) => e.code === 'INVALID_JSON' && seen.invalid.push(e.data));
+        s.on('message', () => { seen.messages += 1; });
+        s.on('heartbeat-timeout', () => { seen.timeouts += 1; });
+        s.on('open', () => { seen.opens += 1; });
+        s.on('ping', () => { seen.pings += 1; });
+        // 30 frames = 1.5 s, five times the heartbeat's 300 ms window.
+        await until('30 frames', () => s.stats.messagesIn >= 30, 10_000);
+        const out = { ...seen, state: s.state, messagesIn: s.stats.messagesIn };
+        await s.close();
+        return out;
+      });
+      assert.equal(r.timeouts, 0, 'no heartbeat timeout');
+      assert.equal(r.pings, 0, 'never silent long enough to ping');
+      assert.equal(r.opens, 1, 'one connection throughout');
+      assert.equal(r.state, 'open');
+      assert.equal(r.messages, 0, 'none delivered as a message');
+      assert.ok(r.invalid.length >= 30 && r.invalid.length <= r.messagesIn, `${r.invalid.length} of ${r.messagesIn}`);
+      assert.deepEqual(r.invalid.slice(0, 3), ['babble 1', 'babble 2', 'babble 3']);
+    },
+
     'bad options reject with a TypeError naming the field': async () => {
       const r = await inPage(async ({ connect }, ws) => {
         const tries = {

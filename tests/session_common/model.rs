@@ -65,9 +65,15 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn new(cfg: Config<Message>, seed: u64, pong_matcher: bool) -> Model {
+    pub fn new(mut cfg: Config<Message>, seed: u64, pong_matcher: bool) -> Model {
+        // The reply is recognised by the configured text half of the time,
+        // by a matcher the other half: both must behave the same.
+        let by_config = pong_matcher && seed % 2 == 0 && cfg.heartbeat.is_some();
+        if let (true, Some(hb)) = (by_config, cfg.heartbeat.as_mut()) {
+            hb.pong = Some(Message::Text("pong".into()));
+        }
         let mut s = Session::new(cfg.clone(), seed, 0).expect("valid config");
-        if pong_matcher {
+        if pong_matcher && !by_config {
             s.set_pong_matcher(Box::new(
                 |m: &Message| matches!(m, Message::Text(t) if t == "pong"),
             ));

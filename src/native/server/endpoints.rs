@@ -7,12 +7,12 @@
 //! [`TICK`] to bound the closing handshake even when the close frame was
 //! sent by another thread.
 
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::codec::close::CloseCode;
 use crate::message::Message;
+use crate::native::stream::Stream;
 use crate::native::ws::{Incoming, WsError, WsReader, WsWriter};
 
 use super::registry::{Conn, FLAP_CLOSE};
@@ -41,6 +41,26 @@ pub enum Behavior {
     },
     /// `/flap`: close at once.
     Flap,
+    /// `/babble?every=MS`: sends the text frame `babble N` (not JSON) every
+    /// `every` ms (default 200) and answers nothing, heartbeat pings
+    /// included: a client stays alive only if every frame counts as
+    /// liveness, whatever it contains.
+    Babble { every: Duration },
+}
+
+/// Parses `/babble`'s `every` (ms, 10..=60000, default 200).
+pub fn parse_babble(pairs: &[(String, String)]) -> Result<Behavior, String> {
+    let every = match super::http::query_get(pairs, "every") {
+        None => 200,
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| (10..=60_000).contains(ms))
+            .ok_or_else(|| format!("every must be 10-60000 ms, got {v:?}"))?,
+    };
+    Ok(Behavior::Babble {
+        every: Duration::from_millis(every),
+    })
 }
 
 /// Parses `after` (default 0).
@@ -86,7 +106,7 @@ pub fn parse_close(pairs: &[(String, String)]) -> Result<Behavior, String> {
 
 /// Runs a connection whose 101 was just sent, until it ends.
 pub(crate) fn run(
-    stream: TcpStream,
+    stream: Stream,
     rest: Vec<u8>,
     client: String,
     behavior: Behavior,
@@ -109,6 +129,11 @@ pub(crate) fn run(
     }
     let registration = registry.register(conn);
     let conn = Arc::clone(&registration.conn);
+    if let Behavior::Babble { every } = behavior {
+        let conn = Arc::clone(&conn);
+        // Ends with the connection: the first write after it is gone fails.
+        std::thread::spawn(move || babble(&conn, every));
+    }
     let mut reader = WsReader::new(stream, Role::Server, rest, shared.config.limits);
     drive(&conn, &mut reader, &behavior, shared);
     // Unregister before lingering: the connection is over for `/stats`.
@@ -178,6 +203,7 @@ fn drive(conn: &Conn, reader: &mut WsReader, behavior: &Behavior, shared: &Share
                 received += 1;
                 let ok = match behavior {
                     Behavior::Chat => chat(conn, msg, shared),
+                    Behavior::Babble { .. } => true,
                     _ => conn.send_with(|w| w.send(&msg)).is_ok(),
                 };
                 if !ok {
@@ -204,6 +230,21 @@ fn drive(conn: &Conn, reader: &mut WsReader, behavior: &Behavior, shared: &Share
                 // The server closes the TCP connection first (§7.1.1).
                 return;
             }
+        }
+    }
+}
+
+/// `/babble`: a text frame that is not JSON every `every`, until the
+/// connection closes.
+fn babble(conn: &Conn, every: Duration) {
+    for n in 1u64.. {
+        std::thread::sleep(every);
+        if conn.close_sent_at().is_some() {
+            return;
+        }
+        let text = Message::Text(format!("babble {n}"));
+        if conn.send_with(|w| w.send(&text)).is_err() {
+            return;
         }
     }
 }

@@ -1,7 +1,10 @@
 //! The dev/test server behind `steadyws serve`: static files, the WebSocket
 //! endpoints of the dev server contract (`/echo`, `/chat`, `/silent`,
-//! `/drop`, `/close`, `/flap`, `/refuse`, `/stall`) and the HTTP endpoints
-//! `/stats` and `/control`, all on one port.
+//! `/drop`, `/close`, `/flap`, `/refuse`, `/stall`, and `/babble`, which
+//! sends text that is not JSON and answers nothing) and the HTTP endpoints
+//! `/stats` and `/control`, all on one port; over TLS (`wss://`, `https://`)
+//! when [`ServerConfig::tls`] is set (`steadyws serve --tls-cert FILE
+//! --tls-key FILE`).
 //!
 //! One thread per TCP connection, bounded by
 //! [`ServerConfig::max_connections`] (beyond it new connections get HTTP 503
@@ -53,6 +56,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use super::stream::Stream;
 use super::ws::linger_close;
 use crate::codec::handshake::{self, HandshakeError, Parsed, Request};
 use crate::codec::limits::Limits;
@@ -78,6 +82,10 @@ pub struct ServerConfig {
     pub close_timeout: Duration,
     /// Frame and message size limits of WebSocket connections.
     pub limits: Limits,
+    /// Serve TLS only, with this certificate
+    /// ([`tls::server_config`](super::tls::server_config)); `None`: plain
+    /// TCP. The TLS handshake is bounded by `head_timeout`.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for ServerConfig {
@@ -89,6 +97,7 @@ impl Default for ServerConfig {
             stall_limit: Duration::from_secs(300),
             close_timeout: Duration::from_secs(5),
             limits: Limits::default(),
+            tls: None,
         }
     }
 }
@@ -198,9 +207,15 @@ impl ServerHandle {
         Arc::clone(&self.shared.registry)
     }
 
-    /// `ws://ADDR` followed by `path` (e.g. `"/echo?client=a"`).
+    /// `ws://ADDR` (`wss://` over TLS) followed by `path` (e.g.
+    /// `"/echo?client=a"`).
     pub fn ws_url(&self, path: &str) -> String {
-        format!("ws://{}{path}", self.addr)
+        let scheme = if self.shared.config.tls.is_some() {
+            "wss"
+        } else {
+            "ws"
+        };
+        format!("{scheme}://{}{path}", self.addr)
     }
 
     /// TCP connections being served now (any kind, including `/stall`).
@@ -249,9 +264,14 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             continue;
         };
         if shared.active.load(Ordering::Acquire) >= shared.config.max_connections {
-            let mut stream = stream;
-            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-            let _ = stream.write_all(&handshake::reject_response(503, "too many connections\n"));
+            // Over TLS an answer would need a handshake, which is the work
+            // being refused: the connection is just closed.
+            if shared.config.tls.is_none() {
+                let mut stream = stream;
+                let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+                let _ =
+                    stream.write_all(&handshake::reject_response(503, "too many connections\n"));
+            }
             continue;
         }
         shared.active.fetch_add(1, Ordering::AcqRel);
@@ -285,7 +305,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
 /// Reads a request head: `Ok(None)` when the peer went away or was too slow
 /// (nothing worth answering).
 fn read_head(
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     timeout: Duration,
 ) -> Result<Option<(Request, Vec<u8>)>, HandshakeError> {
     let deadline = Instant::now() + timeout;
@@ -307,8 +327,24 @@ fn read_head(
     }
 }
 
-fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
-    let _ = stream.set_nodelay(true);
+fn serve_connection(tcp: TcpStream, shared: &Arc<Shared>) {
+    let _ = tcp.set_nodelay(true);
+    let mut stream = match &shared.config.tls {
+        None => Stream::plain(tcp),
+        Some(config) => {
+            let deadline = Instant::now() + shared.config.head_timeout;
+            let conn = match rustls::ServerConnection::new(Arc::clone(config)) {
+                Ok(c) => c,
+                Err(_) => return,
+            };
+            // A client that does not trust the certificate, or speaks
+            // plain HTTP, ends here (rustls has sent it an alert).
+            match Stream::tls(tcp, conn.into(), deadline) {
+                Ok(s) => s,
+                Err(_) => return,
+            }
+        }
+    };
     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
     let (req, rest) = match read_head(&mut stream, shared.config.head_timeout) {
         Ok(Some(r)) => r,
@@ -322,7 +358,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Arc<Shared>) {
     route(stream, req, rest, shared);
 }
 
-fn route(mut stream: TcpStream, req: Request, rest: Vec<u8>, shared: &Arc<Shared>) {
+fn route(mut stream: Stream, req: Request, rest: Vec<u8>, shared: &Arc<Shared>) {
     let pairs = http::parse_query(req.query());
     let client = http::query_get(&pairs, "client").unwrap_or("").to_owned();
     let head_only = req.method == "HEAD";
@@ -352,6 +388,7 @@ fn route(mut stream: TcpStream, req: Request, rest: Vec<u8>, shared: &Arc<Shared
         "/chat" => Ok(Behavior::Chat),
         "/silent" => Ok(Behavior::Silent),
         "/flap" => Ok(Behavior::Flap),
+        "/babble" => endpoints::parse_babble(&pairs),
         "/drop" => endpoints::parse_after(&pairs).map(|after| Behavior::Drop { after }),
         "/close" => endpoints::parse_close(&pairs),
         "/" if req.wants_websocket() => Ok(Behavior::Echo),
@@ -430,7 +467,7 @@ fn route(mut stream: TcpStream, req: Request, rest: Vec<u8>, shared: &Arc<Shared
 /// A finished HTTP answer: status and JSON body.
 type JsonAnswer = (u16, serde_json::Value, bool);
 
-fn respond(mut stream: TcpStream, answer: Option<JsonAnswer>) {
+fn respond(mut stream: Stream, answer: Option<JsonAnswer>) {
     let result = match answer {
         Some((status, body, head_only)) => http::write_json(&mut stream, status, &body, head_only),
         // CORS preflight.
@@ -543,7 +580,7 @@ fn control(
 
 /// `/stall`: holds the TCP connection without answering, until the peer
 /// goes away, the server stops, or [`ServerConfig::stall_limit`].
-fn stall(mut stream: TcpStream, shared: &Shared) {
+fn stall(mut stream: Stream, shared: &Shared) {
     let deadline = Instant::now() + shared.config.stall_limit;
     let mut sink = [0u8; 1024];
     loop {

@@ -7,11 +7,12 @@
 //! always goes back down.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::{Shutdown, TcpStream};
+use std::net::Shutdown;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::native::stream::Stream;
 use crate::native::ws::{WsError, WsWriter};
 
 /// Counters of one client id, as `/stats` shows them.
@@ -45,7 +46,7 @@ pub struct Conn {
     pub chat: bool,
     writer: Mutex<WsWriter>,
     /// A clone of the socket, to drop the TCP connection from another thread.
-    stream: TcpStream,
+    stream: Stream,
     /// Half-open mode: send nothing, answer nothing.
     silent: AtomicBool,
     /// Set once a close frame was sent (by the connection or `/control`):
@@ -54,7 +55,7 @@ pub struct Conn {
 }
 
 impl Conn {
-    pub fn new(id: u64, client: String, chat: bool, writer: WsWriter, stream: TcpStream) -> Self {
+    pub fn new(id: u64, client: String, chat: bool, writer: WsWriter, stream: Stream) -> Self {
         Conn {
             id,
             client,

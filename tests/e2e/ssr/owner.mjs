@@ -12,6 +12,7 @@ import { ROOT, runChecks } from '../harness.mjs';
 // binding.js imports './index.js': put it next to a scripted facade.
 const dir = mkdtempSync(path.join(os.tmpdir(), 'steadyws-owner-'));
 copyFileSync(path.join(ROOT, 'pkg-template/binding.js'), path.join(dir, 'binding.js'));
+copyFileSync(path.join(ROOT, 'pkg-template/abi.js'), path.join(dir, 'abi.js'));
 writeFileSync(
   path.join(dir, 'index.js'),
   `export const calls = [];
@@ -40,6 +41,9 @@ class ScriptedSocket {
   }
   get stats() {
     return { queued: this.queue.length };
+  }
+  takeQueued() {
+    return this.queue.splice(0);
   }
   on(type, fn) {
     (this.handlers[type] ??= []).push(fn);

@@ -1,0 +1,521 @@
+//! Everything that crosses between the wasm module and the JS facade, named
+//! once.
+//!
+//! The browser driver talks to `pkg/index.js` in small numbers, because that
+//! is what is cheap to pass per message: no string, no object, no allocation
+//! crosses for an event, only `sink.ev(kind, a, b, v, w)`. Those numbers are
+//! defined here, and nowhere else: `pkg-template/abi.js`, which the facade
+//! imports, is generated from this module ([`js_module`]), and
+//! `tests/abi.rs` fails as soon as the two differ (`STEADYWS_BLESS=1 cargo
+//! test --test abi` writes it anew).
+//!
+//! What crosses:
+//!
+//! - the **options**, as numbers indexed by [`Opt`]: each slot holds what
+//!   the user wrote (NaN when they left it out), the facade having checked
+//!   only its JS type ([`Opt::kind`]); [`session::Options`](crate::session::Options)
+//!   fills the defaults and [`session::Config`](crate::session::Config)
+//!   validates, so the facade decides nothing about them;
+//! - **events**, `sink.ev(kind, a, b, v, w)` with `kind` an [`EventKind`]
+//!   and the payload laid out as [`EventKind::layout`] says;
+//! - **states** ([`STATES`], indexed like [`State`]), **send results**
+//!   ([`SendResult`]), **page events** ([`PageEvent`]);
+//! - **error codes** ([`ErrorCode`]), with the message the facade shows.
+//!
+//! This module is plain data and compiles on every target; only
+//! [`js_module`] is native-only (it renders the JS source).
+
+use crate::session::{
+    self, Config, ConfigError, Error, HeartbeatConfig, QueueConfig, ReconnectConfig, SendError,
+    Sent, State,
+};
+
+/// Defines a fieldless `#[repr(u32)]` enum with a JS name per variant and
+/// `ALL` in index order, so Rust and the generated JS cannot disagree.
+macro_rules! named {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $js:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[repr(u32)]
+        $vis enum $name { $($(#[$vmeta])* $variant,)* }
+
+        impl $name {
+            /// Every variant, in index order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The name JS uses for it.
+            pub const fn js(self) -> &'static str {
+                match self { $($name::$variant => $js,)* }
+            }
+
+            /// The variant with index `i`.
+            pub fn from_index(i: u32) -> Option<$name> {
+                Self::ALL.get(i as usize).copied()
+            }
+        }
+    };
+}
+
+named! {
+    /// A slot of the options (`new Inner(url, protocols, options,
+    /// fatalCodes, ping, pong, sink)`, a `Float64Array`), named by its JS
+    /// path: NaN where the user wrote nothing, booleans and sections as 0 /
+    /// 1 (a section is on unless `false`), `binaryType` as 1 for `'blob'`.
+    pub enum Opt {
+        /// `json`: a boolean.
+        Json = "json",
+        /// `binaryType`: `'arraybuffer'` or `'blob'`.
+        BinaryType = "binaryType",
+        /// `connectTimeout`, ms.
+        ConnectTimeout = "connectTimeout",
+        /// `closeTimeout`, ms.
+        CloseTimeout = "closeTimeout",
+        /// `heartbeat`: the section.
+        Heartbeat = "heartbeat",
+        /// `heartbeat.interval`, ms.
+        HeartbeatInterval = "heartbeat.interval",
+        /// `heartbeat.timeout`, ms.
+        HeartbeatTimeout = "heartbeat.timeout",
+        /// `reconnect`: the section.
+        Reconnect = "reconnect",
+        /// `reconnect.minDelay`, ms.
+        MinDelay = "reconnect.minDelay",
+        /// `reconnect.maxDelay`, ms.
+        MaxDelay = "reconnect.maxDelay",
+        /// `reconnect.factor`.
+        Factor = "reconnect.factor",
+        /// `reconnect.jitter`, 0..=1.
+        Jitter = "reconnect.jitter",
+        /// `reconnect.maxRetries` (`Infinity`: forever).
+        MaxRetries = "reconnect.maxRetries",
+        /// `reconnect.stableAfter`, ms.
+        StableAfter = "reconnect.stableAfter",
+        /// `reconnect.fatalCodes`: an array of close codes.
+        FatalCodes = "reconnect.fatalCodes",
+        /// `queue`: the section.
+        Queue = "queue",
+        /// `queue.maxMessages`.
+        MaxMessages = "queue.maxMessages",
+        /// `queue.maxBytes`.
+        MaxBytes = "queue.maxBytes",
+    }
+}
+
+impl Opt {
+    /// The JS type the facade checks before handing the slot over (all it
+    /// checks: ranges and defaults are the core's): `b` a boolean, `t`
+    /// `'arraybuffer'` or `'blob'`, `s` a section (an object or a boolean),
+    /// `a` an array of numbers (passed on its own), `n` a number.
+    pub const fn kind(self) -> char {
+        match self {
+            Opt::Json => 'b',
+            Opt::BinaryType => 't',
+            Opt::Heartbeat | Opt::Reconnect | Opt::Queue => 's',
+            Opt::FatalCodes => 'a',
+            _ => 'n',
+        }
+    }
+}
+
+impl Opt {
+    /// The value of a slot the user left out: the core's default
+    /// (src/session/config.rs), with flags and sections as 0 / 1.
+    pub fn default_value(self) -> f64 {
+        use session::*;
+        match self {
+            Opt::Json => f64::from(u8::from(DEFAULT_JSON)),
+            Opt::BinaryType => 0.0,
+            Opt::ConnectTimeout => DEFAULT_CONNECT_TIMEOUT as f64,
+            Opt::CloseTimeout => DEFAULT_CLOSE_TIMEOUT as f64,
+            Opt::Heartbeat | Opt::Reconnect | Opt::Queue => 1.0,
+            Opt::HeartbeatInterval | Opt::HeartbeatTimeout => DEFAULT_HEARTBEAT_MS as f64,
+            Opt::MinDelay => DEFAULT_MIN_DELAY as f64,
+            Opt::MaxDelay => DEFAULT_MAX_DELAY as f64,
+            Opt::Factor => DEFAULT_FACTOR,
+            Opt::Jitter => DEFAULT_JITTER,
+            Opt::MaxRetries => f64::INFINITY,
+            Opt::StableAfter => DEFAULT_STABLE_AFTER as f64,
+            Opt::FatalCodes => f64::NAN,
+            Opt::MaxMessages => DEFAULT_MAX_MESSAGES as f64,
+            Opt::MaxBytes => DEFAULT_MAX_BYTES as f64,
+        }
+    }
+}
+
+/// The option slots as the core takes them: each given value, or its
+/// [default](Opt::default_value) where the slot is NaN (left out).
+pub struct Slots([f64; Opt::ALL.len()]);
+
+impl Slots {
+    /// Reads `given` (missing trailing slots count as left out). Every
+    /// number an option takes is >= 0: the one check made here, so that the
+    /// conversions are exact; ranges are [`Config::validate`]'s.
+    pub fn new(given: &[f64]) -> Result<Slots, ConfigError> {
+        let mut n = [0.0; Opt::ALL.len()];
+        for &o in Opt::ALL {
+            let v = given.get(o as usize).copied().unwrap_or(f64::NAN);
+            n[o as usize] = if v.is_nan() {
+                o.default_value()
+            } else if v >= 0.0 {
+                v
+            } else {
+                return Err(ConfigError {
+                    field: o.js(),
+                    reason: "must be a number >= 0",
+                });
+            };
+        }
+        Ok(Slots(n))
+    }
+
+    /// The value of slot `o`.
+    pub fn get(&self, o: Opt) -> f64 {
+        self.0[o as usize]
+    }
+
+    /// Slot `o` as a flag (a boolean option, a section being on).
+    pub fn on(&self, o: Opt) -> bool {
+        self.get(o) != 0.0
+    }
+
+    /// The session's config. `fatal_codes`: `reconnect.fatalCodes` if given
+    /// (whole numbers; their range is `validate`'s); `ping` the heartbeat
+    /// payload, `pong` the reply that matches it
+    /// ([`HeartbeatConfig::pong`]).
+    pub fn config<M>(
+        &self,
+        fatal_codes: Option<Vec<f64>>,
+        ping: M,
+        pong: Option<M>,
+    ) -> Result<Config<M>, ConfigError> {
+        let fatal_codes = match fatal_codes {
+            None => session::DEFAULT_FATAL_CODES.to_vec(),
+            Some(codes) if codes.iter().all(|&c| c == f64::from(c as u16)) => {
+                codes.iter().map(|&c| c as u16).collect()
+            }
+            Some(_) => {
+                return Err(ConfigError {
+                    field: Opt::FatalCodes.js(),
+                    reason: "must be an array of close codes",
+                })
+            }
+        };
+        // `as` saturates: Infinity is "never" / "no bound".
+        let ms = |o: Opt| self.get(o) as u64;
+        let retries = self.get(Opt::MaxRetries);
+        Ok(Config {
+            connect_timeout: ms(Opt::ConnectTimeout),
+            close_timeout: ms(Opt::CloseTimeout),
+            heartbeat: self.on(Opt::Heartbeat).then(|| HeartbeatConfig {
+                interval: ms(Opt::HeartbeatInterval),
+                timeout: ms(Opt::HeartbeatTimeout),
+                ping,
+                pong,
+                any_message_counts: true,
+            }),
+            reconnect: self.on(Opt::Reconnect).then(|| ReconnectConfig {
+                min_delay: ms(Opt::MinDelay),
+                max_delay: ms(Opt::MaxDelay),
+                factor: self.get(Opt::Factor),
+                jitter: self.get(Opt::Jitter),
+                max_retries: (retries != f64::INFINITY).then_some(retries as u32),
+                stable_after: ms(Opt::StableAfter),
+                fatal_codes,
+            }),
+            queue: self.on(Opt::Queue).then(|| QueueConfig {
+                max_messages: self.get(Opt::MaxMessages) as usize,
+                max_bytes: self.get(Opt::MaxBytes) as usize,
+            }),
+        })
+    }
+}
+
+named! {
+    /// The `kind` of `sink.ev(kind, a, b, v, w)`: index = event, name = the
+    /// event type of `sock.on(type, ...)`.
+    pub enum EventKind {
+        /// `'open'`.
+        Open = "open",
+        /// `'message'`.
+        Message = "message",
+        /// `'close'`.
+        Close = "close",
+        /// `'reconnecting'`.
+        Reconnecting = "reconnecting",
+        /// `'heartbeat-timeout'`.
+        HeartbeatTimeout = "heartbeat-timeout",
+        /// `'ping'`.
+        Ping = "ping",
+        /// `'pong'`.
+        Pong = "pong",
+        /// `'error'`.
+        Error = "error",
+        /// `'state'`.
+        State = "state",
+    }
+}
+
+impl EventKind {
+    /// What `a`, `b`, `v` and `w` of `sink.ev(kind, a, b, v, w)` carry
+    /// (`-` = unused), in that order. `a` and `b` are numbers, `v` and `w`
+    /// JS values.
+    pub const fn layout(self) -> [&'static str; 4] {
+        match self {
+            EventKind::Open => ["attempt", "-", "protocol", "-"],
+            // The frame as the browser gave it: the facade decodes JSON.
+            EventKind::Message => ["-", "-", "data", "-"],
+            EventKind::Close => ["code", "wasClean | willReconnect << 1", "reason", "-"],
+            EventKind::Reconnecting => ["attempt", "delay", "-", "-"],
+            EventKind::HeartbeatTimeout => ["silentFor", "-", "-", "-"],
+            EventKind::Ping => ["-", "-", "-", "-"],
+            EventKind::Pong => ["rtt", "-", "-", "-"],
+            EventKind::Error => ["code (ErrorCode index)", "detail", "-", "-"],
+            EventKind::State => ["state (STATES index)", "previous", "-", "-"],
+        }
+    }
+}
+
+/// The JS names of [`State`], indexed by [`state_index`].
+pub const STATES: [State; 5] = [
+    State::Connecting,
+    State::Open,
+    State::Closing,
+    State::Closed,
+    State::Reconnecting,
+];
+
+/// The index of `state` in [`STATES`].
+pub const fn state_index(state: State) -> u32 {
+    match state {
+        State::Connecting => 0,
+        State::Open => 1,
+        State::Closing => 2,
+        State::Closed => 3,
+        State::Reconnecting => 4,
+    }
+}
+
+named! {
+    /// What `inner.send(data)` returns. The first two are `send()`'s return
+    /// values; the others are the code of the error it throws.
+    pub enum SendResult {
+        /// Handed to the browser socket now.
+        Sent = "sent",
+        /// Held until the next open.
+        Queued = "queued",
+        /// The queue is full; nothing was queued.
+        QueueFull = "QUEUE_FULL",
+        /// Not open and the queue is off.
+        NotOpen = "NOT_OPEN",
+        /// `close()` was called.
+        Closed = "CLOSED",
+    }
+}
+
+impl SendResult {
+    /// The result of [`Session::send`](crate::session::Session::send).
+    pub fn of<M>(r: &Result<Sent, SendError<M>>) -> SendResult {
+        match r {
+            Ok(Sent::Sent) => SendResult::Sent,
+            Ok(Sent::Queued) => SendResult::Queued,
+            Err(SendError::QueueFull(_)) => SendResult::QueueFull,
+            Err(SendError::NotOpen(_)) => SendResult::NotOpen,
+            Err(_) => SendResult::Closed,
+        }
+    }
+}
+
+named! {
+    /// `inner.page(kind)`: what the page's lifecycle events mean to the core.
+    pub enum PageEvent {
+        /// `online`.
+        Online = "online",
+        /// `offline`.
+        Offline = "offline",
+        /// `visibilitychange` to visible, or `pageshow` from the bfcache.
+        Resumed = "resumed",
+        /// `visibilitychange` to hidden.
+        Hidden = "hidden",
+    }
+}
+
+named! {
+    /// Every `code` of a `SteadyWsError`. The core's errors come first; the
+    /// rest are raised by the facade or the driver.
+    pub enum ErrorCode {
+        /// [`Error::Socket`].
+        SocketError = "SOCKET_ERROR",
+        /// [`Error::ConnectTimeout`].
+        ConnectTimeout = "CONNECT_TIMEOUT",
+        /// [`Error::RetriesExhausted`].
+        RetriesExhausted = "RETRIES_EXHAUSTED",
+        /// [`Error::FatalClose`].
+        FatalClose = "FATAL_CLOSE",
+        /// A text frame that is not JSON while `json` is on (`err.data`: the text).
+        InvalidJson = "INVALID_JSON",
+        /// The browser socket threw on `send` (`err.data`, `err.cause`).
+        SendFailed = "SEND_FAILED",
+        /// An event handler threw (`err.cause`).
+        HandlerThrew = "HANDLER_THREW",
+        /// `send()`: the queue is full.
+        QueueFull = "QUEUE_FULL",
+        /// `send()`: not open and the queue is off.
+        NotOpen = "NOT_OPEN",
+        /// `send()`: the socket was closed.
+        Closed = "CLOSED",
+        /// The wasm module panicked.
+        Panic = "PANIC",
+    }
+}
+
+impl ErrorCode {
+    /// The message of a `SteadyWsError` with this code; `%d` stands for the
+    /// error's detail number.
+    pub const fn message(self) -> &'static str {
+        match self {
+            ErrorCode::SocketError => "WebSocket error",
+            ErrorCode::ConnectTimeout => "no open within %d ms",
+            ErrorCode::RetriesExhausted => "gave up after %d attempts",
+            ErrorCode::FatalClose => "server closed with fatal code %d",
+            ErrorCode::InvalidJson => "text frame is not valid JSON",
+            ErrorCode::SendFailed => "the browser socket refused the message",
+            ErrorCode::HandlerThrew => "an event handler threw",
+            ErrorCode::QueueFull => "send queue is full",
+            ErrorCode::NotOpen => "not open and the queue is off",
+            ErrorCode::Closed => "socket is closed",
+            ErrorCode::Panic => "internal error",
+        }
+    }
+
+    /// The code of a core error, with its detail number.
+    pub fn of(err: &Error) -> (ErrorCode, f64) {
+        match *err {
+            Error::ConnectTimeout { after } => (ErrorCode::ConnectTimeout, after as f64),
+            Error::RetriesExhausted { attempts } => {
+                (ErrorCode::RetriesExhausted, f64::from(attempts))
+            }
+            Error::FatalClose { code } => (ErrorCode::FatalClose, f64::from(code)),
+            _ => (ErrorCode::SocketError, 0.0),
+        }
+    }
+}
+
+/// The source of `pkg-template/abi.js`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn js_module() -> String {
+    use crate::session::{
+        DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEARTBEAT_MS, DEFAULT_JSON,
+        DEFAULT_PING, DEFAULT_PONG,
+    };
+    use std::fmt::Write;
+
+    fn list<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> String {
+        let names: Vec<String> = all.iter().map(|&v| format!("'{}'", name(v))).collect();
+        format!("[{}]", names.join(", "))
+    }
+    fn constant(name: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
+        }
+        out
+    }
+
+    let mut js = String::from(
+        "// Generated from src/abi.rs: do not edit. tests/abi.rs checks it;\n\
+         // `STEADYWS_BLESS=1 cargo test --test abi` writes it anew.\n\n",
+    );
+    let _ = writeln!(
+        js,
+        "/** Option slots: `options[OPTIONS.indexOf(path)]`. */\nexport const OPTIONS = {};",
+        list(Opt::ALL, Opt::js)
+    );
+    let kinds: String = Opt::ALL.iter().map(|o| o.kind()).collect();
+    let _ = writeln!(
+        js,
+        "/** The JS type of each slot (see src/abi.rs `Opt::kind`). */\nexport const KINDS = '{kinds}';"
+    );
+    let _ = writeln!(
+        js,
+        "/** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */\nexport const EVENTS = {};",
+        list(EventKind::ALL, EventKind::js)
+    );
+    for &k in EventKind::ALL {
+        let [a, b, v, w] = k.layout();
+        let _ = writeln!(
+            js,
+            "export const EV_{} = {}; // a: {a}, b: {b}, v: {v}, w: {w}",
+            constant(&format!("{k:?}")),
+            k as u32
+        );
+    }
+    let _ = writeln!(
+        js,
+        "export const STATES = {};",
+        list(&STATES, State::as_str)
+    );
+    let _ = writeln!(
+        js,
+        "export const STATE_CLOSED = {};",
+        state_index(State::Closed)
+    );
+    let _ = writeln!(
+        js,
+        "/** `inner.send()`: results, then the codes of the errors `send()` throws. */\nexport const SEND = {};",
+        list(SendResult::ALL, SendResult::js)
+    );
+    let _ = writeln!(
+        js,
+        "export const SEND_CLOSED = {};",
+        SendResult::Closed as u32
+    );
+    for &p in PageEvent::ALL {
+        let _ = writeln!(
+            js,
+            "export const PAGE_{} = {};",
+            constant(&format!("{p:?}")),
+            p as u32
+        );
+    }
+    let _ = writeln!(
+        js,
+        "/** Error codes, indexed as the driver reports them. */\nexport const ERRORS = {};",
+        list(ErrorCode::ALL, ErrorCode::js)
+    );
+    let _ = writeln!(
+        js,
+        "/** The message of each error code. */\nexport const MESSAGES = {{"
+    );
+    for &c in ErrorCode::ALL {
+        let _ = writeln!(js, "  {}: '{}',", c.js(), c.message());
+    }
+    let _ = writeln!(js, "}};");
+    let rc = ReconnectConfig::default();
+    let q = QueueConfig::default();
+    let max_retries = rc
+        .max_retries
+        .map_or_else(|| "Infinity".to_string(), |n| n.to_string());
+    let fatal: Vec<String> = rc.fatal_codes.iter().map(u16::to_string).collect();
+    let _ = write!(
+        js,
+        "/** The defaults of every option (src/session/config.rs), for the bindings and docs. */\n\
+         export const DEFAULTS = {{\n  \
+         json: {DEFAULT_JSON},\n  binaryType: 'arraybuffer',\n  \
+         connectTimeout: {DEFAULT_CONNECT_TIMEOUT},\n  closeTimeout: {DEFAULT_CLOSE_TIMEOUT},\n  \
+         heartbeat: {{ interval: {DEFAULT_HEARTBEAT_MS}, timeout: {DEFAULT_HEARTBEAT_MS}, ping: '{DEFAULT_PING}', pong: '{DEFAULT_PONG}' }},\n  \
+         reconnect: {{ minDelay: {}, maxDelay: {}, factor: {}, jitter: {}, maxRetries: {max_retries}, stableAfter: {}, fatalCodes: [{}] }},\n  \
+         queue: {{ maxMessages: {}, maxBytes: {} }},\n}};\n",
+        rc.min_delay,
+        rc.max_delay,
+        rc.factor,
+        rc.jitter,
+        rc.stable_after,
+        fatal.join(", "),
+        q.max_messages,
+        q.max_bytes,
+    );
+    js
+}

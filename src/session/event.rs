@@ -1,0 +1,85 @@
+//! Events for the application and the typed errors they carry.
+
+use super::State;
+
+/// Events for the application (API.md `sock.on(type, ...)`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event<M> {
+    Open {
+        protocol: String,
+        attempt: u32,
+    },
+    Message(M),
+    Close {
+        code: u16,
+        reason: String,
+        was_clean: bool,
+        will_reconnect: bool,
+    },
+    Reconnecting {
+        attempt: u32,
+        delay: u64,
+    },
+    HeartbeatTimeout {
+        silent_for: u64,
+    },
+    /// A heartbeat ping was sent.
+    Ping,
+    /// A heartbeat ping was answered after `rtt` ms.
+    Pong {
+        rtt: u64,
+    },
+    Error(Error),
+    State {
+        state: State,
+        previous: State,
+    },
+}
+
+/// Typed errors of the connection (JS: `Error` with `name`/`code`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The socket reported an error event.
+    Socket,
+    /// A socket stayed CONNECTING longer than `connect_timeout`.
+    ConnectTimeout { after: u64 },
+    /// `max_retries` attempts failed; the session is closed for good.
+    RetriesExhausted { attempts: u32 },
+    /// The server closed with a code configured as fatal; no reconnect.
+    FatalClose { code: u16 },
+}
+
+impl Error {
+    /// The stable machine-readable code (JS `err.code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Socket => "SOCKET_ERROR",
+            Error::ConnectTimeout { .. } => "CONNECT_TIMEOUT",
+            Error::RetriesExhausted { .. } => "RETRIES_EXHAUSTED",
+            Error::FatalClose { .. } => "FATAL_CLOSE",
+        }
+    }
+}
+
+// Display impls are for native users and logs; nothing in the core calls
+// them, so they cost the wasm build nothing unless a driver uses them.
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Error::Socket => f.write_str("the socket reported an error"),
+            Error::ConnectTimeout { after } => {
+                write!(f, "the socket did not open within {after} ms")
+            }
+            Error::RetriesExhausted { attempts } => {
+                write!(f, "gave up after {attempts} failed attempts in a row")
+            }
+            Error::FatalClose { code } => {
+                write!(f, "the server closed with fatal code {code}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
