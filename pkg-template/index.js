@@ -126,8 +126,13 @@ export async function connect(url, options = {}) {
   // Only what needs JS types is prepared here: the ping as it will be sent.
   let ping = options.heartbeat?.ping;
   if (ping !== undefined) ping = ping instanceof Uint8Array ? sendable(ping, 'heartbeat.ping') : outgoing(ping, true, 'heartbeat.ping');
+  // The constructor of every attempt (Node 20 has no global one without a flag).
+  const ws = options.WebSocket ?? globalThis.WebSocket;
+  if (typeof ws != 'function') {
+    bad('WebSocket', options.WebSocket === undefined ? 'passed as an option: there is no global WebSocket here (Node 20: --experimental-websocket)' : 'a constructor');
+  }
   await load();
-  return new Socket(href, protocols, slots, fatal, ping, options.heartbeat?.pong);
+  return new Socket(href, protocols, slots, fatal, ping, options.heartbeat?.pong, ws);
 }
 
 function snapshot(w) {
@@ -151,7 +156,7 @@ export class Socket {
   #left = [];
 
   /** @internal use connect() */
-  constructor(url, protocols, slots, fatal, ping, pong) {
+  constructor(url, protocols, slots, fatal, ping, pong, ws) {
     this.#url = url;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
@@ -187,6 +192,8 @@ export class Socket {
             queueMicrotask(() => this.#emit('error', error('SEND_FAILED', 0, { data, cause })));
           }
         },
+        // The constructor of every attempt (see src/abi.rs).
+        ws,
       });
       this.#json = this.#w.json;
       // It may have ended inside the constructor (e.g. new WebSocket threw

@@ -20,7 +20,10 @@
 //!   and the payload laid out as [`EventKind::layout`] says;
 //! - **states** ([`STATES`], indexed like [`State`]), **send results**
 //!   ([`SendResult`]), **page events** ([`PageEvent`]);
-//! - **error codes** ([`ErrorCode`]), with the message the facade shows.
+//! - **error codes** ([`ErrorCode`]), with the message the facade shows;
+//! - one JS value besides: **`sink.ws`**, the `WebSocket` constructor of
+//!   every attempt (the `WebSocket` option or the global one, which the
+//!   facade has checked is a function).
 //!
 //! This module is plain data and compiles on every target; only
 //! [`js_module`] is native-only (it renders the JS source).

@@ -1,5 +1,6 @@
 //! Browser tests: messages make the round trip through `steadyws serve`'s
-//! `/echo` unchanged (text, binary, JSON), in headless Chromium.
+//! `/echo` unchanged (text, binary, JSON), in headless Chromium; a
+//! `WebSocket` constructor given in the config is used for every attempt.
 #![cfg(target_arch = "wasm32")]
 
 #[path = "wasm_support/mod.rs"]
@@ -8,7 +9,7 @@ mod support;
 use serde::{Deserialize, Serialize};
 use steadyws::web::{Sent, Socket, SocketEvent};
 use support::*;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -205,4 +206,51 @@ async fn page_events_reach_the_core_through_the_rust_api_listeners() {
     dispatch.call1(&JsValue::NULL, &"online".into()).unwrap();
     dispatch.call1(&JsValue::NULL, &"offline".into()).unwrap();
     assert_eq!(log.borrow().len(), n);
+}
+
+#[wasm_bindgen_test]
+async fn a_web_socket_constructor_given_is_used_for_every_attempt() {
+    // A counting subclass of the browser's WebSocket, the way a test or a
+    // polyfill would pass one.
+    let counting = js_sys::Function::new_no_args(
+        "const C = class extends WebSocket { constructor(u, p) { super(u, p); C.made += 1; } }; \
+         C.made = 0; return C;",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let made = || {
+        js_sys::Reflect::get(&counting, &"made".into())
+            .unwrap()
+            .as_f64()
+            .unwrap() as u32
+    };
+    let (log, sink) = recorder::<String>();
+    let client = client_id("echo-ctor");
+    let config = quiet(&ws_url("/echo", &client))
+        .reconnect(Some(steadyws::web::Reconnect {
+            min_delay: 50,
+            max_delay: 50,
+            ..steadyws::web::Reconnect::default()
+        }))
+        .web_socket(counting.clone().unchecked_into());
+    let socket = TextSocket::connect(config, sink).unwrap();
+    wait_for("the open", 5_000, || {
+        count(&log, |e| matches!(e, SocketEvent::Open { .. })) == 1
+    })
+    .await;
+    assert_eq!(made(), 1, "one construction for the first connection");
+    control(&client, "drop").await;
+    wait_for("the reopen", 5_000, || {
+        count(&log, |e| matches!(e, SocketEvent::Open { .. })) == 2
+    })
+    .await;
+    assert_eq!(made(), 2, "one more for the reconnect");
+    assert_eq!(socket.send_text("still").unwrap(), Sent::Sent);
+    wait_for("the echo", 5_000, || {
+        count(&log, |e| matches!(e, SocketEvent::Message(_))) == 1
+    })
+    .await;
+    // (No peak check: the server may still count the dropped one a moment.)
+    let (open, _, total) = stats(&client).await;
+    assert_eq!((open, total), (1, 2), "the new connection open, two in all");
 }

@@ -156,7 +156,7 @@ async fn a_throwing_js_handler_does_not_wedge_the_socket() {
         // that throws is caught in JS, never thrown into the driver.
         "const s = { kinds: [], caught: 0, handler() { throw new Error('handler threw'); }, \
          ev(kind) { s.kinds.push(kind); try { s.handler(); } catch { s.caught += 1; } }, \
-         tx(ws, data) { ws.send(data); } }; return s;",
+         tx(ws, data) { ws.send(data); }, ws: WebSocket }; return s;",
     )
     .call0(&JsValue::NULL)
     .unwrap();
@@ -209,9 +209,11 @@ async fn ten_thousand_open_close_cycles_leak_neither_memory_nor_callbacks() {
             .unchecked_into::<js_sys::ArrayBuffer>()
             .byte_length()
     };
-    let sink = js_sys::Function::new_no_args("return { ev() {}, tx(ws, data) { ws.send(data); } }")
-        .call0(&JsValue::NULL)
-        .unwrap();
+    let sink = js_sys::Function::new_no_args(
+        "return { ev() {}, tx(ws, data) { ws.send(data); }, ws: WebSocket }",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
     let opts = npm_options();
     // Even cycles: the npm facade's object, closed, then freed. Odd cycles:
     // the Rust API's socket, just dropped (RAII).

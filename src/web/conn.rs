@@ -2,6 +2,7 @@
 //! [`Conn`] detaches the handlers and closes the socket, so a socket the core
 //! has given up on can never report into the session again.
 
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, WebSocket};
 
@@ -28,17 +29,26 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    /// Creates the socket and attaches every handler before returning to the
-    /// event loop, so no event can be missed. Fails when the constructor
-    /// throws (a URL or protocol the browser refuses).
+    /// Creates the socket with `new ctor(url, protocols)` (the global
+    /// `WebSocket` or the one the app passed) and attaches every handler
+    /// before returning to the event loop, so no event can be missed. Fails
+    /// when the constructor throws (a URL or protocol the browser refuses).
     pub(crate) fn open(
+        ctor: &Function,
         url: &str,
         protocols: &JsValue,
         blob: bool,
         gen: Gen,
         handlers: Handlers,
     ) -> Result<Conn, JsValue> {
-        let ws = WebSocket::new_with_str_sequence(url, protocols)?;
+        let url = JsValue::from_str(url);
+        // No `undefined` for a constructor that counts its arguments.
+        let args = if protocols.is_undefined() {
+            Array::of1(&url)
+        } else {
+            Array::of2(&url, protocols)
+        };
+        let ws: WebSocket = Reflect::construct(ctor, &args)?.unchecked_into();
         ws.set_binary_type(if blob {
             BinaryType::Blob
         } else {

@@ -4,22 +4,27 @@
 //!
 //! Re-entrancy (ARCHITECTURE rule 6): the state lives in one `RefCell`, and no
 //! user code ever runs while it is borrowed. Every entry point borrows it,
-//! updates the session, carries out the actions (browser socket calls only,
-//! which never call back synchronously) and queues the events; the borrow
-//! is then released and the queue drained one event at a time. A handler
-//! that calls `send`/`close`/`reconnect` re-enters, queues its own events
-//! behind the pending ones and returns; the outer drain delivers them, so
-//! events always arrive in the order the core produced them.
+//! updates the session, carries out the actions (socket calls only) and
+//! queues the events; the borrow is then released and the queue drained one
+//! event at a time. A browser socket never calls back from inside `close()`
+//! or `send()`, but other `WebSocket`s do (Node's fails a connecting socket
+//! with a synchronous `error` event; test doubles echo at once): such an
+//! event is set aside and handled once the borrow is released, in order
+//! ([`Owner::call`]). A handler that calls `send`/`close`/`reconnect`
+//! re-enters, queues its own events behind the pending ones and returns; the
+//! outer drain delivers them, so events always arrive in the order the core
+//! produced them.
 
 use std::cell::{RefCell, RefMut};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::conn::{Conn, Handlers};
-use super::handles::{handler, Listener, Timer};
+use super::handles::{handler, Listener, Owner, Timer};
 use super::sys;
 use crate::session::{
     Action, Config, ConfigError, Event as CoreEvent, Gen, Input, SendError, Sent, Session, State,
@@ -54,6 +59,8 @@ pub(crate) struct Options {
     pub(crate) url: String,
     /// `undefined` or an array of subprotocol names.
     pub(crate) protocols: JsValue,
+    /// The `WebSocket` constructor used for every attempt.
+    pub(crate) ctor: Function,
     pub(crate) blob: bool,
     pub(crate) pong: Option<PongPredicate>,
 }
@@ -64,7 +71,13 @@ pub(crate) struct Shared {
     sink: Box<dyn Sink>,
     perf: sys::Performance,
     core: RefCell<Core>,
+    /// Socket events that arrived while `core` was borrowed (a socket that
+    /// called back synchronously), handled once it is released.
+    later: RefCell<VecDeque<(SocketEntry, Gen, JsValue)>>,
 }
+
+/// A socket event handler of [`Shared`].
+type SocketEntry = fn(&Shared, Gen, JsValue);
 
 struct Core {
     session: Session<JsValue>,
@@ -120,6 +133,7 @@ impl Shared {
                 queue: VecDeque::new(),
                 dispatching: false,
             }),
+            later: RefCell::new(VecDeque::new()),
         });
         shared.enter(&mut |_, _| {});
         Ok(shared)
@@ -306,6 +320,13 @@ impl Shared {
             core.dispatching = true;
         }
         loop {
+            // What a socket reported from inside the driver's calls, first:
+            // it happened before the events still queued were delivered.
+            let later = self.later.borrow_mut().pop_front();
+            if let Some((entry, gen, arg)) = later {
+                entry(self, gen, arg);
+                continue;
+            }
             let next = {
                 let mut core = self.core();
                 let next = core.queue.pop_front();
@@ -334,7 +355,7 @@ impl Shared {
                         error: handler(&self.me, gen, Shared::on_error),
                         close: handler(&self.me, gen, Shared::on_close),
                     };
-                    match Conn::open(&o.url, &o.protocols, o.blob, gen, handlers) {
+                    match Conn::open(&o.ctor, &o.url, &o.protocols, o.blob, gen, handlers) {
                         Ok(conn) => core.conn = Some(conn),
                         // The constructor threw: to the core this is a socket
                         // that failed before opening.
@@ -413,5 +434,17 @@ impl Shared {
             ),
             _document: document,
         }
+    }
+}
+
+impl Owner for Shared {
+    /// While the state is borrowed, a socket is calling back from inside one
+    /// of the driver's calls: the event waits until the borrow ends.
+    fn call(&self, entry: SocketEntry, gen: Gen, arg: JsValue) {
+        if self.core.try_borrow_mut().is_err() {
+            self.later.borrow_mut().push_back((entry, gen, arg));
+            return;
+        }
+        entry(self, gen, arg);
     }
 }

@@ -34,19 +34,22 @@ pub(crate) struct Callback<T: ?Sized>(Closure<T>);
 /// Every callback of the driver has this one shape (one closure type keeps
 /// the wasm module and its JS glue small): it holds the socket weakly, so a
 /// dropped socket is never kept alive (nor reached) through the browser.
-pub(crate) type Handler = Callback<dyn FnMut(JsValue)>;
+pub(crate) type Handler = Callback<dyn Fn(JsValue)>;
 
-/// `entry(owner, gen, arg)` while `owner` lives (the driver's state: this
-/// module knows nothing of it).
-pub(crate) fn handler<T: 'static>(
-    owner: &Weak<T>,
-    gen: Gen,
-    entry: fn(&T, Gen, JsValue),
-) -> Handler {
+/// What a handler reaches (the driver's state: this module knows nothing
+/// of it). `Fn`, not `FnMut`: a socket may call back from inside a call the
+/// handler made (see `driver`), which a `FnMut` closure would refuse.
+pub(crate) trait Owner: Sized + 'static {
+    /// Runs `entry(self, gen, arg)`, now or once it is safe to.
+    fn call(&self, entry: fn(&Self, Gen, JsValue), gen: Gen, arg: JsValue);
+}
+
+/// `owner.call(entry, gen, arg)` while `owner` lives.
+pub(crate) fn handler<T: Owner>(owner: &Weak<T>, gen: Gen, entry: fn(&T, Gen, JsValue)) -> Handler {
     let owner = owner.clone();
-    Callback::new(Closure::<dyn FnMut(JsValue)>::new(move |arg: JsValue| {
+    Callback::new(Closure::<dyn Fn(JsValue)>::new(move |arg: JsValue| {
         if let Some(o) = owner.upgrade() {
-            entry(&o, gen, arg);
+            o.call(entry, gen, arg);
         }
     }))
 }

@@ -34,6 +34,12 @@ extern "C" {
     /// `ws.send(data)`; the facade reports a throw as `SEND_FAILED`.
     #[wasm_bindgen(method)]
     fn tx(this: &JsSink, ws: &WebSocket, data: &JsValue);
+
+    /// `sink.ws`: the `WebSocket` constructor for every attempt (the
+    /// `WebSocket` option or the global one; the facade has checked that it
+    /// is a function).
+    #[wasm_bindgen(method, getter)]
+    fn ws(this: &JsSink) -> Function;
 }
 
 impl Sink for JsSink {
@@ -154,6 +160,7 @@ fn build(
     let opts = Options {
         url,
         protocols,
+        ctor: sink.ws(),
         blob: slots.on(Opt::BinaryType),
         pong,
     };

@@ -118,3 +118,12 @@ impl Payload for JsValue {
         n as usize
     }
 }
+
+/// The global `WebSocket` constructor, where there is one (Node 20 has it
+/// only with `--experimental-websocket`).
+pub(crate) fn global_web_socket() -> Option<Function> {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket"))
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()
+}

@@ -181,6 +181,7 @@ pub struct Config<In> {
     heartbeat: Option<Heartbeat<In>>,
     reconnect: Option<Reconnect>,
     queue: Option<QueueConfig>,
+    web_socket: Option<js_sys::Function>,
 }
 
 impl<In> Config<In> {
@@ -198,7 +199,16 @@ impl<In> Config<In> {
             heartbeat: Some(Heartbeat::new(DEFAULT_HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS)),
             reconnect: Some(Reconnect::default()),
             queue: Some(QueueConfig::default()),
+            web_socket: None,
         }
+    }
+
+    /// The constructor used for every attempt (JS `WebSocket`), called as
+    /// `new ctor(url, protocols)`; default: the global `WebSocket`. For
+    /// tests and polyfills.
+    pub fn web_socket(mut self, ctor: js_sys::Function) -> Self {
+        self.web_socket = Some(ctor);
+        self
     }
 
     pub fn protocols(mut self, protocols: &[&str]) -> Self {
@@ -383,7 +393,15 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             heartbeat,
             reconnect,
             queue,
+            web_socket,
         } = config;
+        let ctor = match web_socket {
+            Some(ctor) => ctor,
+            None => super::sys::global_web_socket().ok_or(ConfigError {
+                field: "WebSocket",
+                reason: "must be given: there is no global WebSocket here",
+            })?,
+        };
         let mut predicate: Option<PongPredicate> = None;
         let heartbeat = heartbeat.map(|h| {
             let pong = match h.pong {
@@ -423,6 +441,7 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
         let opts = Options {
             url,
             protocols,
+            ctor,
             blob: false,
             pong: predicate,
         };
