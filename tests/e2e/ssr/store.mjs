@@ -9,10 +9,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, runChecks } from '../harness.mjs';
 
-// svelte.js imports './binding.js', which imports './index.js': put them
-// next to a scripted facade.
+// svelte.js imports './binding.js', which imports './index.js' and
+// './abi.js': put them next to a scripted facade.
 const dir = mkdtempSync(path.join(os.tmpdir(), 'steadyws-store-'));
-for (const f of ['binding.js', 'svelte.js']) copyFileSync(path.join(ROOT, 'pkg-template', f), path.join(dir, f));
+for (const f of ['abi.js', 'binding.js', 'svelte.js']) copyFileSync(path.join(ROOT, 'pkg-template', f), path.join(dir, f));
 writeFileSync(
   path.join(dir, 'index.js'),
   `export const calls = [];
@@ -39,6 +39,9 @@ class ScriptedSocket {
   }
   get stats() {
     return { queued: 0 };
+  }
+  takeQueued() {
+    return [];
   }
   on(type, fn) {
     (this.handlers[type] ??= []).push(fn);
