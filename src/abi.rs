@@ -57,8 +57,8 @@ macro_rules! named {
 }
 
 named! {
-    /// A slot of the options (`new Inner(url, protocols, options,
-    /// fatalCodes, ping, pong, sink)`, a `Float64Array`), named by its JS
+    /// A slot of the options (`new Inner(url, protocols, options, ping,
+    /// pong, sink)`, a `Float64Array`), named by its JS
     /// path: NaN where the user wrote nothing, booleans and sections as 0 /
     /// 1 (a section is on unless `false`), `binaryType` as 1 for `'blob'`.
     pub enum Opt {
@@ -90,7 +90,8 @@ named! {
         MaxRetries = "reconnect.maxRetries",
         /// `reconnect.stableAfter`, ms.
         StableAfter = "reconnect.stableAfter",
-        /// `reconnect.fatalCodes`: an array of close codes.
+        /// `reconnect.fatalCodes`: how many close codes follow the last
+        /// slot.
         FatalCodes = "reconnect.fatalCodes",
         /// `queue`: the section.
         Queue = "queue",
@@ -105,7 +106,8 @@ impl Opt {
     /// The JS type the facade checks before handing the slot over (all it
     /// checks: ranges and defaults are the core's): `b` a boolean, `t`
     /// `'arraybuffer'` or `'blob'`, `s` a section (an object or a boolean),
-    /// `a` an array of numbers (passed on its own), `n` a number.
+    /// `a` an array of numbers (its length here, the numbers after the last
+    /// slot), `n` a number.
     pub const fn kind(self) -> char {
         match self {
             Opt::Json => 'b',
@@ -135,7 +137,7 @@ impl Opt {
             Opt::Jitter => DEFAULT_JITTER,
             Opt::MaxRetries => f64::INFINITY,
             Opt::StableAfter => DEFAULT_STABLE_AFTER as f64,
-            Opt::FatalCodes => f64::NAN,
+            Opt::FatalCodes => f64::NAN, // none given: the default list
             Opt::MaxMessages => DEFAULT_MAX_MESSAGES as f64,
             Opt::MaxBytes => DEFAULT_MAX_BYTES as f64,
         }
@@ -144,33 +146,48 @@ impl Opt {
 
 /// The option slots as the core takes them: each given value, or its
 /// [default](Opt::default_value) where the slot is NaN (left out).
-pub struct Slots([f64; Opt::ALL.len()]);
+pub struct Slots {
+    n: [f64; Opt::ALL.len()],
+    fatal_codes: Option<Vec<u16>>,
+}
 
 impl Slots {
-    /// Reads `given` (missing trailing slots count as left out). Every
-    /// number an option takes is >= 0: the one check made here, so that the
-    /// conversions are exact; ranges are [`Config::validate`]'s.
+    /// Reads `given`: one number per [`Opt`] (missing trailing slots count
+    /// as left out), then, when the [`Opt::FatalCodes`] slot holds a count,
+    /// that many close codes. The facade has checked that each number is
+    /// one of the JS form of its Rust type (`>= 0`, not NaN, booleans 0 or
+    /// 1); a close code must be a whole number, checked here. Ranges are
+    /// [`Config::validate`]'s.
     pub fn new(given: &[f64]) -> Result<Slots, ConfigError> {
         let mut n = [0.0; Opt::ALL.len()];
         for &o in Opt::ALL {
             let v = given.get(o as usize).copied().unwrap_or(f64::NAN);
-            n[o as usize] = if v.is_nan() {
-                o.default_value()
-            } else if v >= 0.0 {
-                v
-            } else {
-                return Err(ConfigError {
-                    field: o.js(),
-                    reason: "must be a number >= 0",
-                });
-            };
+            n[o as usize] = if v.is_nan() { o.default_value() } else { v };
         }
-        Ok(Slots(n))
+        let count = n[Opt::FatalCodes as usize];
+        let fatal_codes = if count.is_nan() {
+            None
+        } else {
+            let start = Opt::ALL.len();
+            let codes = given.get(start..start.saturating_add(count as usize));
+            match codes {
+                Some(codes) if codes.iter().all(|&c| c == f64::from(c as u16)) => {
+                    Some(codes.iter().map(|&c| c as u16).collect())
+                }
+                _ => {
+                    return Err(ConfigError {
+                        field: Opt::FatalCodes.js(),
+                        reason: "must be an array of close codes",
+                    })
+                }
+            }
+        };
+        Ok(Slots { n, fatal_codes })
     }
 
     /// The value of slot `o`.
     pub fn get(&self, o: Opt) -> f64 {
-        self.0[o as usize]
+        self.n[o as usize]
     }
 
     /// Slot `o` as a flag (a boolean option, a section being on).
@@ -178,32 +195,17 @@ impl Slots {
         self.get(o) != 0.0
     }
 
-    /// The session's config. `fatal_codes`: `reconnect.fatalCodes` if given
-    /// (whole numbers; their range is `validate`'s); `ping` the heartbeat
-    /// payload, `pong` the reply that matches it
-    /// ([`HeartbeatConfig::pong`]).
-    pub fn config<M>(
-        &self,
-        fatal_codes: Option<Vec<f64>>,
-        ping: M,
-        pong: Option<M>,
-    ) -> Result<Config<M>, ConfigError> {
-        let fatal_codes = match fatal_codes {
-            None => session::DEFAULT_FATAL_CODES.to_vec(),
-            Some(codes) if codes.iter().all(|&c| c == f64::from(c as u16)) => {
-                codes.iter().map(|&c| c as u16).collect()
-            }
-            Some(_) => {
-                return Err(ConfigError {
-                    field: Opt::FatalCodes.js(),
-                    reason: "must be an array of close codes",
-                })
-            }
-        };
+    /// The session's config, with `ping` the heartbeat payload and `pong`
+    /// the reply that matches it ([`HeartbeatConfig::pong`]).
+    pub fn config<M>(mut self, ping: M, pong: Option<M>) -> Config<M> {
+        let fatal_codes = self
+            .fatal_codes
+            .take()
+            .unwrap_or_else(|| session::DEFAULT_FATAL_CODES.to_vec());
         // `as` saturates: Infinity is "never" / "no bound".
         let ms = |o: Opt| self.get(o) as u64;
         let retries = self.get(Opt::MaxRetries);
-        Ok(Config {
+        Config {
             connect_timeout: ms(Opt::ConnectTimeout),
             close_timeout: ms(Opt::CloseTimeout),
             heartbeat: self.on(Opt::Heartbeat).then(|| HeartbeatConfig {
@@ -226,7 +228,7 @@ impl Slots {
                 max_messages: self.get(Opt::MaxMessages) as usize,
                 max_bytes: self.get(Opt::MaxBytes) as usize,
             }),
-        })
+        }
     }
 }
 
