@@ -26,8 +26,7 @@
 //! [`js_module`] is native-only (it renders the JS source).
 
 use crate::session::{
-    self, Config, ConfigError, Error, HeartbeatConfig, QueueConfig, ReconnectConfig, SendError,
-    Sent, State,
+    self, Config, Error, HeartbeatConfig, QueueConfig, ReconnectConfig, SendError, Sent, State,
 };
 
 /// Defines a fieldless `#[repr(u32)]` enum with a JS name per variant and
@@ -144,50 +143,23 @@ impl Opt {
     }
 }
 
-/// The option slots as the core takes them: each given value, or its
-/// [default](Opt::default_value) where the slot is NaN (left out).
-pub struct Slots {
-    n: [f64; Opt::ALL.len()],
-    fatal_codes: Option<Vec<u16>>,
-}
+/// The option slots as the facade hands them over: one number per [`Opt`]
+/// (NaN, or a missing trailing slot: left out), then, when the
+/// [`Opt::FatalCodes`] slot holds a count, that many close codes. The facade
+/// has checked that each is the JS form of its Rust type (a number `>= 0`,
+/// an integer close code, booleans and sections as 0 / 1); what is left out
+/// takes the core's [default](Opt::default_value), and the ranges are
+/// [`Config::validate`]'s.
+pub struct Slots<'a>(pub &'a [f64]);
 
-impl Slots {
-    /// Reads `given`: one number per [`Opt`] (missing trailing slots count
-    /// as left out), then, when the [`Opt::FatalCodes`] slot holds a count,
-    /// that many close codes. The facade has checked that each number is
-    /// one of the JS form of its Rust type (`>= 0`, not NaN, booleans 0 or
-    /// 1); a close code must be a whole number, checked here. Ranges are
-    /// [`Config::validate`]'s.
-    pub fn new(given: &[f64]) -> Result<Slots, ConfigError> {
-        let mut n = [0.0; Opt::ALL.len()];
-        for &o in Opt::ALL {
-            let v = given.get(o as usize).copied().unwrap_or(f64::NAN);
-            n[o as usize] = if v.is_nan() { o.default_value() } else { v };
-        }
-        let count = n[Opt::FatalCodes as usize];
-        let fatal_codes = if count.is_nan() {
-            None
-        } else {
-            let start = Opt::ALL.len();
-            let codes = given.get(start..start.saturating_add(count as usize));
-            match codes {
-                Some(codes) if codes.iter().all(|&c| c == f64::from(c as u16)) => {
-                    Some(codes.iter().map(|&c| c as u16).collect())
-                }
-                _ => {
-                    return Err(ConfigError {
-                        field: Opt::FatalCodes.js(),
-                        reason: "must be an array of close codes",
-                    })
-                }
-            }
-        };
-        Ok(Slots { n, fatal_codes })
-    }
-
-    /// The value of slot `o`.
+impl Slots<'_> {
+    /// The value of slot `o`, or its default.
+    #[inline(never)]
     pub fn get(&self, o: Opt) -> f64 {
-        self.n[o as usize]
+        match self.0.get(o as usize) {
+            Some(&v) if !v.is_nan() => v,
+            _ => o.default_value(),
+        }
     }
 
     /// Slot `o` as a flag (a boolean option, a section being on).
@@ -195,13 +167,24 @@ impl Slots {
         self.get(o) != 0.0
     }
 
+    /// `reconnect.fatalCodes`: those given (`as` saturates: out of range
+    /// stays out of range for `validate`), or the default list.
+    pub fn fatal_codes(&self) -> Vec<u16> {
+        match self.0.get(Opt::FatalCodes as usize) {
+            Some(&count) if !count.is_nan() => {
+                let mut codes = Vec::new();
+                for &c in self.0.iter().skip(Opt::ALL.len()).take(count as usize) {
+                    codes.push(c as u16);
+                }
+                codes
+            }
+            _ => session::DEFAULT_FATAL_CODES.to_vec(),
+        }
+    }
+
     /// The session's config, with `ping` the heartbeat payload and `pong`
     /// the reply that matches it ([`HeartbeatConfig::pong`]).
-    pub fn config<M>(mut self, ping: M, pong: Option<M>) -> Config<M> {
-        let fatal_codes = self
-            .fatal_codes
-            .take()
-            .unwrap_or_else(|| session::DEFAULT_FATAL_CODES.to_vec());
+    pub fn config<M>(&self, ping: M, pong: Option<M>) -> Config<M> {
         // `as` saturates: Infinity is "never" / "no bound".
         let ms = |o: Opt| self.get(o) as u64;
         let retries = self.get(Opt::MaxRetries);
@@ -222,7 +205,7 @@ impl Slots {
                 jitter: self.get(Opt::Jitter),
                 max_retries: (retries != f64::INFINITY).then_some(retries as u32),
                 stable_after: ms(Opt::StableAfter),
-                fatal_codes,
+                fatal_codes: self.fatal_codes(),
             }),
             queue: self.on(Opt::Queue).then(|| QueueConfig {
                 max_messages: self.get(Opt::MaxMessages) as usize,
