@@ -110,7 +110,7 @@ export async function connect(url, options = {}) {
     const kind = KINDS[i];
     if (v === undefined) return NaN;
     // An array: its length here, its numbers after the last slot.
-    if (kind === 'a') return Array.isArray(v) && v.every((c) => typeof c === 'number') ? v.length : bad(path, 'an array of close codes');
+    if (kind === 'a') return Array.isArray(v) && v.every(Number.isInteger) ? v.length : bad(path, 'an array of close codes');
     if (kind === 't') return v === 'blob' ? 1 : v === 'arraybuffer' ? 0 : bad(path, "'arraybuffer' or 'blob'");
     if (typeof v === 'boolean' && kind !== 'n') return +v;
     if (kind === 'b') bad(path, 'a boolean');

@@ -130,7 +130,7 @@ fn build(
     pong: JsValue,
     sink: JsSink,
 ) -> Result<Inner, ConfigError> {
-    let slots = Slots::new(n)?;
+    let slots = Slots(n);
     let (pong, predicate): (_, Option<PongPredicate>) = match pong_arg(&pong)? {
         PongArg::Default => (Some(JsValue::from_str(DEFAULT_PONG)), None),
         PongArg::Text => (Some(pong), None),
@@ -162,7 +162,7 @@ fn build(
 #[wasm_bindgen(js_class = Inner)]
 impl Inner {
     /// `options`: the user's options by [`Opt`] slot (see `abi.js`
-    /// `OPTIONS`, and [`Slots::new`] for the encoding); `ping`: the heartbeat ping ready to
+    /// `OPTIONS`, and [`Slots`] for the encoding); `ping`: the heartbeat ping ready to
     /// send, or `undefined`; `pong`: a string, a wrapped predicate, or
     /// `undefined`. Invalid options throw `[field, reason]`, which the
     /// facade turns into a `TypeError`.
