@@ -12,24 +12,33 @@
 //!
 //! # Events as a stream
 //!
-//! ```ignore
-//! use futures::StreamExt;
-//! use steadyws::web::{Config, Socket, SocketEvent};
+//! ```no_run
+//! use core::pin::Pin;
+//! use futures_core::Stream;
+//! use steadyws::web::{Config, Socket, SocketError, SocketEvent};
 //!
 //! #[derive(serde::Deserialize)]
 //! enum ServerMsg { Tick(u64) }
 //! #[derive(serde::Serialize)]
 //! enum ClientMsg { Subscribe(String) }
 //!
-//! let (socket, mut events) =
-//!     Socket::<ServerMsg, ClientMsg>::connect_stream(Config::new("wss://example.com/feed"))?;
+//! # fn main() -> Result<(), SocketError> {
+//! let config = Config::new("wss://example.com/feed").json(true);
+//! let (socket, mut events) = Socket::<ServerMsg, ClientMsg>::connect_stream(config)
+//!     .expect("valid options");
 //! socket.send(&ClientMsg::Subscribe("prices".into()))?; // queued until open
 //! wasm_bindgen_futures::spawn_local(async move {
-//!     while let Some(event) = events.next().await {
-//!         if let SocketEvent::Message(ServerMsg::Tick(n)) = event { /* ... */ }
+//!     // `StreamExt::next` from the futures crate does the same.
+//!     while let Some(event) = core::future::poll_fn(|cx| Pin::new(&mut events).poll_next(cx)).await {
+//!         if let SocketEvent::Message(ServerMsg::Tick(_n)) = event { /* ... */ }
 //!     }
 //! });
+//! # Ok(())
+//! # }
 //! ```
+//!
+//! The framework examples below are sketches (they need Yew, Leptos or
+//! Dioxus, which this crate does not depend on), so they are not compiled.
 //!
 //! # Yew
 //!
