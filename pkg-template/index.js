@@ -173,7 +173,7 @@ export class Socket {
     try {
       // Neither entry point may throw into the driver (see src/web/js.rs
       // JsSink): whatever escapes is rethrown outside its call stack.
-      this.#w = new Inner(url, protocols, new Float64Array(slots), ping, pong, {
+      this.#w = new Inner(url, protocols, slots, ping, pong, {
         ev: (k, a, b, v) => {
           try {
             this.#ev(k, a, b, v);

@@ -57,7 +57,7 @@ macro_rules! named {
 
 named! {
     /// A slot of the options (`new Inner(url, protocols, options, ping,
-    /// pong, sink)`, a `Float64Array`), named by its JS
+    /// pong, sink)`, an array of numbers), named by its JS
     /// path: NaN where the user wrote nothing, booleans and sections as 0 /
     /// 1 (a section is on unless `false`), `binaryType` as 1 for `'blob'`.
     pub enum Opt {

@@ -170,12 +170,17 @@ impl Inner {
     pub fn new(
         url: String,
         protocols: JsValue,
-        options: &[f64],
+        options: Array,
         ping: JsValue,
         pong: JsValue,
         sink: JsSink,
     ) -> Result<Inner, JsValue> {
-        build(url, protocols, options, ping, pong, sink)
+        // A plain array of numbers: cheaper in the glue than a Float64Array.
+        let mut n = Vec::new();
+        for i in 0..options.length() {
+            n.push(options.get(i).unchecked_into_f64());
+        }
+        build(url, protocols, &n, ping, pong, sink)
             .map_err(|e| Array::of2(&e.field.into(), &e.reason.into()).into())
     }
 
