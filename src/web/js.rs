@@ -195,10 +195,12 @@ impl Inner {
         SendResult::of(&self.shared.send(data)) as u32
     }
 
+    /// Closes for good (the facade checked `code` and `reason`).
     pub fn close(&self, code: u16, reason: String) {
         self.shared.close(code, reason);
     }
 
+    /// Drops the current socket (if any) and connects again now.
     pub fn reconnect(&self) {
         self.shared.reconnect();
     }
