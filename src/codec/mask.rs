@@ -126,10 +126,34 @@ pub fn to_masked_vec(src: &[u8], key: [u8; 4]) -> Vec<u8> {
         apply_mask(&mut out, key);
         out
     } else {
-        let mut out = vec![0u8; src.len()];
-        copy_masked(&mut out, src, key, 0);
+        let mut out = Vec::with_capacity(src.len());
+        push_masked(&mut out, src, key, 0);
         out
     }
+}
+
+/// Appends `src` masked with `key` to `dst` in one pass, 32 bytes at a
+/// time, never zero-filling: each block is masked in registers and pushed
+/// with `extend_from_slice` into capacity reserved up front (safe Rust: no
+/// write to uninitialised memory is needed, the vector's length grows with
+/// each block).
+#[inline]
+fn push_masked(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4], offset: usize) {
+    let k = rotate(key, offset);
+    let block = block(k);
+    dst.reserve(src.len());
+    let mut chunks = src.chunks_exact(32);
+    for chunk in &mut chunks {
+        let mut b = [0u8; 32];
+        for i in 0..32 {
+            b[i] = chunk[i] ^ block[i];
+        }
+        dst.extend_from_slice(&b);
+    }
+    let start = dst.len();
+    dst.extend_from_slice(chunks.remainder());
+    // 32 is a multiple of 4: the key phase is unchanged for the rest.
+    mask_tail(&mut dst[start..], k);
 }
 
 /// Appends `src` to `dst`, masked with `key` if given (`src[0]` being
@@ -138,12 +162,8 @@ pub fn to_masked_vec(src: &[u8], key: [u8; 4]) -> Vec<u8> {
 pub fn extend_masked(dst: &mut Vec<u8>, src: &[u8], key: Option<[u8; 4]>, offset: usize) {
     let start = dst.len();
     match key {
-        Some(key) if src.len() >= FUSED_FROM => {
-            // Zero-filling then unmasking while copying measured faster than
-            // copying then unmasking in place (the fill is write-only).
-            dst.resize(start + src.len(), 0);
-            copy_masked(&mut dst[start..], src, key, offset);
-        }
+        // Masking while copying, without a zero-fill pass first.
+        Some(key) if src.len() >= FUSED_FROM => push_masked(dst, src, key, offset),
         Some(key) => {
             dst.extend_from_slice(src);
             apply_mask_at(&mut dst[start..], key, offset);

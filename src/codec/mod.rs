@@ -125,9 +125,13 @@ pub mod utf8;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod handshake;
 
-pub use assemble::{Item, MessageDecoder};
+// flate2 too; and it is optional natively (the `deflate` feature).
+#[cfg(all(feature = "deflate", not(target_arch = "wasm32")))]
+pub mod deflate;
+
+pub use assemble::{CloseRef, Item, ItemRef, MessageDecoder, MessageRef};
 pub use close::{CloseCode, CloseFrame, CloseState, ClosingHandshake, OnClose};
-pub use decode::{decode_frame, decode_header, Frame, Status};
+pub use decode::{decode_frame, decode_header, decode_header_with, Frame, Status};
 pub use encode::{encode_frame, Encoder, Outgoing};
 pub use error::Error;
 pub use frame::{FrameHeader, OpCode, Role};

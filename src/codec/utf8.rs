@@ -127,16 +127,38 @@ pub fn into_string(bytes: Vec<u8>) -> Result<String, Error> {
     Ok(unsafe { String::from_utf8_unchecked(bytes) })
 }
 
+/// Borrows bytes as text, validating them with `simdutf8` (the zero-copy
+/// counterpart of [`into_string`]).
+#[allow(unsafe_code)]
+#[inline]
+pub fn as_str(bytes: &[u8]) -> Result<&str, Error> {
+    validate(bytes)?;
+    // SAFETY: `validate` just checked that `bytes` is valid UTF-8, and the
+    // shared borrow keeps it from changing while the `&str` lives.
+    Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
+}
+
 /// A text message being received piece by piece: its bytes can only grow
 /// through [`extend`](Self::extend), which validates every piece as it is
 /// appended, so the complete text is validated exactly once.
+///
+/// The buffer is reusable: [`complete`](Self::complete) ends a text and
+/// [`as_str`](Self::as_str) borrows it (the zero-copy path of the decoder),
+/// [`clear`](Self::clear) starts the next one in the same memory.
 #[derive(Debug, Default)]
 pub struct TextBuffer {
     bytes: Vec<u8>,
     validator: Utf8Validator,
     /// A piece failed validation: the bytes are not text and never will be.
     invalid: bool,
+    /// [`complete`](Self::complete) succeeded and nothing was appended
+    /// since: `bytes` is valid UTF-8 as a whole.
+    complete: bool,
 }
+
+/// A buffer grown past this by one big message is released when the next
+/// message starts, rather than kept for the life of the connection.
+const KEEP_CAPACITY: usize = 1 << 20;
 
 impl TextBuffer {
     pub fn new() -> Self {
@@ -156,6 +178,63 @@ impl TextBuffer {
         self.bytes.reserve(additional);
     }
 
+    /// Empties the buffer for the next text (keeping its memory unless a
+    /// big message grew it past 1 MiB).
+    pub fn clear(&mut self) {
+        if self.bytes.capacity() > KEEP_CAPACITY {
+            self.bytes = Vec::new();
+        }
+        self.bytes.clear();
+        self.validator.reset();
+        self.invalid = false;
+        self.complete = false;
+    }
+
+    /// Ends the text: fails if it is invalid or stops inside a character.
+    /// Afterwards [`as_str`](Self::as_str) and
+    /// [`take_string`](Self::take_string) hand it out.
+    pub fn complete(&mut self) -> Result<(), Error> {
+        if self.invalid {
+            return Err(Error::InvalidUtf8);
+        }
+        if let Err(e) = self.validator.finish() {
+            self.invalid = true;
+            return Err(e);
+        }
+        self.complete = true;
+        Ok(())
+    }
+
+    /// The text, once [`complete`](Self::complete) succeeded (`None`
+    /// before).
+    #[allow(unsafe_code)]
+    pub fn as_str(&self) -> Option<&str> {
+        if !self.complete {
+            return None;
+        }
+        debug_assert!(core::str::from_utf8(&self.bytes).is_ok());
+        // SAFETY: `complete` is only set by `complete()` after every byte
+        // went through the validator in order (see `finish`), and cleared
+        // by every method that changes `bytes` (`extend`, `clear`,
+        // `take_string`); `bytes` is private to this type.
+        Some(unsafe { core::str::from_utf8_unchecked(&self.bytes) })
+    }
+
+    /// Moves the text out (once [`complete`](Self::complete) succeeded),
+    /// leaving the buffer empty.
+    #[allow(unsafe_code)]
+    pub fn take_string(&mut self) -> Option<String> {
+        if !self.complete {
+            return None;
+        }
+        let bytes = core::mem::take(&mut self.bytes);
+        self.clear();
+        debug_assert!(core::str::from_utf8(&bytes).is_ok());
+        // SAFETY: as in `as_str`: `complete` guarantees the bytes are valid
+        // UTF-8, and they are moved out, so nothing can change them.
+        Some(unsafe { String::from_utf8_unchecked(bytes) })
+    }
+
     /// Appends `src`, unmasked with `key` if given (`src[0]` being payload
     /// byte `offset`), and validates it. Fails as soon as the text so far
     /// cannot be completed into valid UTF-8.
@@ -163,6 +242,7 @@ impl TextBuffer {
         if self.invalid {
             return Err(Error::InvalidUtf8);
         }
+        self.complete = false;
         let start = self.bytes.len();
         super::mask::extend_masked(&mut self.bytes, src, key, offset);
         let result = self.validator.feed(&self.bytes[start..]);

@@ -11,10 +11,11 @@ use super::server::{Server, ServerConfig};
 /// Usage text of every subcommand.
 pub const USAGE: &str = "\
 usage:
-  steadyws serve [--host 127.0.0.1] [--port 8080] [--root DIR]
+  steadyws serve [--host 127.0.0.1] [--port 8080] [--root DIR] [--no-deflate]
       dev server: static files from DIR, WebSocket test endpoints
       (/echo /chat /silent /drop /close /flap /refuse /stall),
-      /stats and /control (see the steadyws::native::server docs)
+      /stats and /control (see the steadyws::native::server docs);
+      accepts permessage-deflate unless --no-deflate
   steadyws connect URL [options]
       client with heartbeat and reconnection (`steadyws connect --help`)";
 
@@ -49,6 +50,8 @@ pub struct ServeArgs {
     pub host: String,
     pub port: u16,
     pub root: PathBuf,
+    /// Accept permessage-deflate (`--no-deflate` turns it off).
+    pub deflate: bool,
 }
 
 impl Default for ServeArgs {
@@ -57,6 +60,7 @@ impl Default for ServeArgs {
             host: "127.0.0.1".into(),
             port: 8080,
             root: PathBuf::from("."),
+            deflate: true,
         }
     }
 }
@@ -84,7 +88,17 @@ pub fn flag_pairs(args: &[String]) -> Result<Vec<(String, String)>, ArgError> {
 /// Parses the options of `serve`.
 pub fn parse_serve(args: &[String]) -> Result<ServeArgs, ArgError> {
     let mut out = ServeArgs::default();
-    for (flag, value) in flag_pairs(args)? {
+    // The one flag without a value.
+    let args: Vec<String> = args
+        .iter()
+        .filter(|a| {
+            let off = *a == "--no-deflate";
+            out.deflate &= !off;
+            !off
+        })
+        .cloned()
+        .collect();
+    for (flag, value) in flag_pairs(&args)? {
         match flag.as_str() {
             "--host" => out.host = value,
             "--port" => {
@@ -111,6 +125,11 @@ pub fn serve(args: &ServeArgs) -> i32 {
     let config = ServerConfig {
         root: Some(args.root.clone()),
         ..ServerConfig::default()
+    };
+    #[cfg(feature = "deflate")]
+    let config = ServerConfig {
+        deflate: config.deflate.filter(|_| args.deflate),
+        ..config
     };
     let server = match Server::bind(format!("{host}:{}", args.port), config) {
         Ok(s) => s,

@@ -45,6 +45,8 @@ pub struct ConnectArgs {
     /// Close after this many ms (for scripts and tests); `None` = run until
     /// the input ends.
     pub duration: Option<u64>,
+    /// Offer permessage-deflate (`--no-deflate` turns it off).
+    pub deflate: bool,
 }
 
 impl ConnectArgs {
@@ -53,10 +55,11 @@ impl ConnectArgs {
       [--heartbeat-interval MS] [--heartbeat-timeout MS] [--ping TEXT] [--pong TEXT]
       [--no-heartbeat] [--connect-timeout MS] [--close-timeout MS] [--min-delay MS] [--max-delay MS]
       [--factor F] [--jitter J] [--max-retries N] [--stable-after MS] [--no-reconnect]
-      [--queue-messages N] [--queue-bytes N]
+      [--queue-messages N] [--queue-bytes N] [--no-deflate]
       client with heartbeat and reconnection: sends each input line as a text
       message, prints every event (--json: one JSON object per line); closes
-      when the input ends or after --duration";
+      when the input ends or after --duration; offers permessage-deflate
+      unless --no-deflate";
 
     /// Defaults of API.md for `url`.
     pub fn new(url: impl Into<String>) -> Self {
@@ -67,6 +70,7 @@ impl ConnectArgs {
             config: Config::new(Message::Text("ping".into())),
             pong: Some("pong".into()),
             duration: None,
+            deflate: true,
         }
     }
 }
@@ -124,6 +128,7 @@ pub fn parse_connect(args: &[String]) -> Result<ConnectArgs, ConnectArgError> {
             "--json" => out.json = true,
             "--no-heartbeat" => heartbeat = false,
             "--no-reconnect" => reconnect = false,
+            "--no-deflate" => out.deflate = false,
             _ => {
                 let value = match inline {
                     Some(v) => v,
@@ -260,6 +265,12 @@ impl<W: Write> Driver<W> {
         let client_config = ClientConfig::default()
             .connect_timeout(backstop)
             .protocols(args.protocols.clone());
+        #[cfg(feature = "deflate")]
+        let client_config = if args.deflate {
+            client_config
+        } else {
+            client_config.deflate(None)
+        };
         Driver {
             args,
             client_config,

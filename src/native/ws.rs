@@ -9,6 +9,10 @@
 //!
 //! [`WsWriter`] owns a writing clone of the socket and encodes one frame per
 //! call (masked with a fresh key in the client role).
+//!
+//! With permessage-deflate negotiated (`with_deflate` on both halves), data
+//! messages are compressed on the way out and inflated on the way in; pings,
+//! pongs and closes never are.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -18,7 +22,10 @@ use crate::codec::encode::{Encoder, Outgoing};
 use crate::codec::frame::Role;
 use crate::codec::limits::Limits;
 use crate::codec::Error as CodecError;
-use crate::codec::{Item, MessageDecoder, Status};
+use crate::codec::{Item, ItemRef, MessageDecoder, Status};
+
+#[cfg(feature = "deflate")]
+use crate::codec::deflate::{DeflateParams, Deflater};
 use crate::message::Message;
 
 /// Something the peer sent.
@@ -112,6 +119,15 @@ impl WsReader {
         }
     }
 
+    /// Inflates messages the peer compressed (permessage-deflate negotiated
+    /// with `params`). Call before the first `recv`.
+    #[cfg(feature = "deflate")]
+    pub fn with_deflate(mut self, params: &DeflateParams) -> Self {
+        let decoder = MessageDecoder::new(self.decoder.role(), *self.decoder.limits());
+        self.decoder = decoder.with_deflate(params);
+        self
+    }
+
     /// The socket (to set its read timeout, or shut it down).
     pub fn stream(&self) -> &TcpStream {
         &self.stream
@@ -141,6 +157,33 @@ impl WsReader {
                             Item::Pong(p) => Incoming::Pong(p),
                             Item::Close(c) => Incoming::Close(c),
                         });
+                    }
+                    Ok(Status::NeedMore { consumed, .. }) => self.start += consumed,
+                    Err(e) => return Err(WsError::Protocol(e)),
+                }
+            }
+            if self.start == self.end {
+                self.start = 0;
+                self.end = 0;
+            }
+            self.fill()?;
+        }
+    }
+
+    /// Like [`recv`](Self::recv) without copying the item out of the read
+    /// buffer (or the decoder's buffers): `f` sees it borrowed and returns
+    /// what the caller keeps (e.g. the echo of a message, written straight
+    /// from the read buffer).
+    pub fn recv_with<R>(&mut self, f: impl FnOnce(ItemRef<'_>) -> R) -> Result<R, WsError> {
+        loop {
+            if self.start < self.end {
+                match self
+                    .decoder
+                    .decode_in_place(&mut self.buf[self.start..self.end])
+                {
+                    Ok(Status::Done { consumed, value }) => {
+                        self.start += consumed;
+                        return Ok(f(value));
                     }
                     Ok(Status::NeedMore { consumed, .. }) => self.start += consumed,
                     Err(e) => return Err(WsError::Protocol(e)),
@@ -184,6 +227,8 @@ pub struct WsWriter {
     stream: TcpStream,
     encoder: Encoder,
     buf: Vec<u8>,
+    #[cfg(feature = "deflate")]
+    deflater: Option<Deflater>,
 }
 
 impl WsWriter {
@@ -192,7 +237,31 @@ impl WsWriter {
             stream,
             encoder: Encoder::new(role),
             buf: Vec::new(),
+            #[cfg(feature = "deflate")]
+            deflater: None,
         }
+    }
+
+    /// Compresses every data message (permessage-deflate negotiated with
+    /// `params`).
+    #[cfg(feature = "deflate")]
+    pub fn with_deflate(mut self, params: &DeflateParams) -> Self {
+        self.deflater = Some(params.deflater(self.encoder.role()));
+        self
+    }
+
+    fn encode(&mut self, item: Outgoing<'_>) -> Result<(), CodecError> {
+        #[cfg(feature = "deflate")]
+        if let Some(deflater) = self.deflater.as_mut() {
+            let key = match self.encoder.role() {
+                Role::Client => Some(crate::codec::mask::random_key()?),
+                Role::Server => None,
+            };
+            return self
+                .encoder
+                .encode_compressed(&mut self.buf, deflater, item, key);
+        }
+        self.encoder.encode_auto(&mut self.buf, item)
     }
 
     /// The socket (to set its write timeout, or shut it down).
@@ -202,9 +271,7 @@ impl WsWriter {
 
     fn write(&mut self, item: Outgoing<'_>) -> Result<(), WsError> {
         self.buf.clear();
-        self.encoder
-            .encode_auto(&mut self.buf, item)
-            .map_err(WsError::Encode)?;
+        self.encode(item).map_err(WsError::Encode)?;
         let result = self.stream.write_all(&self.buf).map_err(WsError::Io);
         if self.buf.capacity() > KEEP_CAPACITY {
             self.buf = Vec::new();
@@ -214,6 +281,11 @@ impl WsWriter {
 
     /// Sends a data message as one frame.
     pub fn send(&mut self, msg: &Message) -> Result<(), WsError> {
+        self.write(Outgoing::from(msg))
+    }
+
+    /// Sends a borrowed data message as one frame.
+    pub fn send_ref(&mut self, msg: crate::codec::MessageRef<'_>) -> Result<(), WsError> {
         self.write(Outgoing::from(msg))
     }
 

@@ -34,7 +34,9 @@
 //!   `affected` counts the client's connections the action reached (for
 //!   `reset`: the ones taken out of silence). A missing `client` means the
 //!   client id "" (connections opened without `?client=`).
-//! - The server selects the first subprotocol a client offers.
+//! - The server selects the first subprotocol a client offers, and accepts
+//!   the first permessage-deflate offer it can honour (unless
+//!   [`ServerConfig::deflate`] is `None`).
 //! - A silent connection (`/silent`, `/control` `silent`) still reads and
 //!   discards, so it notices when the peer goes away.
 
@@ -54,6 +56,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::ws::linger_close;
+#[cfg(feature = "deflate")]
+use crate::codec::deflate::DeflateConfig;
 use crate::codec::handshake::{self, HandshakeError, Parsed, Request};
 use crate::codec::limits::Limits;
 use endpoints::Behavior;
@@ -78,6 +82,10 @@ pub struct ServerConfig {
     pub close_timeout: Duration,
     /// Frame and message size limits of WebSocket connections.
     pub limits: Limits,
+    /// permessage-deflate to accept when a client offers it (`None`: never;
+    /// `steadyws serve --no-deflate`).
+    #[cfg(feature = "deflate")]
+    pub deflate: Option<DeflateConfig>,
 }
 
 impl Default for ServerConfig {
@@ -89,6 +97,8 @@ impl Default for ServerConfig {
             stall_limit: Duration::from_secs(300),
             close_timeout: Duration::from_secs(5),
             limits: Limits::default(),
+            #[cfg(feature = "deflate")]
+            deflate: Some(DeflateConfig::default()),
         }
     }
 }
@@ -414,17 +424,30 @@ fn route(mut stream: TcpStream, req: Request, rest: Vec<u8>, shared: &Arc<Shared
         Admission::Normal => behavior,
     };
     let protocol = hello.protocols.first().map(String::as_str);
+    let mut extra = vec!["Server: steadyws".to_owned()];
+    #[cfg(feature = "deflate")]
+    let deflate = match shared
+        .config
+        .deflate
+        .as_ref()
+        .and_then(|d| d.negotiate(hello.extensions.iter().map(String::as_str)))
+    {
+        Some((params, answer)) => {
+            extra.push(format!("Sec-WebSocket-Extensions: {answer}"));
+            Some(params)
+        }
+        None => None,
+    };
+    #[cfg(not(feature = "deflate"))]
+    let deflate = None;
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
     if stream
-        .write_all(&handshake::accept_response(
-            &hello,
-            protocol,
-            &["Server: steadyws"],
-        ))
+        .write_all(&handshake::accept_response(&hello, protocol, &extra))
         .is_err()
     {
         return;
     }
-    endpoints::run(stream, rest, client, behavior, shared);
+    endpoints::run(stream, rest, client, behavior, deflate, shared);
 }
 
 /// A finished HTTP answer: status and JSON body.
