@@ -699,15 +699,24 @@ impl MessageDecoder {
         let (text_buf, binary) = (&mut self.text, &mut self.binary);
         let mut sink = |chunk: &[u8]| -> Result<(), Error> {
             let len = if text { text_buf.len() } else { binary.len() };
-            let total = len as u64 + chunk.len() as u64;
-            if total > max {
-                return Err(Error::MessageTooLarge { len: total, max });
-            }
+            // Store what fits, then refuse the first byte over the limit:
+            // the error is decided by the first offending byte in stream
+            // order (invalid text before it wins), never by how the input
+            // was split into reads.
+            let room = usize::try_from(max.saturating_sub(len as u64)).unwrap_or(usize::MAX);
+            let (fits, over) = chunk.split_at(room.min(chunk.len()));
             if text {
-                text_buf.extend(chunk, None, 0)
+                text_buf.extend(fits, None, 0)?;
             } else {
-                binary.extend_from_slice(chunk);
+                binary.extend_from_slice(fits);
+            }
+            if over.is_empty() {
                 Ok(())
+            } else {
+                Err(Error::MessageTooLarge {
+                    len: max.saturating_add(1),
+                    max,
+                })
             }
         };
         match piece {

@@ -416,6 +416,14 @@ impl Deflater {
         if self.out.ends_with(&TAIL) {
             self.out.truncate(self.out.len() - TAIL.len());
         }
+        if self.out.is_empty() {
+            // zlib writes nothing for a second flush without input (an
+            // empty message after another one). An empty payload would make
+            // the receiver's appended tail the start of a stored block
+            // header; one 0x00 byte makes it an empty stored block
+            // (RFC 7692 §7.2.3.6).
+            self.out.push(0x00);
+        }
         if self.reset {
             self.compress.reset();
         }
@@ -494,16 +502,19 @@ impl Inflater {
         }
         loop {
             let (in_before, out_before) = (self.decompress.total_in(), self.decompress.total_out());
-            let status = self
-                .decompress
-                .decompress(input, &mut self.scratch, FlushDecompress::None)
-                .map_err(|_| Error::InvalidCompressedData)?;
+            let status =
+                self.decompress
+                    .decompress(input, &mut self.scratch, FlushDecompress::None);
             let used = (self.decompress.total_in() - in_before) as usize;
             let produced = (self.decompress.total_out() - out_before) as usize;
-            input = &input[used..];
+            input = &input[used.min(input.len())..];
+            // What inflated before an error comes first (it may be invalid
+            // text or over the limit): the error must not depend on how the
+            // input was split into reads.
             if produced > 0 {
-                sink(&self.scratch[..produced])?;
+                sink(&self.scratch[..produced.min(self.scratch.len())])?;
             }
+            let status = status.map_err(|_| Error::InvalidCompressedData)?;
             if status == Status::StreamEnd {
                 // A block with BFINAL (RFC 7692 §7.2.3.4): what follows, if
                 // anything, is a new stream (typically an empty stored
@@ -608,6 +619,18 @@ mod tests {
         let c = d.compress(b"").unwrap().to_vec();
         assert_eq!(c, [0x00]);
         assert_eq!(inflate_all(&mut p.inflater(Role::Server), &c).unwrap(), b"");
+    }
+
+    #[test]
+    fn an_empty_message_after_another_message_is_still_an_empty_block() {
+        let p = DeflateParams::default();
+        let mut d = p.deflater(Role::Server);
+        let mut i = p.inflater(Role::Client);
+        for msg in [&b"first"[..], b"", b"", b"after the empty ones"] {
+            let c = d.compress(msg).unwrap().to_vec();
+            assert!(!c.is_empty());
+            assert_eq!(inflate_all(&mut i, &c).unwrap(), msg);
+        }
     }
 
     #[test]
