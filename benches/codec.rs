@@ -54,8 +54,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use steadyws::codec::deflate::DeflateParams;
 use steadyws::codec::{
-    apply_mask, Encoder, Item, Limits, MessageDecoder, OpCode, Outgoing, Role, Status,
+    apply_mask, Encoder, Item, ItemRef, Limits, MessageDecoder, MessageRef, OpCode, Outgoing, Role,
+    Status,
 };
 use steadyws::message::Message;
 
@@ -135,6 +137,36 @@ fn count_for(size: usize) -> usize {
 // ---------------------------------------------------------------- steadyws
 
 fn steadyws_decode(wire: &[u8], count: usize, read_buf: &mut Vec<u8>) -> usize {
+    let mut decoder = MessageDecoder::new(Role::Server, Limits::default());
+    let mut got = 0;
+    let mut total = 0;
+    for chunk in wire.chunks(READ_SIZE) {
+        read_buf.clear();
+        read_buf.extend_from_slice(chunk);
+        let mut rest = &mut read_buf[..];
+        loop {
+            match decoder.decode_in_place(rest) {
+                Ok(Status::Done { consumed, value }) => {
+                    got += 1;
+                    total += match black_box(value) {
+                        ItemRef::Message(MessageRef::Binary(b)) => b.len(),
+                        ItemRef::Message(MessageRef::Text(t)) => t.len(),
+                        other => panic!("unexpected {other:?}"),
+                    };
+                    rest = &mut rest[consumed..];
+                }
+                Ok(Status::NeedMore { .. }) => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+    assert_eq!(got, count);
+    total
+}
+
+/// The owned path (`decode`: one `String`/`Vec` per message), for callers
+/// that keep messages.
+fn steadyws_decode_owned(wire: &[u8], count: usize, read_buf: &mut Vec<u8>) -> usize {
     let mut decoder = MessageDecoder::new(Role::Server, Limits::default());
     let mut got = 0;
     let mut total = 0;
@@ -528,10 +560,15 @@ fn bench_decode(h: &mut Harness, rt: &tokio::runtime::Runtime) {
             let wire = client_stream(kind, &data, count);
             let want = size * count;
             let mut read_buf = Vec::with_capacity(READ_SIZE);
+            let mut read_buf_owned = Vec::with_capacity(READ_SIZE);
             let mut sink_a = Vec::new();
             let mut sink_b = Vec::new();
-            // The three decoders agree before they are timed.
+            // The decoders agree before they are timed.
             assert_eq!(steadyws_decode(&wire, count, &mut read_buf), want);
+            assert_eq!(
+                steadyws_decode_owned(&wire, count, &mut read_buf_owned),
+                want
+            );
             assert_eq!(tungstenite_decode(&wire, count, &mut sink_a), want);
             assert_eq!(fastwebsockets_decode(rt, &wire, count, &mut sink_b), want);
             let wire = &wire;
@@ -549,6 +586,12 @@ fn bench_decode(h: &mut Harness, rt: &tokio::runtime::Runtime) {
                         "tungstenite",
                         Box::new(move || {
                             black_box(tungstenite_decode(wire, count, &mut sink_a));
+                        }),
+                    ),
+                    (
+                        "steadyws-owned",
+                        Box::new(move || {
+                            black_box(steadyws_decode_owned(wire, count, &mut read_buf_owned));
                         }),
                     ),
                     (
@@ -610,6 +653,238 @@ fn bench_encode(h: &mut Harness, rt: &tokio::runtime::Runtime) {
     }
 }
 
+// ---------------------------------------------------------------- deflate
+
+/// JSON-like records (what a WebSocket app sends), `size` bytes each.
+fn json_messages(size: usize, count: usize) -> Vec<Vec<u8>> {
+    (0..count)
+        .map(|m| {
+            let mut s = String::with_capacity(size + 128);
+            let mut i = m * 1000;
+            while s.len() < size {
+                s.push_str(&format!(
+                    "{{\"id\":{i},\"user\":\"user_{}\",\"event\":\"{}\",\"price\":{}.{},\"ok\":{}}},",
+                    i % 97,
+                    ["update", "insert", "delete"][i % 3],
+                    i * 7 % 1000,
+                    i % 10,
+                    i % 2 == 0
+                ));
+                i += 1;
+            }
+            s.truncate(size);
+            s.into_bytes()
+        })
+        .collect()
+}
+
+const DEFLATE_LEVEL: u32 = 1;
+const TAIL: [u8; 4] = [0, 0, 0xFF, 0xFF];
+
+/// The whole permessage-deflate path: server-role `encode_compressed` of
+/// every message into one buffer, then a client-role decoder inflating them
+/// back (`decode_in_place`), both keeping their context across messages.
+struct SteadyDeflate {
+    encoder: Encoder,
+    deflater: steadyws::codec::deflate::Deflater,
+    decoder: MessageDecoder,
+    wire: Vec<u8>,
+}
+
+impl SteadyDeflate {
+    fn new() -> Self {
+        let params = DeflateParams {
+            level: DEFLATE_LEVEL,
+            ..DeflateParams::default()
+        };
+        SteadyDeflate {
+            encoder: Encoder::new(Role::Server),
+            deflater: params.deflater(Role::Server),
+            decoder: MessageDecoder::new(Role::Client, Limits::default()).with_deflate(&params),
+            wire: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, messages: &[Vec<u8>]) -> usize {
+        self.wire.clear();
+        for m in messages {
+            self.encoder
+                .encode_compressed(
+                    &mut self.wire,
+                    &mut self.deflater,
+                    Outgoing::Binary(m),
+                    None,
+                )
+                .unwrap();
+        }
+        let mut total = 0;
+        let mut rest = &mut self.wire[..];
+        while !rest.is_empty() {
+            match self.decoder.decode_in_place(rest) {
+                Ok(Status::Done { consumed, value }) => {
+                    total += match black_box(value) {
+                        ItemRef::Message(m) => m.len(),
+                        other => panic!("unexpected {other:?}"),
+                    };
+                    rest = &mut rest[consumed..];
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        total
+    }
+}
+
+/// The floor: flate2 (zlib-rs) compressing each message with a sync flush
+/// and inflating it back, no framing, no masking, nothing else.
+struct Flate2Floor {
+    c: flate2::Compress,
+    d: flate2::Decompress,
+    out: Vec<u8>,
+    back: Vec<u8>,
+}
+
+impl Flate2Floor {
+    fn new() -> Self {
+        Flate2Floor {
+            c: flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), false),
+            d: flate2::Decompress::new(false),
+            out: Vec::new(),
+            back: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, messages: &[Vec<u8>]) -> usize {
+        let mut total = 0;
+        for m in messages {
+            self.out.clear();
+            self.out.reserve(m.len() + 64);
+            let before = self.c.total_in();
+            self.c
+                .compress_vec(m, &mut self.out, flate2::FlushCompress::Sync)
+                .unwrap();
+            assert_eq!((self.c.total_in() - before) as usize, m.len());
+            self.back.clear();
+            self.back.reserve(m.len() + 64);
+            self.d
+                .decompress_vec(&self.out, &mut self.back, flate2::FlushDecompress::Sync)
+                .unwrap();
+            total += black_box(self.back.len());
+        }
+        total
+    }
+}
+
+/// The same floor on miniz_oxide (flate2's other backend), to choose one.
+struct MinizFloor {
+    c: Box<miniz_oxide::deflate::core::CompressorOxide>,
+    d: Box<miniz_oxide::inflate::stream::InflateState>,
+    out: Vec<u8>,
+    back: Vec<u8>,
+}
+
+impl MinizFloor {
+    fn new() -> Self {
+        use miniz_oxide::deflate::core::{create_comp_flags_from_zip_params, CompressorOxide};
+        let flags = create_comp_flags_from_zip_params(DEFLATE_LEVEL as i32, -15, 0);
+        MinizFloor {
+            c: Box::new(CompressorOxide::new(flags)),
+            d: miniz_oxide::inflate::stream::InflateState::new_boxed(miniz_oxide::DataFormat::Raw),
+            out: Vec::new(),
+            back: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, messages: &[Vec<u8>]) -> usize {
+        use miniz_oxide::MZFlush;
+        let mut total = 0;
+        for m in messages {
+            self.out.resize(m.len() + 64, 0);
+            let r =
+                miniz_oxide::deflate::stream::deflate(&mut self.c, m, &mut self.out, MZFlush::Sync);
+            assert_eq!(r.bytes_consumed, m.len());
+            let compressed = &self.out[..r.bytes_written];
+            assert!(compressed.ends_with(&TAIL));
+            self.back.resize(m.len() + 64, 0);
+            let r = miniz_oxide::inflate::stream::inflate(
+                &mut self.d,
+                compressed,
+                &mut self.back,
+                MZFlush::Sync,
+            );
+            total += black_box(r.bytes_written);
+        }
+        total
+    }
+}
+
+fn bench_deflate(h: &mut Harness) {
+    for size in [125, 1 << 10, 16 << 10] {
+        let count = ((64 << 10) / size).max(4);
+        let messages = json_messages(size, count);
+        let want = size * count;
+        let name = format!("deflate-{}", size_name(size));
+        if h.wants(&name) {
+            let mut ours = SteadyDeflate::new();
+            let mut floor = Flate2Floor::new();
+            let mut miniz = MinizFloor::new();
+            assert_eq!(ours.run(&messages), want);
+            assert_eq!(floor.run(&messages), want);
+            assert_eq!(miniz.run(&messages), want);
+            let m = &messages;
+            h.case(
+                &name,
+                want,
+                vec![
+                    (
+                        "steadyws",
+                        Box::new(move || {
+                            black_box(ours.run(m));
+                        }),
+                    ),
+                    (
+                        "flate2-zlib-rs-floor",
+                        Box::new(move || {
+                            black_box(floor.run(m));
+                        }),
+                    ),
+                    (
+                        "miniz_oxide-floor",
+                        Box::new(move || {
+                            black_box(miniz.run(m));
+                        }),
+                    ),
+                ],
+            );
+        }
+        // The backend choice: the same floor on both backends.
+        let name = format!("deflate-backend-{}", size_name(size));
+        if h.wants(&name) {
+            let mut zlib_rs = Flate2Floor::new();
+            let mut miniz = MinizFloor::new();
+            let m = &messages;
+            h.case(
+                &name,
+                want,
+                vec![
+                    (
+                        "zlib-rs",
+                        Box::new(move || {
+                            black_box(zlib_rs.run(m));
+                        }),
+                    ),
+                    (
+                        "miniz_oxide",
+                        Box::new(move || {
+                            black_box(miniz.run(m));
+                        }),
+                    ),
+                ],
+            );
+        }
+    }
+}
+
 fn main() {
     let mut h = Harness::from_env();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -624,6 +899,7 @@ fn main() {
     bench_mask(&mut h);
     bench_decode(&mut h, &rt);
     bench_encode(&mut h, &rt);
+    bench_deflate(&mut h);
 
     println!();
     println!("# throughput ratios (> 1: steadyws is faster): median of paired per-round ratios");
@@ -637,8 +913,9 @@ fn main() {
                 .map(|(_, q)| *q)
                 .unwrap_or([f64::NAN; 3]);
             println!(
-                "codec {} steadyws/{} = {:.2}   (quartiles {:.2}-{:.2}, ratio of medians {:.2}, {} B/iter)",
+                "codec {} {}/{} = {:.2}   (quartiles {:.2}-{:.2}, ratio of medians {:.2}, {} B/iter)",
                 case.name,
+                case.medians[0].0,
                 peer,
                 q[1],
                 q[0],

@@ -132,28 +132,26 @@ pub fn to_masked_vec(src: &[u8], key: [u8; 4]) -> Vec<u8> {
     }
 }
 
-/// Appends `src` masked with `key` to `dst` in one pass, 32 bytes at a
-/// time, never zero-filling: each block is masked in registers and pushed
-/// with `extend_from_slice` into capacity reserved up front (safe Rust: no
-/// write to uninitialised memory is needed, the vector's length grows with
-/// each block).
+/// Bytes of key pattern [`push_masked`] XORs against per step.
+const PATTERN: usize = 256;
+
+/// Appends `src` masked with `key` to `dst` in one pass into the vector's
+/// spare capacity, never zero-filling it, in safe Rust: `Vec::extend` from
+/// a zip of two slices (an exact-size, trusted-length iterator) writes
+/// straight into reserved memory, and the compiler vectorises the XOR.
 #[inline]
 fn push_masked(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4], offset: usize) {
     let k = rotate(key, offset);
     let block = block(k);
-    dst.reserve(src.len());
-    let mut chunks = src.chunks_exact(32);
-    for chunk in &mut chunks {
-        let mut b = [0u8; 32];
-        for i in 0..32 {
-            b[i] = chunk[i] ^ block[i];
-        }
-        dst.extend_from_slice(&b);
+    let mut pattern = [0u8; PATTERN];
+    for chunk in pattern.chunks_exact_mut(32) {
+        chunk.copy_from_slice(&block);
     }
-    let start = dst.len();
-    dst.extend_from_slice(chunks.remainder());
-    // 32 is a multiple of 4: the key phase is unchanged for the rest.
-    mask_tail(&mut dst[start..], k);
+    dst.reserve(src.len());
+    // PATTERN is a multiple of 4: the key phase is the same for each chunk.
+    for chunk in src.chunks(PATTERN) {
+        dst.extend(chunk.iter().zip(&pattern[..chunk.len()]).map(|(a, b)| a ^ b));
+    }
 }
 
 /// Appends `src` to `dst`, masked with `key` if given (`src[0]` being
