@@ -176,6 +176,10 @@ enum Found {
     Close,
 }
 
+/// Compressed payload bytes on their way to the inflater: the bytes, their
+/// mask and the payload offset of the first one.
+type Piece<'a> = (&'a [u8], Option<[u8; 4]>, usize);
+
 /// Room reserved up front for a frame's payload, at most: enough for every
 /// common frame to be received without reallocating, small enough that a
 /// header announcing a huge frame does not claim its memory before the
@@ -687,11 +691,7 @@ impl MessageDecoder {
     /// limit is checked before each inflated chunk is stored, so memory
     /// stays within `max_message_size` plus one chunk.
     #[cfg(all(feature = "deflate", not(target_arch = "wasm32")))]
-    fn inflate(
-        &mut self,
-        text: bool,
-        piece: Option<(&[u8], Option<[u8; 4]>, usize)>,
-    ) -> Result<(), Error> {
+    fn inflate(&mut self, text: bool, piece: Option<Piece<'_>>) -> Result<(), Error> {
         let max = self.limits.max_message_size;
         let Some(inflater) = self.inflater.as_mut() else {
             return Err(Error::ReservedBits(0b100));
@@ -727,11 +727,7 @@ impl MessageDecoder {
 
     /// Without the deflate feature no frame can be marked compressed.
     #[cfg(not(all(feature = "deflate", not(target_arch = "wasm32"))))]
-    fn inflate(
-        &mut self,
-        _text: bool,
-        _piece: Option<(&[u8], Option<[u8; 4]>, usize)>,
-    ) -> Result<(), Error> {
+    fn inflate(&mut self, _text: bool, _piece: Option<Piece<'_>>) -> Result<(), Error> {
         Err(Error::ReservedBits(0b100))
     }
 

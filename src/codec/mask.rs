@@ -150,7 +150,12 @@ fn push_masked(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4], offset: usize) {
     dst.reserve(src.len());
     // PATTERN is a multiple of 4: the key phase is the same for each chunk.
     for chunk in src.chunks(PATTERN) {
-        dst.extend(chunk.iter().zip(&pattern[..chunk.len()]).map(|(a, b)| a ^ b));
+        dst.extend(
+            chunk
+                .iter()
+                .zip(&pattern[..chunk.len()])
+                .map(|(a, b)| a ^ b),
+        );
     }
 }
 

@@ -424,6 +424,7 @@ fn route(mut stream: TcpStream, req: Request, rest: Vec<u8>, shared: &Arc<Shared
         Admission::Normal => behavior,
     };
     let protocol = hello.protocols.first().map(String::as_str);
+    #[cfg_attr(not(feature = "deflate"), allow(unused_mut))]
     let mut extra = vec!["Server: steadyws".to_owned()];
     #[cfg(feature = "deflate")]
     let deflate = match shared
