@@ -25,10 +25,16 @@
 //!   XOR loop), so it stands for tungstenite here.
 //! * `decode-<kind>-<size>`: a stream of masked client frames (256 KiB of
 //!   payload in total, at least 4 frames) decoded in the server role into
-//!   complete messages, each message's length read. steadyws: the stream is
-//!   copied 64 KiB at a time into a read buffer (what the transport's socket
-//!   read does) and fed to a `MessageDecoder`, which yields owned
-//!   `Message::Text(String)` / `Message::Binary(Vec<u8>)`. tungstenite:
+//!   complete messages, each message's length read. steadyws: what the
+//!   transport (`WsReader`) does: the stream is copied up to 64 KiB at a
+//!   time into a read buffer (the socket read), a frame the read holds only
+//!   part of (up to 1 MiB) is left there and exactly its rest is read after
+//!   it (`MessageDecoder::whole_frames_up_to`), and `decode_in_place` yields
+//!   messages borrowed from the read buffer, unmasked in place (zero-copy:
+//!   no allocation). `steadyws-owned` is the owned path (`decode` of 64 KiB
+//!   reads into `Message::Text(String)` / `Message::Binary(Vec<u8>)`, one
+//!   allocation per message), for callers that keep messages.
+//!   tungstenite:
 //!   `WebSocket::from_raw_socket` (server role, default config) over an
 //!   in-memory `Read` stream, `read()` per message (it copies into its own
 //!   buffer, unmasks in place, validates text with `std::str::from_utf8`,
@@ -47,6 +53,13 @@
 //!   a `Message::Binary(Bytes)` (a cheap clone of shared bytes) per message,
 //!   `flush()` at the end. fastwebsockets: `write_frame` of a borrowed
 //!   payload per message.
+//! * `deflate-<size>`: JSON-like binary messages through permessage-deflate
+//!   (level 1, context takeover): steadyws compresses them in the server
+//!   role (`Encoder::encode_compressed`) and a client-role decoder inflates
+//!   them back (`decode_in_place`). The floors do only the compression and
+//!   inflation, with no framing: flate2 on zlib-rs (our backend) and
+//!   miniz_oxide (flate2's other backend). `deflate-backend-<size>` puts
+//!   the two floors side by side: how the backend was chosen.
 
 use std::hint::black_box;
 use std::io::{self, Read, Write};
@@ -137,32 +150,57 @@ fn count_for(size: usize) -> usize {
 // ---------------------------------------------------------------- steadyws
 
 fn steadyws_decode(wire: &[u8], count: usize, read_buf: &mut Vec<u8>) -> usize {
-    let mut decoder = MessageDecoder::new(Role::Server, Limits::default());
+    // What the transport (`WsReader`) does: read up to READ_SIZE; a frame
+    // (up to READ_AHEAD long) that the read holds only part of is left in
+    // the buffer and exactly its rest is read after it, so that every frame
+    // is decoded in place.
+    let mut decoder =
+        MessageDecoder::new(Role::Server, Limits::default()).whole_frames_up_to(READ_AHEAD as u64);
     let mut got = 0;
     let mut total = 0;
-    for chunk in wire.chunks(READ_SIZE) {
-        read_buf.clear();
-        read_buf.extend_from_slice(chunk);
-        let mut rest = &mut read_buf[..];
-        loop {
-            match decoder.decode_in_place(rest) {
-                Ok(Status::Done { consumed, value }) => {
-                    got += 1;
-                    total += match black_box(value) {
-                        ItemRef::Message(MessageRef::Binary(b)) => b.len(),
-                        ItemRef::Message(MessageRef::Text(t)) => t.len(),
-                        other => panic!("unexpected {other:?}"),
-                    };
-                    rest = &mut rest[consumed..];
-                }
-                Ok(Status::NeedMore { .. }) => break,
-                Err(e) => panic!("{e}"),
+    let mut wire = wire;
+    read_buf.resize(READ_SIZE + READ_AHEAD, 0);
+    let (mut start, mut end) = (0, 0);
+    let mut want = READ_SIZE;
+    loop {
+        if start == end {
+            (start, end) = (0, 0);
+            if wire.is_empty() {
+                break;
             }
+            want = READ_SIZE;
+        }
+        if want > 0 {
+            let n = want.min(wire.len()).min(read_buf.len() - end);
+            read_buf[end..end + n].copy_from_slice(&wire[..n]);
+            wire = &wire[n..];
+            end += n;
+        }
+        match decoder.decode_in_place(&mut read_buf[start..end]) {
+            Ok(Status::Done { consumed, value }) => {
+                got += 1;
+                total += match black_box(value) {
+                    ItemRef::Message(MessageRef::Binary(b)) => b.len(),
+                    ItemRef::Message(MessageRef::Text(t)) => t.len(),
+                    other => panic!("unexpected {other:?}"),
+                };
+                start += consumed;
+                want = 0;
+            }
+            Ok(Status::NeedMore { consumed, needed }) => {
+                start += consumed;
+                // Everything taken: a fresh read; else the frame's rest.
+                want = if start == end { READ_SIZE } else { needed };
+            }
+            Err(e) => panic!("{e}"),
         }
     }
     assert_eq!(got, count);
     total
 }
+
+/// How far past READ_SIZE the steadyws transport reads to complete a frame.
+const READ_AHEAD: usize = 1 << 20;
 
 /// The owned path (`decode`: one `String`/`Vec` per message), for callers
 /// that keep messages.

@@ -477,3 +477,42 @@ fn inflate_fuzz_seeds_decode_alike_whole_split_and_borrowed() {
     }
     assert!(count >= 5, "{count} wire seeds");
 }
+
+#[test]
+fn whole_frame_reads_leave_a_partial_frame_unconsumed_and_say_what_completes_it() {
+    let payload = vec![7u8; 70_000];
+    let mut wire = Vec::new();
+    Encoder::new(Role::Client)
+        .encode(&mut wire, Outgoing::Binary(&payload), Some(KEY))
+        .unwrap();
+    let total = wire.len();
+    let mut decoder =
+        MessageDecoder::new(Role::Server, Limits::default()).whole_frames_up_to(1 << 20);
+    let mut buf = wire.clone();
+    let cut = 65_536;
+    match decoder.decode_in_place(&mut buf[..cut]).unwrap() {
+        Status::NeedMore { consumed, needed } => {
+            assert_eq!((consumed, needed), (0, total - cut));
+        }
+        other => panic!("{other:?}"),
+    }
+    let input_range = buf.as_ptr_range();
+    match decoder.decode_in_place(&mut buf[..]).unwrap() {
+        Status::Done {
+            consumed,
+            value: ItemRef::Message(MessageRef::Binary(b)),
+        } => {
+            assert_eq!(consumed, total);
+            assert_eq!(b, &payload[..]);
+            assert!(input_range.contains(&b.as_ptr()), "decoded in place");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Beyond the bound, partial frames are taken in as before.
+    let mut small = MessageDecoder::new(Role::Server, Limits::default()).whole_frames_up_to(1000);
+    let mut buf = wire.clone();
+    match small.decode_in_place(&mut buf[..cut]).unwrap() {
+        Status::NeedMore { consumed, .. } => assert_eq!(consumed, cut),
+        other => panic!("{other:?}"),
+    }
+}

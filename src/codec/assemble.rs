@@ -214,6 +214,8 @@ pub struct MessageDecoder {
     binary: Vec<u8>,
     control: Vec<u8>,
     failed: Option<Error>,
+    /// See [`MessageDecoder::whole_frames_up_to`] (0: off).
+    whole_frame_max: u64,
     /// permessage-deflate was negotiated: RSV1 marks compressed messages.
     compression: bool,
     #[cfg(all(feature = "deflate", not(target_arch = "wasm32")))]
@@ -243,6 +245,7 @@ impl MessageDecoder {
             binary: Vec::new(),
             control: Vec::new(),
             failed: None,
+            whole_frame_max: 0,
             compression: false,
             #[cfg(all(feature = "deflate", not(target_arch = "wasm32")))]
             inflater: None,
@@ -277,6 +280,38 @@ impl MessageDecoder {
     #[inline]
     pub fn is_idle(&self) -> bool {
         self.header_len == 0 && self.frame.is_none() && self.message.is_none()
+    }
+
+    /// Opts in to whole-frame reads: a frame of at most `max` bytes (header
+    /// and payload) that the input holds only part of is left unconsumed,
+    /// `NeedMore { consumed: 0, needed }` saying exactly how many more bytes
+    /// complete it, so that the transport can read them into the same
+    /// buffer and the frame is then decoded in place, not copied piece by
+    /// piece into the decoder. Off (0) by default: then `NeedMore` always
+    /// consumes the whole input.
+    pub fn whole_frames_up_to(mut self, max: u64) -> Self {
+        self.whole_frame_max = max;
+        self
+    }
+
+    /// The `NeedMore` of [`whole_frames_up_to`](Self::whole_frames_up_to),
+    /// when it applies to the frame at the start of `input`.
+    #[inline]
+    fn wait_for_whole_frame(&self, input: &[u8]) -> Option<Status<Found>> {
+        if self.whole_frame_max == 0 || !self.is_idle() {
+            return None;
+        }
+        match decode_header_with(input, self.role, &self.limits, self.compression) {
+            Ok(Status::Done { consumed, value }) => {
+                let total = consumed as u64 + value.payload_len;
+                let have = input.len() as u64;
+                (total > have && total <= self.whole_frame_max).then(|| Status::NeedMore {
+                    consumed: 0,
+                    needed: (total - have) as usize,
+                })
+            }
+            _ => None,
+        }
     }
 
     /// Decodes from `input` into an owned [`Item`]; see the type's
@@ -465,6 +500,9 @@ impl MessageDecoder {
     fn decode_general(&mut self, input: &[u8]) -> Result<Status<Found>, Error> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
+        }
+        if let Some(wait) = self.wait_for_whole_frame(input) {
+            return Ok(wait);
         }
         let result = self.step(input);
         if let Err(error) = &result {

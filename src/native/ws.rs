@@ -89,6 +89,10 @@ fn is_timeout(e: &io::Error) -> bool {
 /// Read size. The codec streams payloads through, so the buffer never has
 /// to hold a whole frame.
 const READ_CHUNK: usize = 64 * 1024;
+/// Frames up to this size that a read delivered only part of are completed
+/// in the read buffer (it grows for them) and decoded in place, instead of
+/// being copied piece by piece into the decoder; larger ones stream through.
+const WHOLE_FRAME_MAX: usize = 1 << 20;
 /// A write buffer grown past this by a big frame is released after use.
 const KEEP_CAPACITY: usize = 1 << 20;
 
@@ -112,7 +116,7 @@ impl WsReader {
         buf.resize(end.max(READ_CHUNK), 0);
         WsReader {
             stream,
-            decoder: MessageDecoder::new(role, limits),
+            decoder: MessageDecoder::new(role, limits).whole_frames_up_to(WHOLE_FRAME_MAX as u64),
             buf,
             start: 0,
             end,
@@ -123,7 +127,8 @@ impl WsReader {
     /// with `params`). Call before the first `recv`.
     #[cfg(feature = "deflate")]
     pub fn with_deflate(mut self, params: &DeflateParams) -> Self {
-        let decoder = MessageDecoder::new(self.decoder.role(), *self.decoder.limits());
+        let decoder = MessageDecoder::new(self.decoder.role(), *self.decoder.limits())
+            .whole_frames_up_to(WHOLE_FRAME_MAX as u64);
         self.decoder = decoder.with_deflate(params);
         self
     }
@@ -158,13 +163,15 @@ impl WsReader {
                             Item::Close(c) => Incoming::Close(c),
                         });
                     }
-                    Ok(Status::NeedMore { consumed, .. }) => self.start += consumed,
+                    Ok(Status::NeedMore { consumed, needed }) => {
+                        self.start += consumed;
+                        self.room_for(needed);
+                    }
                     Err(e) => return Err(WsError::Protocol(e)),
                 }
             }
             if self.start == self.end {
-                self.start = 0;
-                self.end = 0;
+                self.reset_buffer();
             }
             self.fill()?;
         }
@@ -185,15 +192,46 @@ impl WsReader {
                         self.start += consumed;
                         return Ok(f(value));
                     }
-                    Ok(Status::NeedMore { consumed, .. }) => self.start += consumed,
+                    Ok(Status::NeedMore { consumed, needed }) => {
+                        self.start += consumed;
+                        self.room_for(needed);
+                    }
                     Err(e) => return Err(WsError::Protocol(e)),
                 }
             }
             if self.start == self.end {
-                self.start = 0;
-                self.end = 0;
+                self.reset_buffer();
             }
             self.fill()?;
+        }
+    }
+
+    /// A frame was left in the buffer to be completed there: makes room for
+    /// the `needed` bytes that complete it after what was received.
+    fn room_for(&mut self, needed: usize) {
+        if self.start == self.end || self.buf.len() - self.end >= needed {
+            return;
+        }
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.buf.len() - self.end < needed {
+            self.buf.resize(self.end + needed, 0);
+        }
+    }
+
+    /// Everything received was decoded: start over at the front. A buffer
+    /// that a frame grew a little stays grown (reads use all of it, and
+    /// growing again would zero-fill again); one grown past four reads is
+    /// given back.
+    fn reset_buffer(&mut self) {
+        self.start = 0;
+        self.end = 0;
+        if self.buf.len() > 4 * READ_CHUNK {
+            self.buf.truncate(READ_CHUNK);
+            self.buf.shrink_to_fit();
         }
     }
 
