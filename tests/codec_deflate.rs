@@ -516,3 +516,25 @@ fn whole_frame_reads_leave_a_partial_frame_unconsumed_and_say_what_completes_it(
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn whole_frame_reads_never_hold_back_text_so_invalid_utf8_still_fails_fast() {
+    // Autobahn 6.4.3: one text frame, sent in chops; the second makes it
+    // invalid. The error must come with that chop, before the frame ends.
+    let mut text = b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5".to_vec();
+    text.extend_from_slice(b"\xf4\x90\x80\x80\x65\x64\x69\x74\x65\x64");
+    let mut wire = Vec::new();
+    encode_frame(&mut wire, true, OpCode::Text, &text, Some(KEY)).unwrap();
+    let mut decoder =
+        MessageDecoder::new(Role::Server, Limits::default()).whole_frames_up_to(1 << 20);
+    let first = 6 + 11; // header + the valid part
+    let mut buf = wire.clone();
+    match decoder.decode_in_place(&mut buf[..first]).unwrap() {
+        Status::NeedMore { consumed, .. } => assert_eq!(consumed, first, "taken in"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        decoder.decode_in_place(&mut buf[first..first + 4]).err(),
+        Some(Error::InvalidUtf8)
+    );
+}

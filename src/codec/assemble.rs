@@ -282,12 +282,15 @@ impl MessageDecoder {
         self.header_len == 0 && self.frame.is_none() && self.message.is_none()
     }
 
-    /// Opts in to whole-frame reads: a frame of at most `max` bytes (header
-    /// and payload) that the input holds only part of is left unconsumed,
-    /// `NeedMore { consumed: 0, needed }` saying exactly how many more bytes
-    /// complete it, so that the transport can read them into the same
-    /// buffer and the frame is then decoded in place, not copied piece by
-    /// piece into the decoder. Off (0) by default: then `NeedMore` always
+    /// Opts in to whole-frame reads: a binary frame that is a whole message
+    /// of at most `max` bytes (header and payload), which the input holds
+    /// only part of, is left unconsumed, `NeedMore { consumed: 0, needed }`
+    /// saying exactly how many more bytes complete it, so that the transport
+    /// can read them into the same buffer and the frame is then decoded in
+    /// place, not copied piece by piece into the decoder. Text frames are
+    /// never held back: their UTF-8 is validated as it arrives, so invalid
+    /// text fails the connection before the rest of its frame comes
+    /// (Autobahn 6.4.3/6.4.4). Off (0) by default: then `NeedMore` always
     /// consumes the whole input.
     pub fn whole_frames_up_to(mut self, max: u64) -> Self {
         self.whole_frame_max = max;
@@ -302,7 +305,9 @@ impl MessageDecoder {
             return None;
         }
         match decode_header_with(input, self.role, &self.limits, self.compression) {
-            Ok(Status::Done { consumed, value }) => {
+            Ok(Status::Done { consumed, value })
+                if value.opcode == OpCode::Binary && value.fin && value.rsv == 0 =>
+            {
                 let total = consumed as u64 + value.payload_len;
                 let have = input.len() as u64;
                 (total > have && total <= self.whole_frame_max).then(|| Status::NeedMore {

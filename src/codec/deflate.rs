@@ -33,7 +33,7 @@
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 use super::frame::Role;
-use super::mask::copy_masked;
+use super::mask::extend_masked;
 use super::Error;
 
 /// The extension's registered name.
@@ -463,8 +463,7 @@ impl Inflater {
         let mut result = Ok(());
         for (i, chunk) in bytes.chunks(UNMASK_CHUNK).enumerate() {
             unmasked.clear();
-            unmasked.resize(chunk.len(), 0);
-            copy_masked(&mut unmasked, chunk, key, offset + i * UNMASK_CHUNK);
+            extend_masked(&mut unmasked, chunk, Some(key), offset + i * UNMASK_CHUNK);
             result = self.run(&unmasked, sink);
             if result.is_err() {
                 break;

@@ -3,7 +3,10 @@
 //!
 //! [`WsReader`] owns the reading half: it buffers what the socket delivers
 //! and lets the codec turn it into [`Incoming`] items (whole messages,
-//! control frames). A read timeout set on the socket surfaces as
+//! control frames). A frame of up to 1 MiB that a read delivers only part
+//! of is completed in the read buffer, so it is decoded in place (unmasked
+//! there, borrowed by [`WsReader::recv_with`]) rather than copied piece by
+//! piece; larger frames stream through the decoder. A read timeout set on the socket surfaces as
 //! [`WsError::TimedOut`] with every partial frame kept, so the caller can
 //! check its timers and call [`WsReader::recv`] again.
 //!
