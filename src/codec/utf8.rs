@@ -16,6 +16,22 @@ pub struct Utf8Validator {
     pending_len: u8,
 }
 
+/// Where the last character of `bytes` starts if it may be unfinished: the
+/// index of a lead byte among the last 3 bytes (none after it but
+/// continuation bytes), else `bytes.len()`. Everything before it ends on a
+/// character boundary.
+fn last_char_start(bytes: &[u8]) -> usize {
+    let len = bytes.len();
+    for i in (len.saturating_sub(3)..len).rev() {
+        match bytes[i] {
+            0x00..=0x7F => return i + 1,
+            0xC0..=0xFF => return i,
+            _ => {}
+        }
+    }
+    len
+}
+
 /// Total length of the character a lead byte starts (for a lead byte that
 /// `simdutf8` has already accepted as a valid prefix).
 fn char_width(lead: u8) -> usize {
@@ -64,11 +80,21 @@ impl Utf8Validator {
             self.pending_len = 0;
             bytes = &bytes[take..];
         }
-        match simdutf8::compat::from_utf8(bytes) {
+        // Most of a piece is validated with simdutf8's faster `basic` API,
+        // up to where the last character may be cut off; only those at
+        // most 3 bytes need `compat`, which tells an unfinished character
+        // from an invalid one. Errors before the cut are final: the prefix
+        // ends where a character starts.
+        let cut = last_char_start(bytes);
+        if cut > 0 && simdutf8::basic::from_utf8(&bytes[..cut]).is_err() {
+            return Err(Error::InvalidUtf8);
+        }
+        let rest = &bytes[cut..];
+        match simdutf8::compat::from_utf8(rest) {
             Ok(_) => Ok(()),
             Err(e) if e.error_len().is_none() => {
                 // A valid prefix of a character, at most 3 bytes long.
-                let tail = &bytes[e.valid_up_to()..];
+                let tail = &rest[e.valid_up_to()..];
                 self.pending[..tail.len()].copy_from_slice(tail);
                 self.pending_len = tail.len() as u8;
                 Ok(())
