@@ -27,9 +27,11 @@
 //!   payload in total, at least 4 frames) decoded in the server role into
 //!   complete messages, each message's length read. steadyws: what the
 //!   transport (`WsReader`) does: the stream is copied up to 64 KiB at a
-//!   time into a read buffer (the socket read), a frame the read holds only
-//!   part of (up to 1 MiB) is left there and exactly its rest is read after
-//!   it (`MessageDecoder::whole_frames_up_to`), and `decode_in_place` yields
+//!   time into a read buffer (the socket read), a binary frame the read
+//!   holds only part of (up to 1 MiB) is left there and exactly its rest is
+//!   read after it (`MessageDecoder::whole_frames_up_to`; text frames are
+//!   never held back, so that invalid UTF-8 fails fast, and stream into the
+//!   decoder's buffer instead), and `decode_in_place` yields
 //!   messages borrowed from the read buffer, unmasked in place (zero-copy:
 //!   no allocation). `steadyws-owned` is the owned path (`decode` of 64 KiB
 //!   reads into `Message::Text(String)` / `Message::Binary(Vec<u8>)`, one

@@ -3,10 +3,11 @@
 //!
 //! [`WsReader`] owns the reading half: it buffers what the socket delivers
 //! and lets the codec turn it into [`Incoming`] items (whole messages,
-//! control frames). A frame of up to 1 MiB that a read delivers only part
-//! of is completed in the read buffer, so it is decoded in place (unmasked
-//! there, borrowed by [`WsReader::recv_with`]) rather than copied piece by
-//! piece; larger frames stream through the decoder. A read timeout set on the socket surfaces as
+//! control frames). A binary frame of up to 1 MiB that a read delivers only
+//! part of is completed in the read buffer, so it is decoded in place
+//! (unmasked there, borrowed by [`WsReader::recv_with`]) rather than copied
+//! piece by piece; text frames (validated as they arrive, so invalid UTF-8
+//! fails fast) and larger frames stream through the decoder. A read timeout set on the socket surfaces as
 //! [`WsError::TimedOut`] with every partial frame kept, so the caller can
 //! check its timers and call [`WsReader::recv`] again.
 //!
@@ -92,9 +93,10 @@ fn is_timeout(e: &io::Error) -> bool {
 /// Read size. The codec streams payloads through, so the buffer never has
 /// to hold a whole frame.
 const READ_CHUNK: usize = 64 * 1024;
-/// Frames up to this size that a read delivered only part of are completed
-/// in the read buffer (it grows for them) and decoded in place, instead of
-/// being copied piece by piece into the decoder; larger ones stream through.
+/// Binary frames up to this size that a read delivered only part of are
+/// completed in the read buffer (it grows for them) and decoded in place,
+/// instead of being copied piece by piece into the decoder; larger ones
+/// (and text) stream through.
 const WHOLE_FRAME_MAX: usize = 1 << 20;
 /// A write buffer grown past this by a big frame is released after use.
 const KEEP_CAPACITY: usize = 1 << 20;
