@@ -25,10 +25,18 @@
 //!   XOR loop), so it stands for tungstenite here.
 //! * `decode-<kind>-<size>`: a stream of masked client frames (256 KiB of
 //!   payload in total, at least 4 frames) decoded in the server role into
-//!   complete messages, each message's length read. steadyws: the stream is
-//!   copied 64 KiB at a time into a read buffer (what the transport's socket
-//!   read does) and fed to a `MessageDecoder`, which yields owned
-//!   `Message::Text(String)` / `Message::Binary(Vec<u8>)`. tungstenite:
+//!   complete messages, each message's length read. steadyws: what the
+//!   transport (`WsReader`) does: the stream is copied up to 64 KiB at a
+//!   time into a read buffer (the socket read), a binary frame the read
+//!   holds only part of (up to 1 MiB) is left there and exactly its rest is
+//!   read after it (`MessageDecoder::whole_frames_up_to`; text frames are
+//!   never held back, so that invalid UTF-8 fails fast, and stream into the
+//!   decoder's buffer instead), and `decode_in_place` yields
+//!   messages borrowed from the read buffer, unmasked in place (zero-copy:
+//!   no allocation). `steadyws-owned` is the owned path (`decode` of 64 KiB
+//!   reads into `Message::Text(String)` / `Message::Binary(Vec<u8>)`, one
+//!   allocation per message), for callers that keep messages.
+//!   tungstenite:
 //!   `WebSocket::from_raw_socket` (server role, default config) over an
 //!   in-memory `Read` stream, `read()` per message (it copies into its own
 //!   buffer, unmasks in place, validates text with `std::str::from_utf8`,
@@ -47,6 +55,13 @@
 //!   a `Message::Binary(Bytes)` (a cheap clone of shared bytes) per message,
 //!   `flush()` at the end. fastwebsockets: `write_frame` of a borrowed
 //!   payload per message.
+//! * `deflate-<size>`: JSON-like binary messages through permessage-deflate
+//!   (level 1, context takeover): steadyws compresses them in the server
+//!   role (`Encoder::encode_compressed`) and a client-role decoder inflates
+//!   them back (`decode_in_place`). The floors do only the compression and
+//!   inflation, with no framing: flate2 on zlib-rs (our backend) and
+//!   miniz_oxide (flate2's other backend). `deflate-backend-<size>` puts
+//!   the two floors side by side: how the backend was chosen.
 
 use std::hint::black_box;
 use std::io::{self, Read, Write};
@@ -54,8 +69,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use steadyws::codec::deflate::DeflateParams;
 use steadyws::codec::{
-    apply_mask, Encoder, Item, Limits, MessageDecoder, OpCode, Outgoing, Role, Status,
+    apply_mask, Encoder, Item, ItemRef, Limits, MessageDecoder, MessageRef, OpCode, Outgoing, Role,
+    Status,
 };
 use steadyws::message::Message;
 
@@ -135,6 +152,61 @@ fn count_for(size: usize) -> usize {
 // ---------------------------------------------------------------- steadyws
 
 fn steadyws_decode(wire: &[u8], count: usize, read_buf: &mut Vec<u8>) -> usize {
+    // What the transport (`WsReader`) does: read up to READ_SIZE; a frame
+    // (up to READ_AHEAD long) that the read holds only part of is left in
+    // the buffer and exactly its rest is read after it, so that every frame
+    // is decoded in place.
+    let mut decoder =
+        MessageDecoder::new(Role::Server, Limits::default()).whole_frames_up_to(READ_AHEAD as u64);
+    let mut got = 0;
+    let mut total = 0;
+    let mut wire = wire;
+    read_buf.resize(READ_SIZE + READ_AHEAD, 0);
+    let (mut start, mut end) = (0, 0);
+    let mut want = READ_SIZE;
+    loop {
+        if start == end {
+            (start, end) = (0, 0);
+            if wire.is_empty() {
+                break;
+            }
+            want = READ_SIZE;
+        }
+        if want > 0 {
+            let n = want.min(wire.len()).min(read_buf.len() - end);
+            read_buf[end..end + n].copy_from_slice(&wire[..n]);
+            wire = &wire[n..];
+            end += n;
+        }
+        match decoder.decode_in_place(&mut read_buf[start..end]) {
+            Ok(Status::Done { consumed, value }) => {
+                got += 1;
+                total += match black_box(value) {
+                    ItemRef::Message(MessageRef::Binary(b)) => b.len(),
+                    ItemRef::Message(MessageRef::Text(t)) => t.len(),
+                    other => panic!("unexpected {other:?}"),
+                };
+                start += consumed;
+                want = 0;
+            }
+            Ok(Status::NeedMore { consumed, needed }) => {
+                start += consumed;
+                // Everything taken: a fresh read; else the frame's rest.
+                want = if start == end { READ_SIZE } else { needed };
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(got, count);
+    total
+}
+
+/// How far past READ_SIZE the steadyws transport reads to complete a frame.
+const READ_AHEAD: usize = 1 << 20;
+
+/// The owned path (`decode`: one `String`/`Vec` per message), for callers
+/// that keep messages.
+fn steadyws_decode_owned(wire: &[u8], count: usize, read_buf: &mut Vec<u8>) -> usize {
     let mut decoder = MessageDecoder::new(Role::Server, Limits::default());
     let mut got = 0;
     let mut total = 0;
@@ -528,10 +600,15 @@ fn bench_decode(h: &mut Harness, rt: &tokio::runtime::Runtime) {
             let wire = client_stream(kind, &data, count);
             let want = size * count;
             let mut read_buf = Vec::with_capacity(READ_SIZE);
+            let mut read_buf_owned = Vec::with_capacity(READ_SIZE);
             let mut sink_a = Vec::new();
             let mut sink_b = Vec::new();
-            // The three decoders agree before they are timed.
+            // The decoders agree before they are timed.
             assert_eq!(steadyws_decode(&wire, count, &mut read_buf), want);
+            assert_eq!(
+                steadyws_decode_owned(&wire, count, &mut read_buf_owned),
+                want
+            );
             assert_eq!(tungstenite_decode(&wire, count, &mut sink_a), want);
             assert_eq!(fastwebsockets_decode(rt, &wire, count, &mut sink_b), want);
             let wire = &wire;
@@ -549,6 +626,12 @@ fn bench_decode(h: &mut Harness, rt: &tokio::runtime::Runtime) {
                         "tungstenite",
                         Box::new(move || {
                             black_box(tungstenite_decode(wire, count, &mut sink_a));
+                        }),
+                    ),
+                    (
+                        "steadyws-owned",
+                        Box::new(move || {
+                            black_box(steadyws_decode_owned(wire, count, &mut read_buf_owned));
                         }),
                     ),
                     (
@@ -610,6 +693,238 @@ fn bench_encode(h: &mut Harness, rt: &tokio::runtime::Runtime) {
     }
 }
 
+// ---------------------------------------------------------------- deflate
+
+/// JSON-like records (what a WebSocket app sends), `size` bytes each.
+fn json_messages(size: usize, count: usize) -> Vec<Vec<u8>> {
+    (0..count)
+        .map(|m| {
+            let mut s = String::with_capacity(size + 128);
+            let mut i = m * 1000;
+            while s.len() < size {
+                s.push_str(&format!(
+                    "{{\"id\":{i},\"user\":\"user_{}\",\"event\":\"{}\",\"price\":{}.{},\"ok\":{}}},",
+                    i % 97,
+                    ["update", "insert", "delete"][i % 3],
+                    i * 7 % 1000,
+                    i % 10,
+                    i % 2 == 0
+                ));
+                i += 1;
+            }
+            s.truncate(size);
+            s.into_bytes()
+        })
+        .collect()
+}
+
+const DEFLATE_LEVEL: u32 = 1;
+const TAIL: [u8; 4] = [0, 0, 0xFF, 0xFF];
+
+/// The whole permessage-deflate path: server-role `encode_compressed` of
+/// every message into one buffer, then a client-role decoder inflating them
+/// back (`decode_in_place`), both keeping their context across messages.
+struct SteadyDeflate {
+    encoder: Encoder,
+    deflater: steadyws::codec::deflate::Deflater,
+    decoder: MessageDecoder,
+    wire: Vec<u8>,
+}
+
+impl SteadyDeflate {
+    fn new() -> Self {
+        let params = DeflateParams {
+            level: DEFLATE_LEVEL,
+            ..DeflateParams::default()
+        };
+        SteadyDeflate {
+            encoder: Encoder::new(Role::Server),
+            deflater: params.deflater(Role::Server),
+            decoder: MessageDecoder::new(Role::Client, Limits::default()).with_deflate(&params),
+            wire: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, messages: &[Vec<u8>]) -> usize {
+        self.wire.clear();
+        for m in messages {
+            self.encoder
+                .encode_compressed(
+                    &mut self.wire,
+                    &mut self.deflater,
+                    Outgoing::Binary(m),
+                    None,
+                )
+                .unwrap();
+        }
+        let mut total = 0;
+        let mut rest = &mut self.wire[..];
+        while !rest.is_empty() {
+            match self.decoder.decode_in_place(rest) {
+                Ok(Status::Done { consumed, value }) => {
+                    total += match black_box(value) {
+                        ItemRef::Message(m) => m.len(),
+                        other => panic!("unexpected {other:?}"),
+                    };
+                    rest = &mut rest[consumed..];
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        total
+    }
+}
+
+/// The floor: flate2 (zlib-rs) compressing each message with a sync flush
+/// and inflating it back, no framing, no masking, nothing else.
+struct Flate2Floor {
+    c: flate2::Compress,
+    d: flate2::Decompress,
+    out: Vec<u8>,
+    back: Vec<u8>,
+}
+
+impl Flate2Floor {
+    fn new() -> Self {
+        Flate2Floor {
+            c: flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), false),
+            d: flate2::Decompress::new(false),
+            out: Vec::new(),
+            back: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, messages: &[Vec<u8>]) -> usize {
+        let mut total = 0;
+        for m in messages {
+            self.out.clear();
+            self.out.reserve(m.len() + 64);
+            let before = self.c.total_in();
+            self.c
+                .compress_vec(m, &mut self.out, flate2::FlushCompress::Sync)
+                .unwrap();
+            assert_eq!((self.c.total_in() - before) as usize, m.len());
+            self.back.clear();
+            self.back.reserve(m.len() + 64);
+            self.d
+                .decompress_vec(&self.out, &mut self.back, flate2::FlushDecompress::Sync)
+                .unwrap();
+            total += black_box(self.back.len());
+        }
+        total
+    }
+}
+
+/// The same floor on miniz_oxide (flate2's other backend), to choose one.
+struct MinizFloor {
+    c: Box<miniz_oxide::deflate::core::CompressorOxide>,
+    d: Box<miniz_oxide::inflate::stream::InflateState>,
+    out: Vec<u8>,
+    back: Vec<u8>,
+}
+
+impl MinizFloor {
+    fn new() -> Self {
+        use miniz_oxide::deflate::core::{create_comp_flags_from_zip_params, CompressorOxide};
+        let flags = create_comp_flags_from_zip_params(DEFLATE_LEVEL as i32, -15, 0);
+        MinizFloor {
+            c: Box::new(CompressorOxide::new(flags)),
+            d: miniz_oxide::inflate::stream::InflateState::new_boxed(miniz_oxide::DataFormat::Raw),
+            out: Vec::new(),
+            back: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, messages: &[Vec<u8>]) -> usize {
+        use miniz_oxide::MZFlush;
+        let mut total = 0;
+        for m in messages {
+            self.out.resize(m.len() + 64, 0);
+            let r =
+                miniz_oxide::deflate::stream::deflate(&mut self.c, m, &mut self.out, MZFlush::Sync);
+            assert_eq!(r.bytes_consumed, m.len());
+            let compressed = &self.out[..r.bytes_written];
+            assert!(compressed.ends_with(&TAIL));
+            self.back.resize(m.len() + 64, 0);
+            let r = miniz_oxide::inflate::stream::inflate(
+                &mut self.d,
+                compressed,
+                &mut self.back,
+                MZFlush::Sync,
+            );
+            total += black_box(r.bytes_written);
+        }
+        total
+    }
+}
+
+fn bench_deflate(h: &mut Harness) {
+    for size in [125, 1 << 10, 16 << 10] {
+        let count = ((64 << 10) / size).max(4);
+        let messages = json_messages(size, count);
+        let want = size * count;
+        let name = format!("deflate-{}", size_name(size));
+        if h.wants(&name) {
+            let mut ours = SteadyDeflate::new();
+            let mut floor = Flate2Floor::new();
+            let mut miniz = MinizFloor::new();
+            assert_eq!(ours.run(&messages), want);
+            assert_eq!(floor.run(&messages), want);
+            assert_eq!(miniz.run(&messages), want);
+            let m = &messages;
+            h.case(
+                &name,
+                want,
+                vec![
+                    (
+                        "steadyws",
+                        Box::new(move || {
+                            black_box(ours.run(m));
+                        }),
+                    ),
+                    (
+                        "flate2-zlib-rs-floor",
+                        Box::new(move || {
+                            black_box(floor.run(m));
+                        }),
+                    ),
+                    (
+                        "miniz_oxide-floor",
+                        Box::new(move || {
+                            black_box(miniz.run(m));
+                        }),
+                    ),
+                ],
+            );
+        }
+        // The backend choice: the same floor on both backends.
+        let name = format!("deflate-backend-{}", size_name(size));
+        if h.wants(&name) {
+            let mut zlib_rs = Flate2Floor::new();
+            let mut miniz = MinizFloor::new();
+            let m = &messages;
+            h.case(
+                &name,
+                want,
+                vec![
+                    (
+                        "zlib-rs",
+                        Box::new(move || {
+                            black_box(zlib_rs.run(m));
+                        }),
+                    ),
+                    (
+                        "miniz_oxide",
+                        Box::new(move || {
+                            black_box(miniz.run(m));
+                        }),
+                    ),
+                ],
+            );
+        }
+    }
+}
+
 fn main() {
     let mut h = Harness::from_env();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -624,6 +939,7 @@ fn main() {
     bench_mask(&mut h);
     bench_decode(&mut h, &rt);
     bench_encode(&mut h, &rt);
+    bench_deflate(&mut h);
 
     println!();
     println!("# throughput ratios (> 1: steadyws is faster): median of paired per-round ratios");
@@ -637,8 +953,9 @@ fn main() {
                 .map(|(_, q)| *q)
                 .unwrap_or([f64::NAN; 3]);
             println!(
-                "codec {} steadyws/{} = {:.2}   (quartiles {:.2}-{:.2}, ratio of medians {:.2}, {} B/iter)",
+                "codec {} {}/{} = {:.2}   (quartiles {:.2}-{:.2}, ratio of medians {:.2}, {} B/iter)",
                 case.name,
+                case.medians[0].0,
                 peer,
                 q[1],
                 q[0],

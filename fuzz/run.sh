@@ -2,7 +2,7 @@
 # Fuzz one target (stable Rust: cargo-fuzz needs RUSTC_BOOTSTRAP for its -Z
 # flags; no sanitizer, optimised, with debug assertions and overflow checks).
 #   bash fuzz/run.sh <target> [seconds]      default 60 s
-# Targets: frame_decoder, message_assembly, handshake_request.
+# Targets: frame_decoder, message_assembly, handshake_request, inflate.
 # The working corpus (fuzz/corpus/<target>, not committed) starts from the
 # committed seeds in fuzz/seeds/<target>. A crash lands in
 # fuzz/artifacts/<target>/ and should become a regression test in tests/.

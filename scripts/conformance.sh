@@ -2,9 +2,9 @@
 # npm run conformance: the Autobahn TestSuite (PyPI kosoku) in both roles.
 #   server role: kosoku's fuzzing client -> `steadyws serve` /echo
 #   client role: examples/autobahn_client -> kosoku's fuzzing server
-# Prints a per-group summary for each role and fails unless every case of
-# groups 1-11 is OK or INFORMATIONAL (NON-STRICT counts as a failure here);
-# groups 12-13 (permessage-deflate, not implemented) may be UNIMPLEMENTED.
+# Prints a per-group summary for each role and fails unless every case
+# (groups 1-13, permessage-deflate in 12 and 13 included) is OK or
+# INFORMATIONAL (NON-STRICT and UNIMPLEMENTED count as failures here).
 #
 #   scripts/conformance.sh                    every group, both roles
 #   scripts/conformance.sh --skip 9           leave out a group (repeatable)
@@ -58,10 +58,7 @@ exclude = [f"{g}.*" for g in args.skip] or None
 
 
 def allowed(case_id, behavior, close):
-    group = int(case_id.split(".")[0])
     ok = {"OK", "INFORMATIONAL"}
-    if group in (12, 13):
-        return behavior in ok | {"UNIMPLEMENTED"} and close in ok
     return behavior in ok and close in ok
 
 

@@ -25,7 +25,7 @@ pub enum Status<T> {
 
 /// Decodes the frame header at the start of `buf` for an endpoint of `role`.
 ///
-/// Rejects RSV bits (no extension is supported), reserved opcodes,
+/// Rejects RSV bits (no extension negotiated; see [`decode_header_with`]), reserved opcodes,
 /// fragmented or longer-than-125-byte control frames, frames masked the
 /// wrong way for `role` (a server requires masked frames, a client unmasked
 /// ones), 64-bit lengths with the top bit set, and frames longer than
@@ -37,6 +37,20 @@ pub fn decode_header(
     role: Role,
     limits: &Limits,
 ) -> Result<Status<FrameHeader>, Error> {
+    decode_header_with(buf, role, limits, false)
+}
+
+/// [`decode_header`] for a connection where permessage-deflate was
+/// negotiated when `compression` is true: RSV1 is then accepted on text and
+/// binary frames (the first frame of a message; RFC 7692 §6.1) and still
+/// refused on continuation and control frames.
+#[inline]
+pub fn decode_header_with(
+    buf: &[u8],
+    role: Role,
+    limits: &Limits,
+    compression: bool,
+) -> Result<Status<FrameHeader>, Error> {
     let Some(&b0) = buf.first() else {
         return Ok(Status::NeedMore {
             consumed: 0,
@@ -44,11 +58,16 @@ pub fn decode_header(
         });
     };
     let rsv = (b0 >> 4) & 0b111;
-    if rsv != 0 {
+    if rsv != 0 && !(compression && rsv == 0b100) {
         return Err(Error::ReservedBits(rsv));
     }
     let fin = b0 & 0x80 != 0;
     let opcode = OpCode::from_u8(b0 & 0x0F).ok_or(Error::UnknownOpcode(b0 & 0x0F))?;
+    if rsv != 0 && !matches!(opcode, OpCode::Text | OpCode::Binary) {
+        // Control frames are never compressed, and only the first frame of
+        // a message says whether it is (RFC 7692 §6.1).
+        return Err(Error::ReservedBits(rsv));
+    }
     if opcode.is_control() && !fin {
         return Err(Error::FragmentedControl);
     }

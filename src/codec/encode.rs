@@ -6,6 +6,7 @@
 //! it from [`random_key`](super::mask::random_key) natively. That keeps the
 //! encoder deterministic in tests and free of an RNG on wasm32.
 
+use super::assemble::MessageRef;
 use super::close::{check_outgoing, CloseCode, CloseFrame};
 use super::frame::{FrameHeader, OpCode, Role, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use super::mask::apply_mask;
@@ -31,6 +32,15 @@ impl<'a> From<&'a Message> for Outgoing<'a> {
         match message {
             Message::Text(text) => Outgoing::Text(text),
             Message::Binary(bytes) => Outgoing::Binary(bytes),
+        }
+    }
+}
+
+impl<'a> From<MessageRef<'a>> for Outgoing<'a> {
+    fn from(message: MessageRef<'a>) -> Self {
+        match message {
+            MessageRef::Text(text) => Outgoing::Text(text),
+            MessageRef::Binary(bytes) => Outgoing::Binary(bytes),
         }
     }
 }
@@ -62,6 +72,18 @@ fn encode_parts(
     parts: &[&[u8]],
     mask: Option<[u8; 4]>,
 ) -> Result<(), Error> {
+    encode_parts_rsv(out, fin, 0, opcode, parts, mask)
+}
+
+/// [`encode_parts`] with RSV bits (RSV1 marks a compressed message).
+fn encode_parts_rsv(
+    out: &mut Vec<u8>,
+    fin: bool,
+    rsv: u8,
+    opcode: OpCode,
+    parts: &[&[u8]],
+    mask: Option<[u8; 4]>,
+) -> Result<(), Error> {
     let len: usize = parts.iter().map(|p| p.len()).sum();
     if opcode.is_control() {
         if len > MAX_CONTROL_PAYLOAD {
@@ -73,7 +95,7 @@ fn encode_parts(
     }
     let header = FrameHeader {
         fin,
-        rsv: 0,
+        rsv,
         opcode,
         mask,
         payload_len: len as u64,
@@ -170,6 +192,31 @@ impl Encoder {
         }
         .write(out);
         Ok(payload)
+    }
+
+    /// Like [`encode`](Self::encode), compressing text and binary messages
+    /// with `deflater` (permessage-deflate: one frame with RSV1 set);
+    /// control frames are never compressed (RFC 7692 §6.1).
+    #[cfg(all(feature = "deflate", not(target_arch = "wasm32")))]
+    pub fn encode_compressed(
+        &self,
+        out: &mut Vec<u8>,
+        deflater: &mut super::deflate::Deflater,
+        item: Outgoing<'_>,
+        key: Option<[u8; 4]>,
+    ) -> Result<(), Error> {
+        let (opcode, payload) = match item {
+            Outgoing::Text(text) => (OpCode::Text, text.as_bytes()),
+            Outgoing::Binary(bytes) => (OpCode::Binary, bytes),
+            _ => return self.encode(out, item, key),
+        };
+        match (self.role, key) {
+            (Role::Client, None) => return Err(Error::MissingMask),
+            (Role::Server, Some(_)) => return Err(Error::UnexpectedMask),
+            _ => {}
+        }
+        let compressed = deflater.compress(payload)?;
+        encode_parts_rsv(out, true, 0b100, opcode, &[compressed], key)
     }
 
     /// [`encode`](Self::encode) with the key chosen for the role: a fresh

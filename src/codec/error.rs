@@ -16,7 +16,8 @@ use super::close::CloseCode;
 #[non_exhaustive]
 pub enum Error {
     /// RSV1-3 set (the bits, `0b0xyz` for RSV1/2/3) while no extension that
-    /// defines them was negotiated.
+    /// defines them was negotiated, or RSV1 where permessage-deflate does
+    /// not allow it (a control frame, a continuation frame).
     ReservedBits(u8),
     /// An opcode RFC 6455 reserves (3-7, 11-15).
     UnknownOpcode(u8),
@@ -60,23 +61,31 @@ pub enum Error {
     /// The operating system's random number generator failed while making a
     /// masking key.
     RandomUnavailable,
+    /// A compressed message (permessage-deflate) that is not a valid
+    /// deflate stream, or has bytes after the end of its stream.
+    InvalidCompressedData,
+    /// The compressor failed (never seen: zlib only fails on misuse).
+    CompressionFailed,
 }
 
 impl Error {
     /// The close code to send to the peer because of this error.
     ///
-    /// 1007 for invalid UTF-8, 1009 for exceeded limits, 1002 for every other
+    /// 1007 for invalid UTF-8 (or deflate data), 1009 for exceeded limits, 1002 for every other
     /// violation by the peer, and 1011 (internal error) for the local-only
     /// errors (encoder misuse, no randomness).
     pub fn close_code(&self) -> CloseCode {
         match self {
-            Error::InvalidUtf8 => CloseCode::INVALID_PAYLOAD,
+            // Like invalid UTF-8: the payload is inconsistent with what the
+            // message says it is (RFC 6455 §7.4.1).
+            Error::InvalidUtf8 | Error::InvalidCompressedData => CloseCode::INVALID_PAYLOAD,
             Error::FrameTooLarge { .. }
             | Error::MessageTooLarge { .. }
             | Error::TooManyFragments { .. } => CloseCode::MESSAGE_TOO_BIG,
             Error::MissingMask
             | Error::UnexpectedMask
             | Error::RandomUnavailable
+            | Error::CompressionFailed
             | Error::CloseReasonTooLong(_) => CloseCode::INTERNAL_ERROR,
             Error::ReservedBits(_)
             | Error::UnknownOpcode(_)
@@ -134,6 +143,8 @@ impl fmt::Display for Error {
             Error::MissingMask => f.write_str("the client role must mask every frame"),
             Error::UnexpectedMask => f.write_str("the server role must not mask frames"),
             Error::RandomUnavailable => f.write_str("no random masking key available"),
+            Error::InvalidCompressedData => f.write_str("invalid permessage-deflate data"),
+            Error::CompressionFailed => f.write_str("compression failed"),
         }
     }
 }

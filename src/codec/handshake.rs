@@ -77,7 +77,8 @@ pub enum HandshakeError {
     /// Client side: the server selected a subprotocol the client did not
     /// offer (or several).
     UnexpectedProtocol,
-    /// Client side: the server enabled an extension the client did not offer.
+    /// Client side: the server enabled an extension the client did not offer,
+    /// or answered an offer in a way RFC 7692 forbids.
     UnexpectedExtension,
 }
 
@@ -295,7 +296,8 @@ pub struct ClientHello {
     /// Offered subprotocols, in the client's order of preference.
     pub protocols: Vec<String>,
     pub origin: Option<String>,
-    /// Offered extensions, raw (this implementation enables none).
+    /// Offered extensions, raw: one extension with its parameters each (the
+    /// dev server negotiates permessage-deflate from these).
     pub extensions: Vec<String>,
 }
 
@@ -431,6 +433,8 @@ pub struct ClientRequest {
     pub key: String,
     pub protocols: Vec<String>,
     pub origin: Option<String>,
+    /// `Sec-WebSocket-Extensions` offered (e.g. permessage-deflate), if any.
+    pub extensions: Option<String>,
 }
 
 /// The server's accepted answer, as the client needs it.
@@ -439,6 +443,10 @@ pub struct ServerHello {
     /// The selected subprotocol, empty when none (like the browser's
     /// `WebSocket.protocol`).
     pub protocol: String,
+    /// The extensions the server enabled (each one extension with its
+    /// parameters), for the offer's owner to check; always empty when the
+    /// request offered none.
+    pub extensions: Vec<String>,
 }
 
 /// A fresh random key (16 bytes from the OS, base64).
@@ -489,7 +497,20 @@ impl ClientRequest {
             key,
             protocols: protocols.to_vec(),
             origin: origin.map(str::to_owned),
+            extensions: None,
         })
+    }
+
+    /// Offers extensions: `offer` is the `Sec-WebSocket-Extensions` value
+    /// (e.g. from `DeflateConfig::offer`). A value a header cannot carry is
+    /// refused.
+    pub fn with_extensions(mut self, offer: impl Into<String>) -> Result<Self, HandshakeError> {
+        let offer = offer.into();
+        if offer.is_empty() || !valid_header_value(&offer) {
+            return Err(HandshakeError::InvalidHeaderValue);
+        }
+        self.extensions = Some(offer);
+        Ok(self)
     }
 
     /// The request bytes to send.
@@ -506,6 +527,11 @@ impl ClientRequest {
         if let Some(origin) = &self.origin {
             out.push_str("Origin: ");
             out.push_str(origin);
+            out.push_str("\r\n");
+        }
+        if let Some(extensions) = &self.extensions {
+            out.push_str("Sec-WebSocket-Extensions: ");
+            out.push_str(extensions);
             out.push_str("\r\n");
         }
         out.push_str("\r\n");
@@ -531,10 +557,10 @@ impl ClientRequest {
         if accept.trim_ascii() != accept_key(&self.key).as_bytes() {
             return Err(HandshakeError::BadAccept);
         }
-        if tokens(&resp.headers, "sec-websocket-extensions")
-            .next()
-            .is_some()
-        {
+        let extensions: Vec<String> = tokens(&resp.headers, "sec-websocket-extensions")
+            .map(str::to_owned)
+            .collect();
+        if !extensions.is_empty() && self.extensions.is_none() {
             return Err(HandshakeError::UnexpectedExtension);
         }
         let mut selected = tokens(&resp.headers, "sec-websocket-protocol");
@@ -543,6 +569,9 @@ impl ClientRequest {
             (Some(p), None) if self.protocols.iter().any(|o| o == p) => p.to_owned(),
             _ => return Err(HandshakeError::UnexpectedProtocol),
         };
-        Ok(ServerHello { protocol })
+        Ok(ServerHello {
+            protocol,
+            extensions,
+        })
     }
 }

@@ -20,7 +20,18 @@
 //!   closes), reassembling fragments with control frames interleaved,
 //!   validating text incrementally (it fails inside a frame as soon as the
 //!   bytes received so far cannot be UTF-8) and enforcing the message size
-//!   and fragment count limits before allocating.
+//!   and fragment count limits before allocating. Two ways out:
+//!   [`MessageDecoder::decode_in_place`] borrows ([`ItemRef`]: a whole frame
+//!   is unmasked in place in the caller's read buffer and returned as a
+//!   slice of it, anything assembled as a slice of the decoder's reused
+//!   buffers: decoding allocates nothing), [`MessageDecoder::decode`] owns.
+//! * `deflate` (native, cargo feature `deflate`, on by default):
+//!   permessage-deflate (RFC 7692) negotiation for both roles, and the
+//!   compressor/decompressor pair on `flate2` (zlib-rs backend). The decoder
+//!   inflates messages whose first frame has RSV1 as their payload arrives,
+//!   enforcing the message limit on the inflated size while inflating and
+//!   validating text after inflating; [`Encoder::encode_compressed`] sends
+//!   compressed messages. flate2 never reaches the wasm build.
 //! * [`encode`]: [`Encoder`] writes frames for a role; a client passes a
 //!   fresh masking key per frame ([`mask::random_key`] natively, or
 //!   [`Encoder::encode_auto`]). [`Encoder::encode_vectored`] writes only the
@@ -96,15 +107,19 @@
 //! # Performance and safety
 //!
 //! A frame that is a whole message and sits entirely in the input (the
-//! common case) takes a fast path: header checks, one allocation of exactly
-//! the payload's size, one unmasking copy, one UTF-8 pass. Larger or split
-//! frames are unmasked piece by piece straight into the message buffer.
-//! Nothing is allocated per frame beyond the message itself. The only
-//! `unsafe` in the codec is `String::from_utf8_unchecked` on bytes that
-//! `simdutf8` has just validated, in two small functions of [`utf8`]; the
-//! rest of the module denies `unsafe_code`. `benches/codec.rs` measures all
-//! this against tungstenite and fastwebsockets; `fuzz/` fuzzes the decoders
-//! and the handshake parser.
+//! common case) takes a fast path: header checks, then either an in-place
+//! unmask and one UTF-8 pass, returning a borrow of the input
+//! (`decode_in_place`: no allocation, no copy), or one allocation of exactly
+//! the payload's size and one unmasking copy (`decode`). Larger or split
+//! frames are unmasked piece by piece straight into the message buffer,
+//! masking while copying into reserved capacity with no zero-fill pass.
+//! The only `unsafe` in the codec is `from_utf8_unchecked` on bytes that
+//! `simdutf8` has validated, in small functions of [`utf8`] (each with its
+//! proof); the rest of the module denies `unsafe_code` (flate2 and zlib-rs
+//! carry their own). `benches/codec.rs` measures all this against
+//! tungstenite and fastwebsockets, and permessage-deflate against flate2
+//! alone; `fuzz/` fuzzes the decoders, the inflate path and the handshake
+//! parser.
 //!
 //! Ownership: the frame/message layers (everything but `handshake`) belong to
 //! the codec work; `handshake` to the transport work.
@@ -125,9 +140,13 @@ pub mod utf8;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod handshake;
 
-pub use assemble::{Item, MessageDecoder};
+// flate2 too; and it is optional natively (the `deflate` feature).
+#[cfg(all(feature = "deflate", not(target_arch = "wasm32")))]
+pub mod deflate;
+
+pub use assemble::{CloseRef, Item, ItemRef, MessageDecoder, MessageRef};
 pub use close::{CloseCode, CloseFrame, CloseState, ClosingHandshake, OnClose};
-pub use decode::{decode_frame, decode_header, Frame, Status};
+pub use decode::{decode_frame, decode_header, decode_header_with, Frame, Status};
 pub use encode::{encode_frame, Encoder, Outgoing};
 pub use error::Error;
 pub use frame::{FrameHeader, OpCode, Role};

@@ -16,6 +16,22 @@ pub struct Utf8Validator {
     pending_len: u8,
 }
 
+/// Where the last character of `bytes` starts if it may be unfinished: the
+/// index of a lead byte among the last 3 bytes (none after it but
+/// continuation bytes), else `bytes.len()`. Everything before it ends on a
+/// character boundary.
+fn last_char_start(bytes: &[u8]) -> usize {
+    let len = bytes.len();
+    for i in (len.saturating_sub(3)..len).rev() {
+        match bytes[i] {
+            0x00..=0x7F => return i + 1,
+            0xC0..=0xFF => return i,
+            _ => {}
+        }
+    }
+    len
+}
+
 /// Total length of the character a lead byte starts (for a lead byte that
 /// `simdutf8` has already accepted as a valid prefix).
 fn char_width(lead: u8) -> usize {
@@ -64,11 +80,21 @@ impl Utf8Validator {
             self.pending_len = 0;
             bytes = &bytes[take..];
         }
-        match simdutf8::compat::from_utf8(bytes) {
+        // Most of a piece is validated with simdutf8's faster `basic` API,
+        // up to where the last character may be cut off; only those at
+        // most 3 bytes need `compat`, which tells an unfinished character
+        // from an invalid one. Errors before the cut are final: the prefix
+        // ends where a character starts.
+        let cut = last_char_start(bytes);
+        if cut > 0 && simdutf8::basic::from_utf8(&bytes[..cut]).is_err() {
+            return Err(Error::InvalidUtf8);
+        }
+        let rest = &bytes[cut..];
+        match simdutf8::compat::from_utf8(rest) {
             Ok(_) => Ok(()),
             Err(e) if e.error_len().is_none() => {
                 // A valid prefix of a character, at most 3 bytes long.
-                let tail = &bytes[e.valid_up_to()..];
+                let tail = &rest[e.valid_up_to()..];
                 self.pending[..tail.len()].copy_from_slice(tail);
                 self.pending_len = tail.len() as u8;
                 Ok(())
@@ -127,16 +153,38 @@ pub fn into_string(bytes: Vec<u8>) -> Result<String, Error> {
     Ok(unsafe { String::from_utf8_unchecked(bytes) })
 }
 
+/// Borrows bytes as text, validating them with `simdutf8` (the zero-copy
+/// counterpart of [`into_string`]).
+#[allow(unsafe_code)]
+#[inline]
+pub fn as_str(bytes: &[u8]) -> Result<&str, Error> {
+    validate(bytes)?;
+    // SAFETY: `validate` just checked that `bytes` is valid UTF-8, and the
+    // shared borrow keeps it from changing while the `&str` lives.
+    Ok(unsafe { core::str::from_utf8_unchecked(bytes) })
+}
+
 /// A text message being received piece by piece: its bytes can only grow
 /// through [`extend`](Self::extend), which validates every piece as it is
 /// appended, so the complete text is validated exactly once.
+///
+/// The buffer is reusable: [`complete`](Self::complete) ends a text and
+/// [`as_str`](Self::as_str) borrows it (the zero-copy path of the decoder),
+/// [`clear`](Self::clear) starts the next one in the same memory.
 #[derive(Debug, Default)]
 pub struct TextBuffer {
     bytes: Vec<u8>,
     validator: Utf8Validator,
     /// A piece failed validation: the bytes are not text and never will be.
     invalid: bool,
+    /// [`complete`](Self::complete) succeeded and nothing was appended
+    /// since: `bytes` is valid UTF-8 as a whole.
+    complete: bool,
 }
+
+/// A buffer grown past this by one big message is released when the next
+/// message starts, rather than kept for the life of the connection.
+const KEEP_CAPACITY: usize = 1 << 20;
 
 impl TextBuffer {
     pub fn new() -> Self {
@@ -156,6 +204,63 @@ impl TextBuffer {
         self.bytes.reserve(additional);
     }
 
+    /// Empties the buffer for the next text (keeping its memory unless a
+    /// big message grew it past 1 MiB).
+    pub fn clear(&mut self) {
+        if self.bytes.capacity() > KEEP_CAPACITY {
+            self.bytes = Vec::new();
+        }
+        self.bytes.clear();
+        self.validator.reset();
+        self.invalid = false;
+        self.complete = false;
+    }
+
+    /// Ends the text: fails if it is invalid or stops inside a character.
+    /// Afterwards [`as_str`](Self::as_str) and
+    /// [`take_string`](Self::take_string) hand it out.
+    pub fn complete(&mut self) -> Result<(), Error> {
+        if self.invalid {
+            return Err(Error::InvalidUtf8);
+        }
+        if let Err(e) = self.validator.finish() {
+            self.invalid = true;
+            return Err(e);
+        }
+        self.complete = true;
+        Ok(())
+    }
+
+    /// The text, once [`complete`](Self::complete) succeeded (`None`
+    /// before).
+    #[allow(unsafe_code)]
+    pub fn as_str(&self) -> Option<&str> {
+        if !self.complete {
+            return None;
+        }
+        debug_assert!(core::str::from_utf8(&self.bytes).is_ok());
+        // SAFETY: `complete` is only set by `complete()` after every byte
+        // went through the validator in order (see `finish`), and cleared
+        // by every method that changes `bytes` (`extend`, `clear`,
+        // `take_string`); `bytes` is private to this type.
+        Some(unsafe { core::str::from_utf8_unchecked(&self.bytes) })
+    }
+
+    /// Moves the text out (once [`complete`](Self::complete) succeeded),
+    /// leaving the buffer empty.
+    #[allow(unsafe_code)]
+    pub fn take_string(&mut self) -> Option<String> {
+        if !self.complete {
+            return None;
+        }
+        let bytes = core::mem::take(&mut self.bytes);
+        self.clear();
+        debug_assert!(core::str::from_utf8(&bytes).is_ok());
+        // SAFETY: as in `as_str`: `complete` guarantees the bytes are valid
+        // UTF-8, and they are moved out, so nothing can change them.
+        Some(unsafe { String::from_utf8_unchecked(bytes) })
+    }
+
     /// Appends `src`, unmasked with `key` if given (`src[0]` being payload
     /// byte `offset`), and validates it. Fails as soon as the text so far
     /// cannot be completed into valid UTF-8.
@@ -163,6 +268,7 @@ impl TextBuffer {
         if self.invalid {
             return Err(Error::InvalidUtf8);
         }
+        self.complete = false;
         let start = self.bytes.len();
         super::mask::extend_masked(&mut self.bytes, src, key, offset);
         let result = self.validator.feed(&self.bytes[start..]);

@@ -72,6 +72,11 @@ pub const SERVE_FLAGS: &[Flag] = &[
         "serve TLS (wss://, https://) with this PEM certificate chain, leaf first; needs --tls-key",
     ),
     valued("tls-key", "FILE", "the PEM private key of --tls-cert"),
+    switch(
+        "no-deflate",
+        None,
+        "do not accept permessage-deflate (it is accepted by default)",
+    ),
     HELP,
 ];
 
@@ -108,6 +113,11 @@ pub const CONNECT_FLAGS: &[Flag] = &[
         "insecure",
         Some('k'),
         "wss://: do not verify the server's certificate (says so on stderr)",
+    ),
+    switch(
+        "no-deflate",
+        None,
+        "do not offer permessage-deflate (offered by default)",
     ),
     valued("duration", "MS", "close after MS milliseconds"),
     valued(
@@ -164,10 +174,11 @@ pub const CONNECT_FLAGS: &[Flag] = &[
 /// Usage of every subcommand, in one screen.
 pub const USAGE: &str = "\
 usage:
-  steadyws serve [--host 127.0.0.1] [--port 8080] [--root DIR] [--tls-cert FILE --tls-key FILE]
+  steadyws serve [--host 127.0.0.1] [--port 8080] [--root DIR] [--tls-cert FILE --tls-key FILE] [--no-deflate]
       dev server: static files from DIR, WebSocket test endpoints
-      (/echo /chat /silent /drop /close /flap /refuse /stall),
-      /stats and /control (see the steadyws::native::server docs)
+      (/echo /chat /silent /drop /close /flap /refuse /stall /babble),
+      /stats and /control (see the steadyws::native::server docs);
+      accepts permessage-deflate unless --no-deflate
   steadyws connect URL [options]
       ws:// or wss:// client with heartbeat and reconnection
   steadyws COMMAND --help   every option of COMMAND, with its default";
@@ -355,6 +366,8 @@ pub struct ServeArgs {
     /// PEM certificate chain and key: serve TLS only.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Accept permessage-deflate (`--no-deflate` turns it off).
+    pub deflate: bool,
 }
 
 impl Default for ServeArgs {
@@ -365,6 +378,7 @@ impl Default for ServeArgs {
             root: PathBuf::from("."),
             tls_cert: None,
             tls_key: None,
+            deflate: true,
         }
     }
 }
@@ -399,6 +413,7 @@ fn serve_args(parsed: Parsed) -> Result<ServeArgs, ArgError> {
             "root" => out.root = PathBuf::from(value),
             "tls-cert" => out.tls_cert = Some(PathBuf::from(value)),
             "tls-key" => out.tls_key = Some(PathBuf::from(value)),
+            "no-deflate" => out.deflate = false,
             _ => return Err(ArgError::UnknownFlag(format!("--{flag}"))),
         }
     }
@@ -488,6 +503,7 @@ fn connect_args(parsed: Parsed) -> Result<ConnectArgs, ArgError> {
             "origin" | "protocol" => return Err(bad()),
             "cacert" => out.cacert = Some(PathBuf::from(value)),
             "insecure" => out.insecure = true,
+            "no-deflate" => out.deflate = false,
             "duration" => out.duration = Some(ms()?),
             "pong" => out.pong = Some(value.to_owned()),
             "ping" => hb(config).ping = Message::Text(value.to_owned()),
@@ -595,6 +611,11 @@ pub fn serve(args: &ServeArgs) -> i32 {
         root: Some(args.root.clone()),
         tls,
         ..ServerConfig::default()
+    };
+    #[cfg(feature = "deflate")]
+    let config = ServerConfig {
+        deflate: config.deflate.filter(|_| args.deflate),
+        ..config
     };
     let server = match Server::bind(format!("{host}:{}", args.port), config) {
         Ok(s) => s,

@@ -76,6 +76,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::codec::close::{close_for_error, reply_to, CloseFrame};
+#[cfg(feature = "deflate")]
+use crate::codec::deflate::{DeflateConfig, DeflateParams};
 use crate::codec::frame::Role;
 use crate::codec::handshake::{self, ClientRequest, HandshakeError, Parsed};
 use crate::codec::limits::Limits;
@@ -107,6 +109,10 @@ pub struct ClientConfig {
     pub tls: Option<TlsClientConfig>,
     /// Frame/message size limits for what the server sends.
     pub limits: Limits,
+    /// permessage-deflate to offer (`None`: offer nothing; the CLI's
+    /// `--no-deflate`). On by default, as in browsers.
+    #[cfg(feature = "deflate")]
+    pub deflate: Option<DeflateConfig>,
 }
 
 impl Default for ClientConfig {
@@ -119,6 +125,8 @@ impl Default for ClientConfig {
             headers: Vec::new(),
             tls: None,
             limits: Limits::default(),
+            #[cfg(feature = "deflate")]
+            deflate: Some(DeflateConfig::default()),
         }
     }
 }
@@ -160,6 +168,13 @@ impl ClientConfig {
 
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Whether and how to offer permessage-deflate.
+    #[cfg(feature = "deflate")]
+    pub fn deflate(mut self, deflate: Option<DeflateConfig>) -> Self {
+        self.deflate = deflate;
         self
     }
 }
@@ -431,6 +446,8 @@ pub struct Client {
     phase: Phase,
     close_timeout: Duration,
     peer: SocketAddr,
+    #[cfg(feature = "deflate")]
+    deflate: Option<DeflateParams>,
 }
 
 fn connect_tcp(url: &WsUrl, deadline: Instant) -> Result<TcpStream, ClientError> {
@@ -474,6 +491,13 @@ impl Client {
             config.origin.as_deref(),
         )
         .map_err(ClientError::Handshake)?;
+        #[cfg(feature = "deflate")]
+        let request = match &config.deflate {
+            Some(deflate) => request
+                .with_extensions(deflate.offer())
+                .map_err(ClientError::Handshake)?,
+            None => request,
+        };
         let tls = match (&config.tls, url.secure) {
             (_, false) => None,
             (Some(tls), true) => Some(tls.clone()),
@@ -538,22 +562,47 @@ impl Client {
         let hello = request
             .validate_response(&response)
             .map_err(ClientError::Handshake)?;
+        // RFC 7692 §7.1: an answer the offer does not allow fails the
+        // connection.
+        #[cfg(feature = "deflate")]
+        let deflate = match &config.deflate {
+            Some(offer) => offer
+                .accept_response(hello.extensions.iter().map(String::as_str))
+                .map_err(|_| ClientError::Handshake(HandshakeError::UnexpectedExtension))?,
+            None => None,
+        };
         stream.set_read_timeout(None).map_err(ClientError::Io)?;
         let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
         let peer = stream.peer_addr().map_err(ClientError::Io)?;
         let write_half = stream.try_clone().map_err(ClientError::Io)?;
         let rest = buf.split_off(consumed);
+        let reader = WsReader::new(stream, Role::Client, rest, config.limits);
+        let writer = WsWriter::new(write_half, Role::Client);
+        #[cfg(feature = "deflate")]
+        let (reader, writer) = match &deflate {
+            Some(p) => (reader.with_deflate(p), writer.with_deflate(p)),
+            None => (reader, writer),
+        };
         Ok(Client {
-            reader: WsReader::new(stream, Role::Client, rest, config.limits),
+            reader,
             side: Arc::new(WriteSide {
-                writer: Mutex::new(WsWriter::new(write_half, Role::Client)),
+                writer: Mutex::new(writer),
                 close_sent_at: Mutex::new(None),
             }),
             protocol: hello.protocol,
             phase: Phase::Open,
             close_timeout: config.close_timeout,
             peer,
+            #[cfg(feature = "deflate")]
+            deflate,
         })
+    }
+
+    /// The permessage-deflate parameters the server accepted (`None`: no
+    /// compression on this connection).
+    #[cfg(feature = "deflate")]
+    pub fn deflate(&self) -> Option<&DeflateParams> {
+        self.deflate.as_ref()
     }
 
     /// The subprotocol the server selected ("" when none).

@@ -57,6 +57,8 @@ pub struct ConnectArgs {
     /// Close after this many ms (for scripts and tests); `None` = run until
     /// the input ends.
     pub duration: Option<u64>,
+    /// Offer permessage-deflate (`--no-deflate` turns it off).
+    pub deflate: bool,
 }
 
 impl ConnectArgs {
@@ -73,6 +75,7 @@ impl ConnectArgs {
             config: Config::new(Message::Text("ping".into())),
             pong: Some("pong".into()),
             duration: None,
+            deflate: true,
         }
     }
 
@@ -90,6 +93,10 @@ impl ConnectArgs {
             (Some(ca), false) => Some(TlsClientConfig::with_ca_file(ca)?),
             (None, false) => None,
         };
+        #[cfg(feature = "deflate")]
+        if !self.deflate {
+            config = config.deflate(None);
+        }
         Ok(config)
     }
 }

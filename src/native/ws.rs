@@ -3,12 +3,20 @@
 //!
 //! [`WsReader`] owns the reading half: it buffers what the socket delivers
 //! and lets the codec turn it into [`Incoming`] items (whole messages,
-//! control frames). A read timeout set on the socket surfaces as
+//! control frames). A binary frame of up to 1 MiB that a read delivers only
+//! part of is completed in the read buffer, so it is decoded in place
+//! (unmasked there, borrowed by [`WsReader::recv_with`]) rather than copied
+//! piece by piece; text frames (validated as they arrive, so invalid UTF-8
+//! fails fast) and larger frames stream through the decoder. A read timeout set on the socket surfaces as
 //! [`WsError::TimedOut`] with every partial frame kept, so the caller can
 //! check its timers and call [`WsReader::recv`] again.
 //!
 //! [`WsWriter`] owns a writing clone of the socket and encodes one frame per
 //! call (masked with a fresh key in the client role).
+//!
+//! With permessage-deflate negotiated (`with_deflate` on both halves), data
+//! messages are compressed on the way out and inflated on the way in; pings,
+//! pongs and closes never are.
 
 use std::io::{self, Read, Write};
 
@@ -18,7 +26,10 @@ use crate::codec::encode::{Encoder, Outgoing};
 use crate::codec::frame::Role;
 use crate::codec::limits::Limits;
 use crate::codec::Error as CodecError;
-use crate::codec::{Item, MessageDecoder, Status};
+use crate::codec::{Item, ItemRef, MessageDecoder, Status};
+
+#[cfg(feature = "deflate")]
+use crate::codec::deflate::{DeflateParams, Deflater};
 use crate::message::Message;
 
 /// Something the peer sent.
@@ -82,6 +93,11 @@ fn is_timeout(e: &io::Error) -> bool {
 /// Read size. The codec streams payloads through, so the buffer never has
 /// to hold a whole frame.
 const READ_CHUNK: usize = 64 * 1024;
+/// Binary frames up to this size that a read delivered only part of are
+/// completed in the read buffer (it grows for them) and decoded in place,
+/// instead of being copied piece by piece into the decoder; larger ones
+/// (and text) stream through.
+const WHOLE_FRAME_MAX: usize = 1 << 20;
 /// A write buffer grown past this by a big frame is released after use.
 const KEEP_CAPACITY: usize = 1 << 20;
 
@@ -105,11 +121,21 @@ impl WsReader {
         buf.resize(end.max(READ_CHUNK), 0);
         WsReader {
             stream,
-            decoder: MessageDecoder::new(role, limits),
+            decoder: MessageDecoder::new(role, limits).whole_frames_up_to(WHOLE_FRAME_MAX as u64),
             buf,
             start: 0,
             end,
         }
+    }
+
+    /// Inflates messages the peer compressed (permessage-deflate negotiated
+    /// with `params`). Call before the first `recv`.
+    #[cfg(feature = "deflate")]
+    pub fn with_deflate(mut self, params: &DeflateParams) -> Self {
+        let decoder = MessageDecoder::new(self.decoder.role(), *self.decoder.limits())
+            .whole_frames_up_to(WHOLE_FRAME_MAX as u64);
+        self.decoder = decoder.with_deflate(params);
+        self
     }
 
     /// The socket (to set its read timeout, or shut it down).
@@ -142,15 +168,75 @@ impl WsReader {
                             Item::Close(c) => Incoming::Close(c),
                         });
                     }
-                    Ok(Status::NeedMore { consumed, .. }) => self.start += consumed,
+                    Ok(Status::NeedMore { consumed, needed }) => {
+                        self.start += consumed;
+                        self.room_for(needed);
+                    }
                     Err(e) => return Err(WsError::Protocol(e)),
                 }
             }
             if self.start == self.end {
-                self.start = 0;
-                self.end = 0;
+                self.reset_buffer();
             }
             self.fill()?;
+        }
+    }
+
+    /// Like [`recv`](Self::recv) without copying the item out of the read
+    /// buffer (or the decoder's buffers): `f` sees it borrowed and returns
+    /// what the caller keeps (e.g. the echo of a message, written straight
+    /// from the read buffer).
+    pub fn recv_with<R>(&mut self, f: impl FnOnce(ItemRef<'_>) -> R) -> Result<R, WsError> {
+        loop {
+            if self.start < self.end {
+                match self
+                    .decoder
+                    .decode_in_place(&mut self.buf[self.start..self.end])
+                {
+                    Ok(Status::Done { consumed, value }) => {
+                        self.start += consumed;
+                        return Ok(f(value));
+                    }
+                    Ok(Status::NeedMore { consumed, needed }) => {
+                        self.start += consumed;
+                        self.room_for(needed);
+                    }
+                    Err(e) => return Err(WsError::Protocol(e)),
+                }
+            }
+            if self.start == self.end {
+                self.reset_buffer();
+            }
+            self.fill()?;
+        }
+    }
+
+    /// A frame was left in the buffer to be completed there: makes room for
+    /// the `needed` bytes that complete it after what was received.
+    fn room_for(&mut self, needed: usize) {
+        if self.start == self.end || self.buf.len() - self.end >= needed {
+            return;
+        }
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.buf.len() - self.end < needed {
+            self.buf.resize(self.end + needed, 0);
+        }
+    }
+
+    /// Everything received was decoded: start over at the front. A buffer
+    /// that a frame grew a little stays grown (reads use all of it, and
+    /// growing again would zero-fill again); one grown past four reads is
+    /// given back.
+    fn reset_buffer(&mut self) {
+        self.start = 0;
+        self.end = 0;
+        if self.buf.len() > 4 * READ_CHUNK {
+            self.buf.truncate(READ_CHUNK);
+            self.buf.shrink_to_fit();
         }
     }
 
@@ -184,6 +270,8 @@ pub struct WsWriter {
     stream: Stream,
     encoder: Encoder,
     buf: Vec<u8>,
+    #[cfg(feature = "deflate")]
+    deflater: Option<Deflater>,
 }
 
 impl WsWriter {
@@ -192,7 +280,31 @@ impl WsWriter {
             stream,
             encoder: Encoder::new(role),
             buf: Vec::new(),
+            #[cfg(feature = "deflate")]
+            deflater: None,
         }
+    }
+
+    /// Compresses every data message (permessage-deflate negotiated with
+    /// `params`).
+    #[cfg(feature = "deflate")]
+    pub fn with_deflate(mut self, params: &DeflateParams) -> Self {
+        self.deflater = Some(params.deflater(self.encoder.role()));
+        self
+    }
+
+    fn encode(&mut self, item: Outgoing<'_>) -> Result<(), CodecError> {
+        #[cfg(feature = "deflate")]
+        if let Some(deflater) = self.deflater.as_mut() {
+            let key = match self.encoder.role() {
+                Role::Client => Some(crate::codec::mask::random_key()?),
+                Role::Server => None,
+            };
+            return self
+                .encoder
+                .encode_compressed(&mut self.buf, deflater, item, key);
+        }
+        self.encoder.encode_auto(&mut self.buf, item)
     }
 
     /// The socket (to set its write timeout, or shut it down).
@@ -202,9 +314,7 @@ impl WsWriter {
 
     fn write(&mut self, item: Outgoing<'_>) -> Result<(), WsError> {
         self.buf.clear();
-        self.encoder
-            .encode_auto(&mut self.buf, item)
-            .map_err(WsError::Encode)?;
+        self.encode(item).map_err(WsError::Encode)?;
         let result = self.stream.write_all(&self.buf).map_err(WsError::Io);
         if self.buf.capacity() > KEEP_CAPACITY {
             self.buf = Vec::new();
@@ -214,6 +324,11 @@ impl WsWriter {
 
     /// Sends a data message as one frame.
     pub fn send(&mut self, msg: &Message) -> Result<(), WsError> {
+        self.write(Outgoing::from(msg))
+    }
+
+    /// Sends a borrowed data message as one frame.
+    pub fn send_ref(&mut self, msg: crate::codec::MessageRef<'_>) -> Result<(), WsError> {
         self.write(Outgoing::from(msg))
     }
 

@@ -104,12 +104,20 @@ pub fn parse_close(pairs: &[(String, String)]) -> Result<Behavior, String> {
     })
 }
 
+/// The negotiated permessage-deflate parameters of a connection, if any.
+#[cfg(feature = "deflate")]
+pub(crate) type Deflate = Option<crate::codec::deflate::DeflateParams>;
+/// Without the deflate feature nothing is ever negotiated.
+#[cfg(not(feature = "deflate"))]
+pub(crate) type Deflate = Option<core::convert::Infallible>;
+
 /// Runs a connection whose 101 was just sent, until it ends.
 pub(crate) fn run(
     stream: Stream,
     rest: Vec<u8>,
     client: String,
     behavior: Behavior,
+    deflate: Deflate,
     shared: &Arc<Shared>,
 ) {
     let (Ok(write_half), Ok(control_half)) = (stream.try_clone(), stream.try_clone()) else {
@@ -117,11 +125,20 @@ pub(crate) fn run(
     };
     let _ = stream.set_read_timeout(Some(TICK));
     let registry = Arc::clone(&shared.registry);
+    let writer = WsWriter::new(write_half, Role::Server);
+    let reader = WsReader::new(stream, Role::Server, rest, shared.config.limits);
+    #[cfg(feature = "deflate")]
+    let (writer, reader) = match &deflate {
+        Some(p) => (writer.with_deflate(p), reader.with_deflate(p)),
+        None => (writer, reader),
+    };
+    #[cfg(not(feature = "deflate"))]
+    let _ = deflate;
     let conn = Conn::new(
         registry.next_id(),
         client,
         behavior == Behavior::Chat,
-        WsWriter::new(write_half, Role::Server),
+        writer,
         control_half,
     );
     if behavior == Behavior::Silent {
@@ -134,7 +151,7 @@ pub(crate) fn run(
         // Ends with the connection: the first write after it is gone fails.
         std::thread::spawn(move || babble(&conn, every));
     }
-    let mut reader = WsReader::new(stream, Role::Server, rest, shared.config.limits);
+    let mut reader = reader;
     drive(&conn, &mut reader, &behavior, shared);
     // Unregister before lingering: the connection is over for `/stats`.
     drop(registration);

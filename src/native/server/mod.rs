@@ -37,7 +37,9 @@
 //!   `affected` counts the client's connections the action reached (for
 //!   `reset`: the ones taken out of silence). A missing `client` means the
 //!   client id "" (connections opened without `?client=`).
-//! - The server selects the first subprotocol a client offers.
+//! - The server selects the first subprotocol a client offers, and accepts
+//!   the first permessage-deflate offer it can honour (unless
+//!   [`ServerConfig::deflate`] is `None`).
 //! - A silent connection (`/silent`, `/control` `silent`) still reads and
 //!   discards, so it notices when the peer goes away.
 
@@ -58,6 +60,8 @@ use serde_json::json;
 
 use super::stream::Stream;
 use super::ws::linger_close;
+#[cfg(feature = "deflate")]
+use crate::codec::deflate::DeflateConfig;
 use crate::codec::handshake::{self, HandshakeError, Parsed, Request};
 use crate::codec::limits::Limits;
 use endpoints::Behavior;
@@ -86,6 +90,10 @@ pub struct ServerConfig {
     /// ([`tls::server_config`](super::tls::server_config)); `None`: plain
     /// TCP. The TLS handshake is bounded by `head_timeout`.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// permessage-deflate to accept when a client offers it (`None`: never;
+    /// `steadyws serve --no-deflate`).
+    #[cfg(feature = "deflate")]
+    pub deflate: Option<DeflateConfig>,
 }
 
 impl Default for ServerConfig {
@@ -98,6 +106,8 @@ impl Default for ServerConfig {
             close_timeout: Duration::from_secs(5),
             limits: Limits::default(),
             tls: None,
+            #[cfg(feature = "deflate")]
+            deflate: Some(DeflateConfig::default()),
         }
     }
 }
@@ -451,17 +461,31 @@ fn route(mut stream: Stream, req: Request, rest: Vec<u8>, shared: &Arc<Shared>) 
         Admission::Normal => behavior,
     };
     let protocol = hello.protocols.first().map(String::as_str);
+    #[cfg_attr(not(feature = "deflate"), allow(unused_mut))]
+    let mut extra = vec!["Server: steadyws".to_owned()];
+    #[cfg(feature = "deflate")]
+    let deflate = match shared
+        .config
+        .deflate
+        .as_ref()
+        .and_then(|d| d.negotiate(hello.extensions.iter().map(String::as_str)))
+    {
+        Some((params, answer)) => {
+            extra.push(format!("Sec-WebSocket-Extensions: {answer}"));
+            Some(params)
+        }
+        None => None,
+    };
+    #[cfg(not(feature = "deflate"))]
+    let deflate = None;
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
     if stream
-        .write_all(&handshake::accept_response(
-            &hello,
-            protocol,
-            &["Server: steadyws"],
-        ))
+        .write_all(&handshake::accept_response(&hello, protocol, &extra))
         .is_err()
     {
         return;
     }
-    endpoints::run(stream, rest, client, behavior, shared);
+    endpoints::run(stream, rest, client, behavior, deflate, shared);
 }
 
 /// A finished HTTP answer: status and JSON body.
