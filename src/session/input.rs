@@ -25,6 +25,20 @@ pub enum Input<M> {
         reason: String,
         was_clean: bool,
     },
+    /// The URL of attempt `gen` is ready (the driver keeps it for the
+    /// `Connect` that follows). Ignored unless `gen` is still waiting for it.
+    UrlReady { gen: Gen },
+    /// Making the URL of attempt `gen` failed (the user function threw or
+    /// rejected, or its result is not a URL): a failed attempt.
+    UrlFailed { gen: Gen },
+    /// The init messages of the socket `gen`, asked with `Action::Init`.
+    Init { gen: Gen, messages: Vec<M> },
+    /// Making the init messages of `gen` failed: a failed attempt.
+    InitFailed { gen: Gen },
+    /// A message of the socket `gen` that the driver recognised as the
+    /// init's ack (user code, like [`Input::Pong`]). Outside the wait for
+    /// an ack it is an ordinary message.
+    Ack { gen: Gen, data: M },
     /// The page came back online (`online` event).
     Online,
     /// The page went offline (`offline` event).

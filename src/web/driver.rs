@@ -40,6 +40,29 @@ pub(crate) trait Sink {
     fn transmit(&self, ws: &WebSocket, data: &JsValue) {
         let _ = ws.unchecked_ref::<sys::RawSocket>().send_value(data);
     }
+
+    /// Make the URL of attempt `gen` (the user's function) and answer with
+    /// [`Shared::url_ready`] or [`Shared::url_failed`], now or later.
+    /// Called with nothing borrowed.
+    fn url(&self, shared: &Shared, gen: Gen, attempt: u32) {
+        let _ = attempt;
+        shared.url_failed(gen);
+    }
+
+    /// Make the init messages of the socket `gen` and answer with
+    /// [`Shared::init`] or [`Shared::init_failed`], now or later.
+    fn init(&self, shared: &Shared, gen: Gen, attempt: u32) {
+        let _ = attempt;
+        shared.init_failed(gen);
+    }
+}
+
+/// What the driver hands its sink once nothing is borrowed: an event, or a
+/// request to run a user function.
+enum Out {
+    Event(CoreEvent<JsValue>),
+    Url(Gen, u32),
+    Init(Gen, u32),
 }
 
 /// A user predicate that recognises heartbeat replies the core's own rule
@@ -51,11 +74,15 @@ pub(crate) type PongPredicate = Box<dyn Fn(&JsValue) -> bool>;
 
 /// Fixed for the lifetime of a socket.
 pub(crate) struct Options {
-    pub(crate) url: String,
+    /// `None`: made per attempt by the sink ([`Sink::url`]).
+    pub(crate) url: Option<String>,
     /// `undefined` or an array of subprotocol names.
     pub(crate) protocols: JsValue,
     pub(crate) blob: bool,
     pub(crate) pong: Option<PongPredicate>,
+    /// Recognises the init's ack (user code, like `pong`), fed as
+    /// [`Input::Ack`] while the session waits for one.
+    pub(crate) ack: Option<PongPredicate>,
 }
 
 pub(crate) struct Shared {
@@ -69,8 +96,10 @@ pub(crate) struct Shared {
 struct Core {
     session: Session<JsValue>,
     conn: Option<Conn>,
+    /// The URL of the current attempt.
+    url: String,
     timer: Option<Timer>,
-    queue: VecDeque<CoreEvent<JsValue>>,
+    queue: VecDeque<Out>,
     dispatching: bool,
 }
 
@@ -100,14 +129,16 @@ pub(crate) struct PageListeners {
 impl Shared {
     /// Validates `config` and starts the first attempt at once.
     pub(crate) fn start(
-        config: Config<JsValue>,
+        mut config: Config<JsValue>,
         opts: Options,
         sink: Box<dyn Sink>,
     ) -> Result<Rc<Shared>, ConfigError> {
         let perf = sys::Scope::performance();
         let now = perf.now_ms();
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ now;
+        config.url_per_attempt = opts.url.is_none();
         let session = Session::new(config, seed, now)?;
+        let url = opts.url.clone().unwrap_or_default();
         let shared = Rc::new_cyclic(|me| Shared {
             me: me.clone(),
             opts,
@@ -116,6 +147,7 @@ impl Shared {
             core: RefCell::new(Core {
                 session,
                 conn: None,
+                url,
                 timer: None,
                 queue: VecDeque::new(),
                 dispatching: false,
@@ -144,6 +176,13 @@ impl Shared {
 
     pub(crate) fn on_message(&self, gen: Gen, event: JsValue) {
         let data = event.unchecked_into::<MessageEvent>().data();
+        if let Some(is_ack) = &self.opts.ack {
+            let waiting = self.core().session.awaiting_ack() == Some(gen);
+            // User code, with nothing borrowed (the borrow above has ended).
+            if waiting && is_ack(&data) {
+                return self.handle(&mut Some(Input::Ack { gen, data }));
+            }
+        }
         // User code (a reply predicate) runs here, with nothing borrowed.
         // Every frame then reaches the session, which checks its generation,
         // counts it and takes it as liveness, whatever its content.
@@ -256,6 +295,33 @@ impl Shared {
         });
     }
 
+    /// The URL of attempt `gen` (see [`Sink::url`]); ignored unless that
+    /// attempt still waits for it.
+    pub(crate) fn url_ready(&self, gen: Gen, url: String) {
+        let mut url = Some(url);
+        self.enter(&mut |core, clock| {
+            if let Some(url) = url.take().filter(|_| core.session.resolving() == Some(gen)) {
+                core.url = url;
+                core.session.handle(Input::UrlReady { gen }, clock.now());
+            }
+        });
+    }
+
+    /// The URL of attempt `gen` could not be made.
+    pub(crate) fn url_failed(&self, gen: Gen) {
+        self.handle(&mut Some(Input::UrlFailed { gen }));
+    }
+
+    /// The init messages of the socket `gen` (see [`Sink::init`]).
+    pub(crate) fn init(&self, gen: Gen, messages: Vec<JsValue>) {
+        self.handle(&mut Some(Input::Init { gen, messages }));
+    }
+
+    /// The init messages of `gen` could not be made.
+    pub(crate) fn init_failed(&self, gen: Gen) {
+        self.handle(&mut Some(Input::InitFailed { gen }));
+    }
+
     pub(crate) fn reconnect(&self) {
         self.enter(&mut |core, clock| core.session.reconnect(clock.now()));
     }
@@ -315,7 +381,9 @@ impl Shared {
                 next
             };
             match next {
-                Some(event) => self.sink.event(event),
+                Some(Out::Event(event)) => self.sink.event(event),
+                Some(Out::Url(gen, attempt)) => self.sink.url(self, gen, attempt),
+                Some(Out::Init(gen, attempt)) => self.sink.init(self, gen, attempt),
                 None => return,
             }
         }
@@ -334,7 +402,7 @@ impl Shared {
                         error: handler(&self.me, gen, Shared::on_error),
                         close: handler(&self.me, gen, Shared::on_close),
                     };
-                    match Conn::open(&o.url, &o.protocols, o.blob, gen, handlers) {
+                    match Conn::open(&core.url, &o.protocols, o.blob, gen, handlers) {
                         Ok(conn) => core.conn = Some(conn),
                         // The constructor threw: to the core this is a socket
                         // that failed before opening.
@@ -371,7 +439,9 @@ impl Shared {
                         conn.shut(Some(code), &reason);
                     }
                 }
-                Action::Emit(event) => core.queue.push_back(event),
+                Action::Emit(event) => core.queue.push_back(Out::Event(event)),
+                Action::ResolveUrl { gen, attempt } => core.queue.push_back(Out::Url(gen, attempt)),
+                Action::Init { gen, attempt } => core.queue.push_back(Out::Init(gen, attempt)),
             }
         }
         if core.session.state() == State::Closed {

@@ -17,7 +17,7 @@ use web_sys::WebSocket;
 use super::driver::{Options, PongPredicate, Shared, Sink};
 use super::sys;
 use crate::abi::{state_index, ErrorCode, EventKind, Opt, PageEvent, SendResult, Slots};
-use crate::session::{ConfigError, Event, DEFAULT_PING, DEFAULT_PONG};
+use crate::session::{Ack, ConfigError, Event, Gen, DEFAULT_PING, DEFAULT_PONG};
 
 #[wasm_bindgen]
 extern "C" {
@@ -34,19 +34,37 @@ extern "C" {
     /// `ws.send(data)`; the facade reports a throw as `SEND_FAILED`.
     #[wasm_bindgen(method)]
     fn tx(this: &JsSink, ws: &WebSocket, data: &JsValue);
+
+    /// `sink.url(gen, attempt)`: make the attempt's URL, answer with
+    /// `inner.url(gen, href)` or `inner.urlFailed(gen)`.
+    #[wasm_bindgen(method, js_name = url)]
+    fn make_url(this: &JsSink, gen: u32, attempt: u32);
+
+    /// `sink.init(gen, attempt)`: make the init messages, answer with
+    /// `inner.initMessages(gen, list)` or `inner.initFailed(gen)`.
+    #[wasm_bindgen(method, js_name = init)]
+    fn make_init(this: &JsSink, gen: u32, attempt: u32);
 }
 
 impl Sink for JsSink {
     fn event(&self, event: Event<JsValue>) {
         let none = JsValue::UNDEFINED;
+        let mut w = JsValue::UNDEFINED;
         let (kind, a, b, v) = match event {
             Event::Message(data) => (EventKind::Message, 0.0, 0.0, data),
-            Event::Open { protocol, attempt } => (
-                EventKind::Open,
-                f64::from(attempt),
-                0.0,
-                JsValue::from_str(&protocol),
-            ),
+            Event::Open {
+                protocol,
+                attempt,
+                ack,
+            } => {
+                w = ack.unwrap_or_default();
+                (
+                    EventKind::Open,
+                    f64::from(attempt),
+                    0.0,
+                    JsValue::from_str(&protocol),
+                )
+            }
             Event::Close {
                 code,
                 reason,
@@ -82,11 +100,19 @@ impl Sink for JsSink {
                 none.clone(),
             ),
         };
-        self.ev(kind as u32, a, b, &v, &none);
+        self.ev(kind as u32, a, b, &v, &w);
     }
 
     fn transmit(&self, ws: &WebSocket, data: &JsValue) {
         self.tx(ws, data);
+    }
+
+    fn url(&self, _: &Shared, gen: Gen, attempt: u32) {
+        self.make_url(gen.0, attempt);
+    }
+
+    fn init(&self, _: &Shared, gen: Gen, attempt: u32) {
+        self.make_init(gen.0, attempt);
     }
 }
 
@@ -125,13 +151,15 @@ fn pong_arg(pong: &JsValue) -> Result<PongArg, ConfigError> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build(
-    url: String,
+    url: Option<String>,
     protocols: JsValue,
     n: &[f64],
     fatal_codes: Option<Vec<f64>>,
     ping: JsValue,
     pong: JsValue,
+    ack: JsValue,
     sink: JsSink,
 ) -> Result<Inner, ConfigError> {
     let slots = Slots::new(n)?;
@@ -148,7 +176,18 @@ fn build(
     } else {
         ping
     };
-    let config = slots.config(fatal_codes, ping, pong)?;
+    let mut config = slots.config(fatal_codes, ping, pong)?;
+    // The init's ack: raw text (the core compares), or a wrapped predicate.
+    let mut ack_predicate: Option<PongPredicate> = None;
+    if let Some(init) = config.init.as_mut() {
+        if ack.is_string() {
+            init.ack = Ack::Equals(ack);
+        } else if ack.is_function() {
+            let f: Function = ack.unchecked_into();
+            ack_predicate = Some(Box::new(move |data| sys::test(&f, data)));
+            init.ack = Ack::Driver;
+        }
+    }
     // Without a heartbeat nothing is a reply: every frame is a message.
     let pong = predicate.filter(|_| config.heartbeat.is_some());
     let opts = Options {
@@ -156,6 +195,7 @@ fn build(
         protocols,
         blob: slots.on(Opt::BinaryType),
         pong,
+        ack: ack_predicate,
     };
     let shared = Shared::start(config, opts, Box::new(sink))?;
     Ok(Inner {
@@ -170,19 +210,23 @@ impl Inner {
     /// `OPTIONS`, and [`options`] for the encoding); `fatal_codes`:
     /// `reconnect.fatalCodes` if given; `ping`: the heartbeat ping ready to
     /// send, or `undefined`; `pong`: a string, a wrapped predicate, or
-    /// `undefined`. Invalid options throw `[field, reason]`, which the
-    /// facade turns into a `TypeError`.
+    /// `undefined`; `ack`: `init.ack` (a string, a wrapped predicate, or
+    /// `undefined`). `url` is `undefined` when the facade makes it per
+    /// attempt (`sink.url`). Invalid options throw `[field, reason]`, which
+    /// the facade turns into a `TypeError`.
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
-        url: String,
+        url: Option<String>,
         protocols: JsValue,
         options: &[f64],
         fatal_codes: Option<Vec<f64>>,
         ping: JsValue,
         pong: JsValue,
+        ack: JsValue,
         sink: JsSink,
     ) -> Result<Inner, JsValue> {
-        build(url, protocols, options, fatal_codes, ping, pong, sink)
+        build(url, protocols, options, fatal_codes, ping, pong, ack, sink)
             .map_err(|e| Array::of2(&e.field.into(), &e.reason.into()).into())
     }
 
@@ -203,6 +247,28 @@ impl Inner {
 
     pub fn reconnect(&self) {
         self.shared.reconnect();
+    }
+
+    /// The URL of attempt `gen`, asked with `sink.url` (checked by the facade).
+    pub fn url(&self, gen: u32, href: String) {
+        self.shared.url_ready(Gen(gen), href);
+    }
+
+    #[wasm_bindgen(js_name = urlFailed)]
+    pub fn url_failed(&self, gen: u32) {
+        self.shared.url_failed(Gen(gen));
+    }
+
+    /// The init messages of the socket `gen`, ready to send, asked with
+    /// `sink.init`.
+    #[wasm_bindgen(js_name = initMessages)]
+    pub fn init_messages(&self, gen: u32, list: Array) {
+        self.shared.init(Gen(gen), list.iter().collect());
+    }
+
+    #[wasm_bindgen(js_name = initFailed)]
+    pub fn init_failed(&self, gen: u32) {
+        self.shared.init_failed(Gen(gen));
     }
 
     /// A [`PageEvent`] index (the facade listens to the page).
