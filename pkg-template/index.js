@@ -92,7 +92,11 @@ function outgoing(data, json, field) {
  */
 export async function connect(url, options = {}) {
   if (typeof options !== 'object' || options === null) bad('options', 'an object');
-  const href = wsUrl(url);
+  // A function URL is made per attempt (sink.url below); a fixed one now.
+  const href = typeof url === 'function' ? url : wsUrl(url);
+  const init = options.init;
+  const ack = init?.ack;
+  if (ack !== undefined && typeof ack !== 'string' && typeof ack !== 'function') bad('init.ack', 'a string or a function');
   let protocols = options.protocols;
   if (protocols !== undefined) {
     protocols = typeof protocols === 'string' ? [protocols] : protocols;
@@ -120,7 +124,7 @@ export async function connect(url, options = {}) {
   let ping = options.heartbeat?.ping;
   if (ping !== undefined) ping = ping instanceof Uint8Array ? sendable(ping, 'heartbeat.ping') : outgoing(ping, true, 'heartbeat.ping');
   await load();
-  return new Socket(href, protocols, slots, fatal, ping, options.heartbeat?.pong);
+  return new Socket(href, protocols, slots, fatal, ping, options.heartbeat?.pong, init);
 }
 
 function snapshot(w) {
@@ -134,6 +138,10 @@ export class Socket {
   #w;
   #h = Object.create(null);
   #url;
+  #src;
+  #init;
+  /** The cause of the next URL_FAILED / HANDLER_THREW the core reports. */
+  #cause;
   #json;
   #dead = false;
   #unpage = [];
@@ -144,8 +152,14 @@ export class Socket {
   #left = [];
 
   /** @internal use connect() */
-  constructor(url, protocols, slots, fatal, ping, pong) {
-    this.#url = url;
+  constructor(url, protocols, slots, fatal, ping, pong, init) {
+    if (typeof url === 'function') {
+      this.#src = url;
+      url = undefined;
+    }
+    this.#url = url ?? '';
+    this.#init = init;
+    let ack = init?.ack;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
     // A reply predicate sees the message as 'message' would, and may not
@@ -160,13 +174,34 @@ export class Socket {
         }
       };
     }
+    // The ack predicate sees the message as 'message' would; a throw is
+    // reported (HANDLER_THREW) and means "not the ack".
+    if (typeof ack === 'function') {
+      const f = ack;
+      ack = (raw) => {
+        let m = raw;
+        if (this.#json && typeof raw === 'string') {
+          try {
+            m = JSON.parse(raw);
+          } catch {
+            return false;
+          }
+        }
+        try {
+          return !!f(m);
+        } catch (cause) {
+          queueMicrotask(() => this.#emit('error', error('HANDLER_THREW', 0, { cause })));
+          return false;
+        }
+      };
+    }
     try {
       // Neither entry point may throw into the driver (see src/web/js.rs
       // JsSink): whatever escapes is rethrown outside its call stack.
-      this.#w = new Inner(url, protocols, new Float64Array(slots), fatal && new Float64Array(fatal), ping, pong, {
-        ev: (k, a, b, v) => {
+      this.#w = new Inner(url, protocols, new Float64Array(slots), fatal && new Float64Array(fatal), ping, pong, ack, {
+        ev: (k, a, b, v, w) => {
           try {
-            this.#ev(k, a, b, v);
+            this.#ev(k, a, b, v, w);
           } catch (e) {
             queueMicrotask(() => { throw e; });
           }
@@ -180,6 +215,18 @@ export class Socket {
             queueMicrotask(() => this.#emit('error', error('SEND_FAILED', 0, { data, cause })));
           }
         },
+        // User functions run later, outside the driver, and answer by
+        // generation: an answer for an attempt given up is ignored.
+        url: (gen, attempt) => this.#run(() => this.#src({ attempt }), (u) => {
+          const href = wsUrl(u);
+          this.#url = href;
+          this.#w.url(gen, href);
+        }, () => this.#w.urlFailed(gen)),
+        init: (gen, attempt) => this.#run(() => {
+          const m = this.#init.message;
+          return typeof m === 'function' ? m({ attempt }) : m;
+        }, (m) => this.#w.initMessages(gen, (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'))),
+        () => this.#w.initFailed(gen)),
       });
       this.#json = this.#w.json;
       // It may have ended inside the constructor (e.g. new WebSocket threw
@@ -207,6 +254,18 @@ export class Socket {
         this.#unpage.push(() => t.removeEventListener(type, page));
       }
     }
+  }
+
+  // Runs a user function (maybe async), then `ok` with its result; a throw,
+  // a rejection or a throwing `ok` is `fail(cause)` a macrotask later, so a
+  // first attempt's error reaches handlers attached after connect().
+  #run(f, ok, fail) {
+    new Promise((resolve) => resolve(f())).then((v) => this.#dead || ok(v)).catch((cause) => setTimeout(() => {
+      if (this.#dead) return;
+      this.#cause = { cause };
+      fail(cause);
+      this.#cause = undefined;
+    }));
   }
 
   get url() { return this.#url; }
@@ -305,11 +364,20 @@ export class Socket {
     this.#settle();
   }
 
-  #ev(k, a, b, v) {
+  #ev(k, a, b, v, w) {
     if (this.#dead) return;
     let p = v;
     switch (k) {
-      case EV_OPEN: p = { url: this.#url, protocol: v, attempt: a }; break;
+      case EV_OPEN:
+        p = { url: this.#url, protocol: v, attempt: a };
+        if (w !== undefined) {
+          try {
+            p.ack = this.#json && typeof w === 'string' ? JSON.parse(w) : w;
+          } catch {
+            p.ack = w;
+          }
+        }
+        break;
       case EV_MESSAGE:
         // The core has counted the frame and taken it as liveness; only the
         // app's view of it depends on whether it parses.
@@ -327,7 +395,7 @@ export class Socket {
       case EV_HEARTBEAT_TIMEOUT: p = { silentFor: a }; break;
       case EV_PING: p = {}; break;
       case EV_PONG: p = { rtt: a }; break;
-      case EV_ERROR: p = error(ERRORS[a], b); break;
+      case EV_ERROR: p = error(ERRORS[a], b, this.#cause); break;
       case EV_STATE: p = { state: STATES[a], previous: STATES[b] };
     }
     this.#emit(EVENTS[k], p);

@@ -564,7 +564,7 @@ impl Model {
                     if let Some(n) = t.strip_prefix('m') {
                         let n: u32 = n.parse().unwrap();
                         prop_assert!(
-                            self.delivered.last().is_none_or(|&l| n > l),
+                            !self.delivered.last().is_some_and(|&l| n <= l),
                             "queued messages go out once and in order"
                         );
                         self.delivered.push(n);
