@@ -220,13 +220,17 @@ export class Socket {
         url: (gen, attempt) => this.#run(() => this.#src({ attempt }), (u) => {
           const href = wsUrl(u);
           this.#url = href;
-          this.#w.url(gen, href);
-        }, () => this.#w.urlFailed(gen)),
+          this.#w.answer(gen, 0, href);
+        }, () => this.#w.answer(gen, 1)),
         init: (gen, attempt) => this.#run(() => {
           const m = this.#init.message;
           return typeof m === 'function' ? m({ attempt }) : m;
-        }, (m) => this.#w.initMessages(gen, (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'))),
-        () => this.#w.initFailed(gen)),
+        }, (m) => {
+          // All encoded first: a message that cannot be is a failed init.
+          const list = (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'));
+          for (const x of list) this.#w.answer(gen, 2, x);
+          this.#w.answer(gen, 3);
+        }, () => this.#w.answer(gen, 4)),
       });
       this.#json = this.#w.json;
       // It may have ended inside the constructor (e.g. new WebSocket threw

@@ -187,9 +187,8 @@ impl Slots {
     /// The session's config. `fatal_codes`: `reconnect.fatalCodes` if given
     /// (whole numbers; their range is `validate`'s); `ping` the heartbeat
     /// payload, `pong` the reply that matches it
-    /// ([`HeartbeatConfig::pong`]). With `init` on, its messages and its ack
-    /// are the driver's ([`InitConfig::messages`] `None`, [`Ack::None`]:
-    /// the caller sets the ack it has).
+    /// ([`HeartbeatConfig::pong`]). With `init` on, the ack is
+    /// [`Ack::None`] (the caller sets the one it has).
     pub fn config<M>(
         &self,
         fatal_codes: Option<Vec<f64>>,
@@ -236,7 +235,6 @@ impl Slots {
             }),
             url_per_attempt: false,
             init: self.on(Opt::Init).then(|| InitConfig {
-                messages: None,
                 ack: Ack::None,
                 timeout: ms(Opt::InitTimeout),
             }),

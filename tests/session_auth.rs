@@ -16,6 +16,9 @@ fn text(s: &str) -> Message {
 struct Sim {
     s: Session<Message>,
     now: u64,
+    /// Answers every `Action::Init` at once with these, like a driver with
+    /// fixed init messages.
+    init: Option<Vec<Message>>,
 }
 
 impl Sim {
@@ -23,10 +26,27 @@ impl Sim {
         Sim {
             s: Session::new(config, 3, 0).expect("valid config"),
             now: 0,
+            init: None,
         }
     }
+    fn with_init(config: Config<Message>, init: &[&str]) -> Sim {
+        let mut sim = Sim::new(config);
+        sim.init = Some(init.iter().map(|m| text(m)).collect());
+        sim
+    }
     fn take(&mut self) -> Vec<Action<Message>> {
-        std::iter::from_fn(|| self.s.poll()).collect()
+        let mut out = Vec::new();
+        while let Some(a) = self.s.poll() {
+            if let (Action::Init { gen, .. }, Some(init)) = (&a, &self.init) {
+                let gen = *gen;
+                for data in init.clone() {
+                    self.s.handle(Input::Init { gen, data }, self.now);
+                }
+                self.s.handle(Input::InitDone { gen }, self.now);
+            }
+            out.push(a);
+        }
+        out
     }
     fn events(&mut self) -> Vec<Event<Message>> {
         self.take()
@@ -75,10 +95,10 @@ fn url_config() -> Config<Message> {
 
 fn ack_config() -> Config<Message> {
     let mut c = base();
-    let mut init = InitConfig::new(vec![text("init")]);
-    init.ack = Ack::Equals(text("ack"));
-    init.timeout = 500;
-    c.init = Some(init);
+    c.init = Some(InitConfig {
+        ack: Ack::Equals(text("ack")),
+        timeout: 500,
+    });
     c
 }
 
@@ -203,7 +223,7 @@ fn reconnect_asks_again_and_close_while_resolving_closes_at_once() {
 
 #[test]
 fn init_goes_first_and_the_queue_waits_for_the_ack() {
-    let mut sim = Sim::new(ack_config());
+    let mut sim = Sim::with_init(ack_config(), &["init"]);
     sim.take();
     for i in 0..3 {
         assert_eq!(sim.s.send(text(&format!("m{i}")), 0), Ok(Sent::Queued));
@@ -263,8 +283,8 @@ fn init_goes_first_and_the_queue_waits_for_the_ack() {
 #[test]
 fn without_an_ack_the_init_precedes_the_queue_and_opens_at_once() {
     let mut c = base();
-    c.init = Some(InitConfig::new(vec![text("a"), text("b")]));
-    let mut sim = Sim::new(c);
+    c.init = Some(InitConfig::new());
+    let mut sim = Sim::with_init(c, &["a", "b"]);
     sim.take();
     sim.s.send(text("q"), 0).unwrap();
     sim.input(Input::Opened {
@@ -285,7 +305,7 @@ fn without_an_ack_the_init_precedes_the_queue_and_opens_at_once() {
 
 #[test]
 fn no_ack_in_time_is_init_timeout_then_a_new_attempt_with_the_init_first_again() {
-    let mut sim = Sim::new(ack_config());
+    let mut sim = Sim::with_init(ack_config(), &["init"]);
     sim.take();
     sim.s.send(text("q"), 0).unwrap();
     sim.advance_to(10);
@@ -335,7 +355,6 @@ fn no_ack_in_time_is_init_timeout_then_a_new_attempt_with_the_init_first_again()
 fn driver_made_init_and_driver_recognised_ack() {
     let mut c = base();
     c.init = Some(InitConfig {
-        messages: None,
         ack: Ack::Driver,
         timeout: 500,
     });
@@ -356,14 +375,25 @@ fn driver_made_init_and_driver_recognised_ack() {
     // Stale or unasked answers are ignored.
     sim.input(Input::Init {
         gen: Gen(7),
-        messages: vec![text("x")],
+        data: text("x"),
     });
+    sim.input(Input::InitDone { gen: Gen(7) });
     assert!(sim.take().is_empty());
     sim.input(Input::Init {
         gen: Gen(1),
-        messages: vec![text("i")],
+        data: text("i"),
     });
-    assert_eq!(sends(&sim.take()), vec![(Gen(1), text("i"))]);
+    sim.input(Input::Init {
+        gen: Gen(1),
+        data: text("j"),
+    });
+    assert_eq!(
+        sends(&sim.take()),
+        vec![(Gen(1), text("i")), (Gen(1), text("j"))]
+    );
+    assert_eq!(sim.s.awaiting_init(), Some(Gen(1)), "until InitDone");
+    sim.input(Input::InitDone { gen: Gen(1) });
+    assert_eq!(sim.s.awaiting_ack(), Some(Gen(1)));
     sim.input(Input::Ack {
         gen: Gen(1),
         data: text("{\"type\":\"ack\"}"),
@@ -391,7 +421,7 @@ fn stable_after_counts_from_the_ack() {
         let mut c = ack_config();
         c.init.as_mut().unwrap().timeout = 60_000;
         c.reconnect.as_mut().unwrap().stable_after = 5_000;
-        let mut sim = Sim::new(c);
+        let mut sim = Sim::with_init(c, &["init"]);
         sim.take();
         sim.input(Input::Error { gen: Gen(1) });
         sim.take();
@@ -402,6 +432,7 @@ fn stable_after_counts_from_the_ack() {
             gen: Gen(2),
             protocol: String::new(),
         });
+        sim.take();
         sim.advance_to(t0 + ack_at);
         sim.input(Input::Message {
             gen: Gen(2),
@@ -435,7 +466,6 @@ fn the_heartbeat_runs_through_the_wait_but_never_before_the_init() {
     hb.timeout = 100;
     c.heartbeat = Some(hb);
     c.init = Some(InitConfig {
-        messages: None,
         ack: Ack::Equals(text("ack")),
         timeout: 10_000,
     });
@@ -450,8 +480,9 @@ fn the_heartbeat_runs_through_the_wait_but_never_before_the_init() {
     assert!(sends(&sim.take()).is_empty(), "no ping before the init");
     sim.input(Input::Init {
         gen: Gen(1),
-        messages: vec![text("init")],
+        data: text("init"),
     });
+    sim.input(Input::InitDone { gen: Gen(1) });
     sim.take();
     sim.advance_to(250);
     assert_eq!(sends(&sim.take()), vec![(Gen(1), text("ping"))]);
@@ -481,25 +512,32 @@ enum Op {
 }
 
 fn decode(x: u32) -> Op {
-    let g = ((x >> 8) % 4) as u8; // 0 = newest, 1..3 = older
-    match x % 32 {
-        0..=7 => Op::Advance((x >> 10) as u16 % 1_500),
-        8..=9 => Op::UrlReady(g),
-        10 => Op::UrlFailed(g),
-        11..=12 => Op::Opened(g),
-        13..=14 => Op::InitReply(g),
-        15 => Op::InitFailed(g),
-        16..=17 => Op::Ack(g),
-        18..=19 => Op::Message(g),
-        20 => Op::Closed(
+    // Mostly the newest generation; sometimes an older one.
+    let g = match (x >> 8) % 10 {
+        0..=6 => 0,
+        7 => 1,
+        8 => 2,
+        _ => 3,
+    };
+    match x % 40 {
+        0..=5 => Op::Advance((x >> 12) as u16 % 150),
+        6 => Op::Advance((x >> 12) as u16 % 1_500),
+        7..=10 => Op::UrlReady(g),
+        11 => Op::UrlFailed(g),
+        12..=15 => Op::Opened(g),
+        16..=19 => Op::InitReply(g),
+        20 => Op::InitFailed(g),
+        21..=24 => Op::Ack(g),
+        25..=26 => Op::Message(g),
+        27 => Op::Closed(
             g,
             [1000, 1001, 1006, 1008, 4001, 4400][(x >> 12) as usize % 6],
         ),
-        21 => Op::Error(g),
-        22..=27 => Op::Send,
-        28 => Op::Close,
-        29 => Op::Reconnect,
-        _ => Op::Advance((x >> 10) as u16 % 200),
+        28 => Op::Error(g),
+        29..=34 => Op::Send,
+        35 => Op::Close,
+        36 => Op::Reconnect,
+        _ => Op::Advance((x >> 12) as u16 % 100),
     }
 }
 
@@ -548,8 +586,19 @@ impl Model {
                 Action::Abandon { gen, .. } => self.live.retain(|g| *g != gen.0),
                 Action::Close { gen, .. } => prop_assert!(self.live.contains(&gen.0)),
                 Action::Init { gen, .. } => {
-                    prop_assert!(!self.static_init);
                     prop_assert!(self.opened.contains(&gen.0));
+                    if self.static_init {
+                        // A driver with fixed messages answers at once.
+                        let now = self.now;
+                        self.s.handle(
+                            Input::Init {
+                                gen,
+                                data: text("init"),
+                            },
+                            now,
+                        );
+                        self.s.handle(Input::InitDone { gen }, now);
+                    }
                 }
                 Action::Send { gen, data } => {
                     prop_assert!(self.live.contains(&gen.0), "send on a dead socket");
@@ -624,13 +673,17 @@ impl Model {
                     );
                 }
             }
-            Op::InitReply(g) => self.s.handle(
-                Input::Init {
-                    gen: self.gen(g),
-                    messages: vec![text("init")],
-                },
-                now,
-            ),
+            Op::InitReply(g) => {
+                let gen = self.gen(g);
+                self.s.handle(
+                    Input::Init {
+                        gen,
+                        data: text("init"),
+                    },
+                    now,
+                );
+                self.s.handle(Input::InitDone { gen }, now);
+            }
             Op::InitFailed(g) => self.s.handle(Input::InitFailed { gen: self.gen(g) }, now),
             Op::Ack(g) => {
                 let gen = self.gen(g);
@@ -696,7 +749,7 @@ impl Model {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
 
     #[test]
     fn random_interleavings_keep_the_invariants(
@@ -709,7 +762,6 @@ proptest! {
         let mut c = base();
         c.url_per_attempt = url_fn;
         c.init = Some(InitConfig {
-            messages: static_init.then(|| vec![text("init")]),
             ack: Ack::Equals(text("ack")),
             timeout: 700,
         });

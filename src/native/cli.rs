@@ -536,7 +536,8 @@ fn connect_args(parsed: Parsed) -> Result<ConnectArgs, ArgError> {
     }
     match init {
         Some(text) => {
-            let mut i = InitConfig::new(vec![Message::Text(text)]);
+            out.init = vec![Message::Text(text)];
+            let mut i = InitConfig::new();
             if let Some(ack) = ack {
                 i.ack = Ack::Equals(Message::Text(ack));
             }

@@ -78,6 +78,8 @@ pub struct ConnectArgs {
     /// Makes the URL of each attempt instead of `url` (which is then only
     /// what `open` prints until the first is made).
     pub url_fn: Option<UrlFn>,
+    /// The init messages of every connection (with `config.init`).
+    pub init: Vec<Message>,
 }
 
 impl ConnectArgs {
@@ -95,6 +97,7 @@ impl ConnectArgs {
             pong: Some("pong".into()),
             duration: None,
             url_fn: None,
+            init: Vec::new(),
         }
     }
 
@@ -245,6 +248,15 @@ impl<W: Write> Driver<W> {
         let mut closing = false;
         loop {
             while let Some(action) = session.poll() {
+                if let Action::Init { gen, .. } = action {
+                    // Fixed messages: handed over at once, first on the wire.
+                    let now = session.now();
+                    for data in self.args.init.clone() {
+                        session.handle(Input::Init { gen, data }, now);
+                    }
+                    session.handle(Input::InitDone { gen }, now);
+                    continue;
+                }
                 self.carry_out(action);
             }
             if session.state() == State::Closed {
@@ -412,7 +424,7 @@ impl<W: Write> Driver<W> {
                     });
                 }
             }
-            // The CLI's init messages are fixed (`InitConfig::messages`).
+            // Answered in the loop (it needs the session).
             Action::Init { .. } => {}
         }
     }

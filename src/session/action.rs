@@ -29,10 +29,11 @@ pub enum Action<M> {
     /// [`Input::UrlReady`]: super::Input::UrlReady
     /// [`Input::UrlFailed`]: super::Input::UrlFailed
     ResolveUrl { gen: Gen, attempt: u32 },
-    /// Make the init messages of the socket `gen`, just opened, and answer
-    /// with [`Input::Init`](super::Input::Init) or
-    /// [`Input::InitFailed`](super::Input::InitFailed). (Only when
-    /// [`InitConfig::messages`](super::InitConfig::messages) is `None`.)
+    /// Make the init messages of the socket `gen`, just opened, and hand
+    /// them over with [`Input::Init`](super::Input::Init) then
+    /// [`Input::InitDone`](super::Input::InitDone), or answer
+    /// [`Input::InitFailed`](super::Input::InitFailed). (Only with
+    /// [`Config::init`](super::Config::init).)
     Init { gen: Gen, attempt: u32 },
     /// Deliver an event to the application.
     Emit(Event<M>),

@@ -101,26 +101,32 @@ pub enum Ack<M> {
 
 /// The app-level handshake on every new connection (API.md `init`).
 #[derive(Debug, Clone, PartialEq)]
+///
+/// The init messages themselves are the driver's (a user function, maybe
+/// async, or a fixed list): asked with [`Action::Init`](super::Action::Init)
+/// on every open, handed over one by one with
+/// [`Input::Init`](super::Input::Init) and ended with
+/// [`Input::InitDone`](super::Input::InitDone).
 pub struct InitConfig<M> {
-    /// The init messages, sent first on each connection. `None`: the driver
-    /// makes them per attempt (a user function, maybe async), asked with
-    /// [`Action::Init`](super::Action::Init) and answered with
-    /// [`Input::Init`](super::Input::Init).
-    pub messages: Option<Vec<M>>,
     pub ack: Ack<M>,
-    /// ms from the open to the ack (and to the init messages when the
-    /// driver makes them); then `Error::InitTimeout` and a failed attempt.
+    /// ms from the open to the ack (or to `InitDone` without one); then
+    /// `Error::InitTimeout` and a failed attempt.
     pub timeout: u64,
 }
 
 impl<M> InitConfig<M> {
-    /// Sends `messages` on every connection; no ack; default timeout.
-    pub fn new(messages: Vec<M>) -> Self {
+    /// An init without an ack, with the default timeout.
+    pub fn new() -> Self {
         InitConfig {
-            messages: Some(messages),
             ack: Ack::None,
             timeout: DEFAULT_INIT_TIMEOUT,
         }
+    }
+}
+
+impl<M> Default for InitConfig<M> {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -31,8 +31,11 @@ pub enum Input<M> {
     /// Making the URL of attempt `gen` failed (the user function threw or
     /// rejected, or its result is not a URL): a failed attempt.
     UrlFailed { gen: Gen },
-    /// The init messages of the socket `gen`, asked with `Action::Init`.
-    Init { gen: Gen, messages: Vec<M> },
+    /// One init message of the socket `gen` (asked with `Action::Init`),
+    /// sent at once; more may follow until `InitDone`.
+    Init { gen: Gen, data: M },
+    /// Every init message of `gen` was handed over.
+    InitDone { gen: Gen },
     /// Making the init messages of `gen` failed: a failed attempt.
     InitFailed { gen: Gen },
     /// A message of the socket `gen` that the driver recognised as the

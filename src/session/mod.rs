@@ -302,9 +302,15 @@ impl<M: Payload> Session<M> {
             }
             Input::UrlReady { gen } => self.on_url(gen, true),
             Input::UrlFailed { gen } => self.on_url(gen, false),
-            Input::Init { gen, messages } => {
+            Input::Init { gen, data } => {
                 if self.awaiting_init() == Some(gen) {
-                    self.send_init(gen, messages);
+                    self.stats.messages_out += 1;
+                    self.out.push_back(Action::Send { gen, data });
+                }
+            }
+            Input::InitDone { gen } => {
+                if self.awaiting_init() == Some(gen) {
+                    self.init_sent(gen);
                 }
             }
             Input::InitFailed { gen } => {
@@ -354,7 +360,6 @@ impl<M: Payload> Session<M> {
         self.tick(now);
         let now = self.now;
         let resolving = matches!(self.phase, Phase::Resolving { .. });
-        let awaits_init = self.phase_awaits_init();
         match &mut self.phase {
             Phase::Resolving {
                 gen,
@@ -400,11 +405,6 @@ impl<M: Payload> Session<M> {
                 gen, hb: Some(hb), ..
             } if now >= hb.deadline() => {
                 let gen = *gen;
-                if awaits_init {
-                    // Nothing may precede the init on the wire: the ping
-                    // waits (silence is counted afresh once it is out).
-                    return self.restart_heartbeat();
-                }
                 match hb.on_timeout(now) {
                     Due::Ping => self.send_ping(gen),
                     Due::Dead { silent_for } => {
@@ -667,15 +667,13 @@ impl<M: Payload> Session<M> {
             self.stats.reconnects = self.stats.reconnects.saturating_add(1);
         }
         self.opened_once = true;
-        // The heartbeat runs from the socket's open, through the handshake.
-        let hb = match &mut self.phase {
-            Phase::Handshake { hb, .. } => hb.take(),
-            _ => self
-                .config
-                .heartbeat
-                .as_ref()
-                .map(|h| Heartbeat::start(self.now, h)),
-        };
+        // After a handshake, the ack (or the init) just proved liveness:
+        // silence is counted afresh either way.
+        let hb = self
+            .config
+            .heartbeat
+            .as_ref()
+            .map(|h| Heartbeat::start(self.now, h));
         self.enter(Phase::Open {
             gen,
             opened_at: self.now,
@@ -756,38 +754,38 @@ impl<M: Payload> Session<M> {
     /// socket (`None`: it had none, e.g. its URL could not be made). Emits
     /// that `Close`, then either `Reconnecting` + state `Reconnecting`, or
     /// the final error (if any) + state `Closed`.
-    fn attempt_failed(&mut self, mut close: Option<(u16, String, bool)>) {
+    fn attempt_failed(&mut self, close: Option<(u16, String, bool)>) {
         let code = close.as_ref().map(|c| c.0);
-        let mut emit_close = |s: &mut Self, will_reconnect: bool| {
-            if let Some((code, reason, was_clean)) = close.take() {
-                s.emit_close(code, reason, was_clean, will_reconnect);
+        let (next, error) = match &self.config.reconnect {
+            None => (None, None),
+            Some(rc) => match code.filter(|c| rc.fatal_codes.contains(c)) {
+                Some(code) => (None, Some(Error::FatalClose { code })),
+                None => {
+                    let n = self.failures;
+                    self.failures = n.saturating_add(1);
+                    if rc.max_retries.is_some_and(|max| self.failures > max) {
+                        let attempts = self.failures;
+                        (None, Some(Error::RetriesExhausted { attempts }))
+                    } else {
+                        (Some(backoff::draw(rc, n, &mut self.rng)), None)
+                    }
+                }
+            },
+        };
+        if let Some((code, reason, was_clean)) = close {
+            self.emit_close(code, reason, was_clean, next.is_some());
+        }
+        if let Some(err) = error {
+            self.emit(Event::Error(err));
+        }
+        match next {
+            Some(delay) => {
+                let attempt = self.failures.saturating_add(1);
+                self.emit(Event::Reconnecting { attempt, delay });
+                let until = self.now.saturating_add(delay);
+                self.enter(Phase::Waiting { until });
             }
-        };
-        let Some(rc) = &self.config.reconnect else {
-            emit_close(self, false);
-            self.enter(Phase::Closed);
-            return;
-        };
-        if let Some(code) = code.filter(|c| rc.fatal_codes.contains(c)) {
-            emit_close(self, false);
-            self.emit(Event::Error(Error::FatalClose { code }));
-            self.enter(Phase::Closed);
-            return;
+            None => self.enter(Phase::Closed),
         }
-        let n = self.failures;
-        self.failures = n.saturating_add(1);
-        if rc.max_retries.is_some_and(|max| self.failures > max) {
-            let attempts = self.failures;
-            emit_close(self, false);
-            self.emit(Event::Error(Error::RetriesExhausted { attempts }));
-            self.enter(Phase::Closed);
-            return;
-        }
-        let delay = backoff::draw(rc, n, &mut self.rng);
-        let attempt = self.failures.saturating_add(1);
-        emit_close(self, true);
-        self.emit(Event::Reconnecting { attempt, delay });
-        let until = self.now.saturating_add(delay);
-        self.enter(Phase::Waiting { until });
     }
 }

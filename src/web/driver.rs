@@ -42,27 +42,48 @@ pub(crate) trait Sink {
     }
 
     /// Make the URL of attempt `gen` (the user's function) and answer with
-    /// [`Shared::url_ready`] or [`Shared::url_failed`], now or later.
-    /// Called with nothing borrowed.
+    /// [`Shared::answer`] ([`Answer::Url`] or [`Answer::UrlFailed`]), now
+    /// or later. Called with nothing borrowed.
     fn url(&self, shared: &Shared, gen: Gen, attempt: u32) {
         let _ = attempt;
-        shared.url_failed(gen);
+        shared.answer(gen, Answer::UrlFailed, JsValue::UNDEFINED);
     }
 
-    /// Make the init messages of the socket `gen` and answer with
-    /// [`Shared::init`] or [`Shared::init_failed`], now or later.
+    /// Make the init messages of the socket `gen` and hand them over with
+    /// [`Shared::answer`] ([`Answer::Init`] each, then
+    /// [`Answer::InitDone`]) or fail them, now or later.
     fn init(&self, shared: &Shared, gen: Gen, attempt: u32) {
         let _ = attempt;
-        shared.init_failed(gen);
+        shared.answer(gen, Answer::InitFailed, JsValue::UNDEFINED);
     }
 }
 
-/// What the driver hands its sink once nothing is borrowed: an event, or a
-/// request to run a user function.
-enum Out {
-    Event(CoreEvent<JsValue>),
-    Url(Gen, u32),
-    Init(Gen, u32),
+/// What a sink answers for a user function ([`Shared::answer`]); the
+/// facade passes these numbers (`inner.answer(gen, what, value)`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum Answer {
+    /// `value`: the attempt's URL, a string.
+    Url,
+    UrlFailed,
+    /// `value`: one init message, ready to send.
+    Init,
+    InitDone,
+    InitFailed,
+}
+
+impl Answer {
+    pub(crate) fn from_index(i: u32) -> Option<Answer> {
+        [
+            Answer::Url,
+            Answer::UrlFailed,
+            Answer::Init,
+            Answer::InitDone,
+            Answer::InitFailed,
+        ]
+        .get(i as usize)
+        .copied()
+    }
 }
 
 /// A user predicate that recognises heartbeat replies the core's own rule
@@ -99,7 +120,10 @@ struct Core {
     /// The URL of the current attempt.
     url: String,
     timer: Option<Timer>,
-    queue: VecDeque<Out>,
+    /// What the sink gets once nothing is borrowed: events (`Emit`) and
+    /// requests to run a user function (`ResolveUrl`, `Init`). The session's
+    /// own action type, so the queue's code is shared with the session's.
+    queue: VecDeque<Action<JsValue>>,
     dispatching: bool,
 }
 
@@ -295,31 +319,28 @@ impl Shared {
         });
     }
 
-    /// The URL of attempt `gen` (see [`Sink::url`]); ignored unless that
-    /// attempt still waits for it.
-    pub(crate) fn url_ready(&self, gen: Gen, url: String) {
-        let mut url = Some(url);
+    /// What a user function made for `gen` (see [`Sink::url`],
+    /// [`Sink::init`]); the session ignores answers for a generation that
+    /// no longer waits for them.
+    pub(crate) fn answer(&self, gen: Gen, what: Answer, value: JsValue) {
+        let mut value = Some(value);
         self.enter(&mut |core, clock| {
-            if let Some(url) = url.take().filter(|_| core.session.resolving() == Some(gen)) {
-                core.url = url;
-                core.session.handle(Input::UrlReady { gen }, clock.now());
-            }
+            let Some(value) = value.take() else { return };
+            let input = match what {
+                Answer::Url => match value.as_string() {
+                    Some(url) if core.session.resolving() == Some(gen) => {
+                        core.url = url;
+                        Input::UrlReady { gen }
+                    }
+                    _ => return,
+                },
+                Answer::UrlFailed => Input::UrlFailed { gen },
+                Answer::Init => Input::Init { gen, data: value },
+                Answer::InitDone => Input::InitDone { gen },
+                Answer::InitFailed => Input::InitFailed { gen },
+            };
+            core.session.handle(input, clock.now());
         });
-    }
-
-    /// The URL of attempt `gen` could not be made.
-    pub(crate) fn url_failed(&self, gen: Gen) {
-        self.handle(&mut Some(Input::UrlFailed { gen }));
-    }
-
-    /// The init messages of the socket `gen` (see [`Sink::init`]).
-    pub(crate) fn init(&self, gen: Gen, messages: Vec<JsValue>) {
-        self.handle(&mut Some(Input::Init { gen, messages }));
-    }
-
-    /// The init messages of `gen` could not be made.
-    pub(crate) fn init_failed(&self, gen: Gen) {
-        self.handle(&mut Some(Input::InitFailed { gen }));
     }
 
     pub(crate) fn reconnect(&self) {
@@ -381,9 +402,10 @@ impl Shared {
                 next
             };
             match next {
-                Some(Out::Event(event)) => self.sink.event(event),
-                Some(Out::Url(gen, attempt)) => self.sink.url(self, gen, attempt),
-                Some(Out::Init(gen, attempt)) => self.sink.init(self, gen, attempt),
+                Some(Action::Emit(event)) => self.sink.event(event),
+                Some(Action::ResolveUrl { gen, attempt }) => self.sink.url(self, gen, attempt),
+                Some(Action::Init { gen, attempt }) => self.sink.init(self, gen, attempt),
+                Some(_) => {}
                 None => return,
             }
         }
@@ -439,9 +461,10 @@ impl Shared {
                         conn.shut(Some(code), &reason);
                     }
                 }
-                Action::Emit(event) => core.queue.push_back(Out::Event(event)),
-                Action::ResolveUrl { gen, attempt } => core.queue.push_back(Out::Url(gen, attempt)),
-                Action::Init { gen, attempt } => core.queue.push_back(Out::Init(gen, attempt)),
+                // Run once nothing is borrowed, in order with the events.
+                Action::Emit(_) | Action::ResolveUrl { .. } | Action::Init { .. } => {
+                    core.queue.push_back(action)
+                }
             }
         }
         if core.session.state() == State::Closed {

@@ -14,7 +14,7 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use web_sys::WebSocket;
 
-use super::driver::{Options, PongPredicate, Shared, Sink};
+use super::driver::{Answer, Options, PongPredicate, Shared, Sink};
 use super::sys;
 use crate::abi::{state_index, ErrorCode, EventKind, Opt, PageEvent, SendResult, Slots};
 use crate::session::{Ack, ConfigError, Event, Gen, DEFAULT_PING, DEFAULT_PONG};
@@ -36,12 +36,13 @@ extern "C" {
     fn tx(this: &JsSink, ws: &WebSocket, data: &JsValue);
 
     /// `sink.url(gen, attempt)`: make the attempt's URL, answer with
-    /// `inner.url(gen, href)` or `inner.urlFailed(gen)`.
+    /// `inner.answer(gen, 0, href)` or `inner.answer(gen, 1)`.
     #[wasm_bindgen(method, js_name = url)]
     fn make_url(this: &JsSink, gen: u32, attempt: u32);
 
     /// `sink.init(gen, attempt)`: make the init messages, answer with
-    /// `inner.initMessages(gen, list)` or `inner.initFailed(gen)`.
+    /// `inner.answer(gen, 2, message)` each then `inner.answer(gen, 3)`, or
+    /// `inner.answer(gen, 4)`.
     #[wasm_bindgen(method, js_name = init)]
     fn make_init(this: &JsSink, gen: u32, attempt: u32);
 }
@@ -249,26 +250,14 @@ impl Inner {
         self.shared.reconnect();
     }
 
-    /// The URL of attempt `gen`, asked with `sink.url` (checked by the facade).
-    pub fn url(&self, gen: u32, href: String) {
-        self.shared.url_ready(Gen(gen), href);
-    }
-
-    #[wasm_bindgen(js_name = urlFailed)]
-    pub fn url_failed(&self, gen: u32) {
-        self.shared.url_failed(Gen(gen));
-    }
-
-    /// The init messages of the socket `gen`, ready to send, asked with
-    /// `sink.init`.
-    #[wasm_bindgen(js_name = initMessages)]
-    pub fn init_messages(&self, gen: u32, list: Array) {
-        self.shared.init(Gen(gen), list.iter().collect());
-    }
-
-    #[wasm_bindgen(js_name = initFailed)]
-    pub fn init_failed(&self, gen: u32) {
-        self.shared.init_failed(Gen(gen));
+    /// What a user function made for `gen`, asked with `sink.url` /
+    /// `sink.init`: `what` 0 the URL (`value`, checked by the facade), 1 the
+    /// URL failed, 2 one init message (`value`, ready to send), 3 all init
+    /// messages handed over, 4 the init failed.
+    pub fn answer(&self, gen: u32, what: u32, value: JsValue) {
+        if let Some(what) = Answer::from_index(what) {
+            self.shared.answer(Gen(gen), what, value);
+        }
     }
 
     /// A [`PageEvent`] index (the facade listens to the page).

@@ -107,7 +107,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::driver::{Options, PageListeners, PongPredicate, Shared, Sink};
+use super::driver::{Answer, Options, PageListeners, PongPredicate, Shared, Sink};
 use super::sys;
 use crate::session::{
     self, ConfigError, Event, Gen, HeartbeatConfig, QueueConfig, ReconnectConfig, Sent, State,
@@ -474,8 +474,8 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             }
         });
         let mut ack_predicate: Option<PongPredicate> = None;
+        let init_messages = init.as_ref().map_or_else(Vec::new, |i| i.messages.clone());
         let init = init.map(|i| session::InitConfig {
-            messages: Some(i.messages.iter().map(|m| JsValue::from_str(m)).collect()),
             ack: match i.ack {
                 None => session::Ack::None,
                 Some(AckRule::Text(t)) => session::Ack::Equals(JsValue::from_str(&t)),
@@ -518,6 +518,7 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
         let sink = TypedSink {
             json,
             url_fn,
+            init_messages,
             on_event: RefCell::new(Box::new(move |event: SocketEvent<In>| {
                 if let SocketEvent::State {
                     state: State::Closed,
@@ -640,6 +641,7 @@ impl<In, Out> Drop for Socket<In, Out> {
 struct TypedSink<In> {
     json: bool,
     url_fn: Option<UrlFn>,
+    init_messages: Vec<String>,
     on_event: RefCell<Box<dyn FnMut(SocketEvent<In>)>>,
 }
 
@@ -651,11 +653,19 @@ impl<In: DeserializeOwned> Sink for TypedSink<In> {
         }
     }
 
-    fn url(&self, shared: &Shared, gen: Gen, attempt: u32) {
-        match self.url_fn.as_ref().and_then(|f| f(attempt)) {
-            Some(url) => shared.url_ready(gen, url),
-            None => shared.url_failed(gen),
+    fn url(&self, shared: &Shared, gen: Gen, _attempt: u32) {
+        let url = self.url_fn.as_ref().and_then(|f| f(_attempt));
+        match url {
+            Some(url) => shared.answer(gen, Answer::Url, JsValue::from_str(&url)),
+            None => shared.answer(gen, Answer::UrlFailed, JsValue::UNDEFINED),
         }
+    }
+
+    fn init(&self, shared: &Shared, gen: Gen, _attempt: u32) {
+        for m in &self.init_messages {
+            shared.answer(gen, Answer::Init, JsValue::from_str(m));
+        }
+        shared.answer(gen, Answer::InitDone, JsValue::UNDEFINED);
     }
 }
 
