@@ -39,6 +39,17 @@
 //! events, timers and app calls arrive in. Inputs tagged with any other
 //! generation (an abandoned socket, a stale close) are ignored.
 //!
+//! **Continuity phases** (both public state `Connecting`, both under the
+//! same lock and generation rules). With [`Config::url_per_attempt`] an
+//! attempt first waits for its URL (`Resolving`, see `attempt.rs`: asked
+//! with [`Action::ResolveUrl`], answered with [`Input::UrlReady`] /
+//! [`Input::UrlFailed`], its time counted against the connect timeout; a
+//! failure is `Error::UrlFailed` and a failed attempt without a `Close`).
+//! With [`Config::init`] an opened socket first goes through `Handshake`
+//! (see `init.rs`): [`Action::Init`], the init messages sent first, then the
+//! wait for the ack (`Error::InitTimeout` after `init.timeout`); the queue
+//! flushes and `Open { ack }` fires only then.
+//!
 //! **Heartbeat** (setTimeout style, as in the reference Vue example). After
 //! open and after each message that proves liveness, a ping timer of
 //! `interval` is (re)armed; when it fires the ping is sent (`Send` +
