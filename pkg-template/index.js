@@ -168,7 +168,7 @@ export class Socket {
       const f = pong;
       pong = (raw) => {
         try {
-          return !!f(this.#json && typeof raw === 'string' ? JSON.parse(raw) : raw);
+          return !!f(this.#in(raw));
         } catch {
           return false;
         }
@@ -179,13 +179,11 @@ export class Socket {
     if (typeof ack === 'function') {
       const f = ack;
       ack = (raw) => {
-        let m = raw;
-        if (this.#json && typeof raw === 'string') {
-          try {
-            m = JSON.parse(raw);
-          } catch {
-            return false;
-          }
+        let m;
+        try {
+          m = this.#in(raw);
+        } catch {
+          return false;
         }
         try {
           return !!f(m);
@@ -270,6 +268,11 @@ export class Socket {
       fail(cause);
       this.#cause = undefined;
     }));
+  }
+
+  // A frame as 'message' delivers it (throws for a text frame that is not JSON).
+  #in(raw) {
+    return this.#json && typeof raw === 'string' ? JSON.parse(raw) : raw;
   }
 
   get url() { return this.#url; }
@@ -376,7 +379,7 @@ export class Socket {
         p = { url: this.#url, protocol: v, attempt: a };
         if (w !== undefined) {
           try {
-            p.ack = this.#json && typeof w === 'string' ? JSON.parse(w) : w;
+            p.ack = this.#in(w);
           } catch {
             p.ack = w;
           }
@@ -385,13 +388,11 @@ export class Socket {
       case EV_MESSAGE:
         // The core has counted the frame and taken it as liveness; only the
         // app's view of it depends on whether it parses.
-        if (this.#json && typeof v === 'string') {
-          try {
-            p = JSON.parse(v);
-          } catch {
-            k = EV_ERROR;
-            p = error('INVALID_JSON', 0, { data: v });
-          }
+        try {
+          p = this.#in(v);
+        } catch {
+          k = EV_ERROR;
+          p = error('INVALID_JSON', 0, { data: v });
         }
         break;
       case EV_CLOSE: p = { code: a, reason: v, wasClean: !!(b & 1), willReconnect: !!(b & 2) }; break;
