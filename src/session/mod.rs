@@ -296,9 +296,7 @@ impl<M: Payload> Session<M> {
                     // Browsers follow `error` with `close`, but a driver that
                     // does not (or a close that never comes) must not wedge
                     // the session: drop the socket now, ignore its close.
-                    self.abandon(gen, None, String::new());
-                    self.emit(Event::Error(Error::Socket));
-                    self.socket_gone(ABNORMAL, String::new(), false);
+                    self.give_up(gen, Some(Event::Error(Error::Socket)), "");
                 }
             }
             Input::Closed {
@@ -326,9 +324,8 @@ impl<M: Payload> Session<M> {
             }
             Input::InitFailed { gen } => {
                 if self.awaiting_init() == Some(gen) {
-                    self.abandon(gen, None, String::new());
-                    self.emit(Event::Error(Error::InitFailed));
-                    self.socket_gone(ABNORMAL, REASON_INIT_FAILED.into(), false);
+                    let e = Event::Error(Error::InitFailed);
+                    self.give_up(gen, Some(e), REASON_INIT_FAILED);
                 }
             }
             Input::Ack { gen, data } => {
@@ -398,16 +395,14 @@ impl<M: Payload> Session<M> {
                     self.emit(Event::Error(Error::ConnectTimeout { after }));
                     return self.attempt_failed(None);
                 }
-                self.abandon(gen, None, String::new());
-                self.emit(Event::Error(Error::ConnectTimeout { after }));
-                self.socket_gone(ABNORMAL, REASON_CONNECT_TIMEOUT.into(), false);
+                let e = Event::Error(Error::ConnectTimeout { after });
+                self.give_up(gen, Some(e), REASON_CONNECT_TIMEOUT);
             }
             Phase::Handshake { gen, deadline, .. } if now >= *deadline => {
                 let gen = *gen;
                 let after = self.config.init.as_ref().map_or(0, |i| i.timeout);
-                self.abandon(gen, None, String::new());
-                self.emit(Event::Error(Error::InitTimeout { after }));
-                self.socket_gone(ABNORMAL, REASON_INIT_TIMEOUT.into(), false);
+                let e = Event::Error(Error::InitTimeout { after });
+                self.give_up(gen, Some(e), REASON_INIT_TIMEOUT);
             }
             Phase::Open {
                 gen, hb: Some(hb), ..
@@ -419,16 +414,14 @@ impl<M: Payload> Session<M> {
                 match hb.on_timeout(now) {
                     Due::Ping => self.send_ping(gen),
                     Due::Dead { silent_for } => {
-                        self.abandon(gen, None, String::new());
-                        self.emit(Event::HeartbeatTimeout { silent_for });
-                        self.socket_gone(ABNORMAL, REASON_HEARTBEAT.into(), false);
+                        let e = Event::HeartbeatTimeout { silent_for };
+                        self.give_up(gen, Some(e), REASON_HEARTBEAT);
                     }
                 }
             }
             Phase::Closing { gen, deadline } if now >= *deadline => {
                 let gen = *gen;
-                self.abandon(gen, None, String::new());
-                self.socket_gone(ABNORMAL, REASON_CLOSE_TIMEOUT.into(), false);
+                self.give_up(gen, None, REASON_CLOSE_TIMEOUT);
             }
             Phase::Waiting { until } if now >= *until => self.start_attempt(),
             _ => {}
@@ -741,6 +734,17 @@ impl<M: Payload> Session<M> {
                 self.send_ping(gen);
             }
         }
+    }
+
+    /// The core gives the socket `gen` up: `Abandon`, then `event` (why),
+    /// then the socket is gone with an abnormal close and `reason`.
+    #[inline(never)]
+    fn give_up(&mut self, gen: Gen, event: Option<Event<M>>, reason: &'static str) {
+        self.abandon(gen, None, String::new());
+        if let Some(event) = event {
+            self.emit(event);
+        }
+        self.socket_gone(ABNORMAL, reason.into(), false);
     }
 
     /// The live socket is gone (it closed, failed, or the core abandoned it

@@ -152,6 +152,12 @@ fn pong_arg(pong: &JsValue) -> Result<PongArg, ConfigError> {
     }
 }
 
+/// A wrapped JS predicate (it never throws: the facade wraps it).
+fn wrap_predicate(f: JsValue) -> PongPredicate {
+    let f: Function = f.unchecked_into();
+    Box::new(move |data| sys::test(&f, data))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build(
     url: Option<String>,
@@ -168,8 +174,7 @@ fn build(
         PongArg::Default => (Some(JsValue::from_str(DEFAULT_PONG)), None),
         PongArg::Text => (Some(pong), None),
         PongArg::Predicate => {
-            let f: Function = pong.unchecked_into();
-            (None, Some(Box::new(move |data| sys::test(&f, data))))
+            (None, Some(wrap_predicate(pong)))
         }
     };
     let ping = if ping.is_undefined() {
@@ -184,8 +189,7 @@ fn build(
         if ack.is_string() {
             init.ack = Ack::Equals(ack);
         } else if ack.is_function() {
-            let f: Function = ack.unchecked_into();
-            ack_predicate = Some(Box::new(move |data| sys::test(&f, data)));
+            ack_predicate = Some(wrap_predicate(ack));
             init.ack = Ack::Driver;
         }
     }
