@@ -173,9 +173,7 @@ fn build(
     let (pong, predicate): (_, Option<PongPredicate>) = match pong_arg(&pong)? {
         PongArg::Default => (Some(JsValue::from_str(DEFAULT_PONG)), None),
         PongArg::Text => (Some(pong), None),
-        PongArg::Predicate => {
-            (None, Some(wrap_predicate(pong)))
-        }
+        PongArg::Predicate => (None, Some(wrap_predicate(pong))),
     };
     let ping = if ping.is_undefined() {
         JsValue::from_str(DEFAULT_PING)
