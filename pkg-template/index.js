@@ -104,27 +104,37 @@ export async function connect(url, options = {}) {
       || new Set(protocols).size !== protocols.length) bad('protocols', 'a token or an array of distinct tokens');
   }
   // What the user wrote, slot by slot: NaN where they wrote nothing. Only
-  // JS types are checked here; the core fills the defaults and checks the
-  // values (src/session/config.rs).
+  // JS types are checked here (the core's numbers are unsigned); the core
+  // fills the defaults and checks the values (src/session/config.rs).
   const fatal = options.reconnect?.fatalCodes;
-  if (fatal !== undefined && !(Array.isArray(fatal) && fatal.every((c) => typeof c === 'number'))) bad('reconnect.fatalCodes', 'an array of close codes');
   const slots = OPTIONS.map((path, i) => {
     const [key, field] = path.split('.');
     const o = options[key];
     const v = field ? (o !== null && typeof o === 'object' ? o[field] : undefined) : o;
     const kind = KINDS[i];
-    if (v === undefined || kind === 'a') return NaN;
+    if (v === undefined) return NaN;
+    // An array: its length here, its numbers after the last slot.
+    if (kind === 'a') return Array.isArray(v) && v.every(Number.isInteger) ? v.length : bad(path, 'an array of close codes');
     if (kind === 't') return v === 'blob' ? 1 : v === 'arraybuffer' ? 0 : bad(path, "'arraybuffer' or 'blob'");
     if (typeof v === 'boolean' && kind !== 'n') return +v;
     if (kind === 'b') bad(path, 'a boolean');
     if (kind === 's') return typeof v === 'object' && v !== null ? 1 : bad(path, 'an object or a boolean');
-    return typeof v === 'number' && v === v ? v : bad(path, 'a number');
+    // The JS form of the core's unsigned numbers (Infinity: no bound).
+    return typeof v === 'number' && v >= 0 ? v : bad(path, 'a number >= 0');
   });
   // Only what needs JS types is prepared here: the ping as it will be sent.
   let ping = options.heartbeat?.ping;
   if (ping !== undefined) ping = ping instanceof Uint8Array ? sendable(ping, 'heartbeat.ping') : outgoing(ping, true, 'heartbeat.ping');
   await load();
-  return new Socket(href, protocols, slots, fatal, ping, options.heartbeat?.pong, init);
+  if (Array.isArray(fatal)) slots.push(...fatal);
+  return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, init);
+}
+
+// The core's queue, oldest first, emptied.
+function drain(w) {
+  const out = [];
+  for (let m; (m = w.unqueue()) !== undefined;) out.push(m);
+  return out;
 }
 
 function snapshot(w) {
@@ -152,7 +162,7 @@ export class Socket {
   #left = [];
 
   /** @internal use connect() */
-  constructor(url, protocols, slots, fatal, ping, pong, init) {
+  constructor(url, protocols, slots, ping, pong, init) {
     if (typeof url === 'function') {
       this.#src = url;
       url = undefined;
@@ -196,7 +206,7 @@ export class Socket {
     try {
       // Neither entry point may throw into the driver (see src/web/js.rs
       // JsSink): whatever escapes is rethrown outside its call stack.
-      this.#w = new Inner(url, protocols, new Float64Array(slots), fatal && new Float64Array(fatal), ping, pong, ack, {
+      this.#w = new Inner(url, protocols, slots, ping, pong, ack, {
         ev: (k, a, b, v, w) => {
           try {
             this.#ev(k, a, b, v, w);
@@ -236,7 +246,7 @@ export class Socket {
       if (this.#dead) {
         const w = this.#w;
         this.#last = snapshot(w);
-        this.#left = [...w.takeQueued()];
+        this.#left = drain(w);
         queueMicrotask(() => w.free());
         return;
       }
@@ -313,8 +323,7 @@ export class Socket {
    * first (also after the socket closed): to hand them to another socket.
    */
   takeQueued() {
-    if (this.#dead) return this.#left.splice(0);
-    return [...this.#w.takeQueued()];
+    return this.#dead ? this.#left.splice(0) : drain(this.#w);
   }
 
   /** Closes for good; resolves once closed. */
@@ -347,7 +356,7 @@ export class Socket {
     // #w is unset while the constructor of Inner is still running.
     if (this.#w) {
       this.#last = this.stats;
-      this.#left = [...this.#w.takeQueued()];
+      this.#left = drain(this.#w);
     }
     this.#dead = true;
     for (const f of this.#unpage) f();

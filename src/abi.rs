@@ -26,8 +26,8 @@
 //! [`js_module`] is native-only (it renders the JS source).
 
 use crate::session::{
-    self, Ack, Config, ConfigError, Error, HeartbeatConfig, InitConfig, QueueConfig,
-    ReconnectConfig, SendError, Sent, State,
+    self, Ack, Config, Error, HeartbeatConfig, InitConfig, QueueConfig, ReconnectConfig, SendError,
+    Sent, State,
 };
 
 /// Defines a fieldless `#[repr(u32)]` enum with a JS name per variant and
@@ -57,8 +57,8 @@ macro_rules! named {
 }
 
 named! {
-    /// A slot of the options (`new Inner(url, protocols, options,
-    /// fatalCodes, ping, pong, sink)`, a `Float64Array`), named by its JS
+    /// A slot of the options (`new Inner(url, protocols, options, ping,
+    /// pong, sink)`, an array of numbers), named by its JS
     /// path: NaN where the user wrote nothing, booleans and sections as 0 /
     /// 1 (a section is on unless `false`), `binaryType` as 1 for `'blob'`.
     pub enum Opt {
@@ -90,7 +90,8 @@ named! {
         MaxRetries = "reconnect.maxRetries",
         /// `reconnect.stableAfter`, ms.
         StableAfter = "reconnect.stableAfter",
-        /// `reconnect.fatalCodes`: an array of close codes.
+        /// `reconnect.fatalCodes`: how many close codes follow the last
+        /// slot.
         FatalCodes = "reconnect.fatalCodes",
         /// `queue`: the section.
         Queue = "queue",
@@ -109,7 +110,8 @@ impl Opt {
     /// The JS type the facade checks before handing the slot over (all it
     /// checks: ranges and defaults are the core's): `b` a boolean, `t`
     /// `'arraybuffer'` or `'blob'`, `s` a section (an object or a boolean),
-    /// `a` an array of numbers (passed on its own), `n` a number.
+    /// `a` an array of numbers (its length here, the numbers after the last
+    /// slot), `n` a number.
     pub const fn kind(self) -> char {
         match self {
             Opt::Json => 'b',
@@ -139,7 +141,7 @@ impl Opt {
             Opt::Jitter => DEFAULT_JITTER,
             Opt::MaxRetries => f64::INFINITY,
             Opt::StableAfter => DEFAULT_STABLE_AFTER as f64,
-            Opt::FatalCodes => f64::NAN,
+            Opt::FatalCodes => f64::NAN, // none given: the default list
             Opt::MaxMessages => DEFAULT_MAX_MESSAGES as f64,
             Opt::MaxBytes => DEFAULT_MAX_BYTES as f64,
             Opt::Init => 0.0,
@@ -148,35 +150,23 @@ impl Opt {
     }
 }
 
-/// The option slots as the core takes them: each given value, or its
-/// [default](Opt::default_value) where the slot is NaN (left out).
-pub struct Slots([f64; Opt::ALL.len()]);
+/// The option slots as the facade hands them over: one number per [`Opt`]
+/// (NaN, or a missing trailing slot: left out), then, when the
+/// [`Opt::FatalCodes`] slot holds a count, that many close codes. The facade
+/// has checked that each is the JS form of its Rust type (a number `>= 0`,
+/// an integer close code, booleans and sections as 0 / 1); what is left out
+/// takes the core's [default](Opt::default_value), and the ranges are
+/// [`Config::validate`]'s.
+pub struct Slots<'a>(pub &'a [f64]);
 
-impl Slots {
-    /// Reads `given` (missing trailing slots count as left out). Every
-    /// number an option takes is >= 0: the one check made here, so that the
-    /// conversions are exact; ranges are [`Config::validate`]'s.
-    pub fn new(given: &[f64]) -> Result<Slots, ConfigError> {
-        let mut n = [0.0; Opt::ALL.len()];
-        for &o in Opt::ALL {
-            let v = given.get(o as usize).copied().unwrap_or(f64::NAN);
-            n[o as usize] = if v.is_nan() {
-                o.default_value()
-            } else if v >= 0.0 {
-                v
-            } else {
-                return Err(ConfigError {
-                    field: o.js(),
-                    reason: "must be a number >= 0",
-                });
-            };
-        }
-        Ok(Slots(n))
-    }
-
-    /// The value of slot `o`.
+impl Slots<'_> {
+    /// The value of slot `o`, or its default.
+    #[inline(never)]
     pub fn get(&self, o: Opt) -> f64 {
-        self.0[o as usize]
+        match self.0.get(o as usize) {
+            Some(&v) if !v.is_nan() => v,
+            _ => o.default_value(),
+        }
     }
 
     /// Slot `o` as a flag (a boolean option, a section being on).
@@ -184,33 +174,28 @@ impl Slots {
         self.get(o) != 0.0
     }
 
-    /// The session's config. `fatal_codes`: `reconnect.fatalCodes` if given
-    /// (whole numbers; their range is `validate`'s); `ping` the heartbeat
-    /// payload, `pong` the reply that matches it
-    /// ([`HeartbeatConfig::pong`]). With `init` on, the ack is
-    /// [`Ack::None`] (the caller sets the one it has).
-    pub fn config<M>(
-        &self,
-        fatal_codes: Option<Vec<f64>>,
-        ping: M,
-        pong: Option<M>,
-    ) -> Result<Config<M>, ConfigError> {
-        let fatal_codes = match fatal_codes {
-            None => session::DEFAULT_FATAL_CODES.to_vec(),
-            Some(codes) if codes.iter().all(|&c| c == f64::from(c as u16)) => {
-                codes.iter().map(|&c| c as u16).collect()
+    /// `reconnect.fatalCodes`: those given (`as` saturates: out of range
+    /// stays out of range for `validate`), or the default list.
+    pub fn fatal_codes(&self) -> Vec<u16> {
+        match self.0.get(Opt::FatalCodes as usize) {
+            Some(&count) if !count.is_nan() => {
+                let mut codes = Vec::new();
+                for &c in self.0.iter().skip(Opt::ALL.len()).take(count as usize) {
+                    codes.push(c as u16);
+                }
+                codes
             }
-            Some(_) => {
-                return Err(ConfigError {
-                    field: Opt::FatalCodes.js(),
-                    reason: "must be an array of close codes",
-                })
-            }
-        };
+            _ => session::DEFAULT_FATAL_CODES.to_vec(),
+        }
+    }
+
+    /// The session's config, with `ping` the heartbeat payload and `pong`
+    /// the reply that matches it ([`HeartbeatConfig::pong`]).
+    pub fn config<M>(&self, ping: M, pong: Option<M>) -> Config<M> {
         // `as` saturates: Infinity is "never" / "no bound".
         let ms = |o: Opt| self.get(o) as u64;
         let retries = self.get(Opt::MaxRetries);
-        Ok(Config {
+        Config {
             connect_timeout: ms(Opt::ConnectTimeout),
             close_timeout: ms(Opt::CloseTimeout),
             heartbeat: self.on(Opt::Heartbeat).then(|| HeartbeatConfig {
@@ -227,7 +212,7 @@ impl Slots {
                 jitter: self.get(Opt::Jitter),
                 max_retries: (retries != f64::INFINITY).then_some(retries as u32),
                 stable_after: ms(Opt::StableAfter),
-                fatal_codes,
+                fatal_codes: self.fatal_codes(),
             }),
             queue: self.on(Opt::Queue).then(|| QueueConfig {
                 max_messages: self.get(Opt::MaxMessages) as usize,
@@ -238,7 +223,7 @@ impl Slots {
                 ack: Ack::None,
                 timeout: ms(Opt::InitTimeout),
             }),
-        })
+        }
     }
 }
 

@@ -39,6 +39,31 @@
 //! 3. arm one timer for [`Session::poll_timeout`](session::Session::poll_timeout)
 //!    (none when it returns `None`).
 //!
+//! ```
+//! use steadyws::message::Message;
+//! use steadyws::session::{Action, Config, Event, Gen, Input, Session, State};
+//!
+//! // A virtual clock: the core never reads one.
+//! let mut now = 0;
+//! let mut session = Session::new(Config::new(Message::Text("ping".into())), 42, now)?;
+//! assert_eq!(session.poll(), Some(Action::Connect { gen: Gen(1) }));
+//!
+//! // The driver's socket opened; a message arrives 5 s later.
+//! session.handle(Input::Opened { gen: Gen(1), protocol: String::new() }, now);
+//! now += 5_000;
+//! let data = Message::Text("hello".into());
+//! session.handle(Input::Message { gen: Gen(1), data: data.clone() }, now);
+//! let events: Vec<_> = std::iter::from_fn(|| session.poll()).collect();
+//! assert!(events.contains(&Action::Emit(Event::Message(data))));
+//! assert_eq!(session.state(), State::Open);
+//!
+//! // Silence: the one timer is due 10 s after the last message (the ping).
+//! assert_eq!(session.poll_timeout(), Some(15_000));
+//! session.handle_timeout(15_000);
+//! assert!(matches!(session.poll(), Some(Action::Send { .. })));
+//! # Ok::<(), steadyws::session::ConfigError>(())
+//! ```
+//!
 //! Because time is an input, the tests drive the same machine through
 //! thousands of simulated hours in milliseconds, and the browser driver
 //! (`web`) and the native one (`native`) stay thin: no policy lives in them.

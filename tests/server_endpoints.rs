@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The dev server contract (COMMON.md), over real loopback sockets: static
+//! The dev server contract (`src/native/server/mod.rs`, API.md), over real loopback sockets: static
 //! files, every WebSocket endpoint, `/stats`, `/control`, bad handshakes.
 //! Waits are bounded and wait for an event (a frame, a close, a counter),
 //! never a fixed sleep.

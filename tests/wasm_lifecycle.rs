@@ -20,7 +20,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Options as the npm facade passes them: one number per ABI slot (NaN:
 /// left out), here heartbeat off, a fast reconnect and a small queue.
-fn npm_options() -> Vec<f64> {
+fn npm_options() -> js_sys::Array {
     use steadyws::abi::Opt;
     let mut n = vec![f64::NAN; Opt::ALL.len()];
     for (o, v) in [
@@ -35,7 +35,7 @@ fn npm_options() -> Vec<f64> {
     ] {
         n[o as usize] = v;
     }
-    n
+    n.into_iter().map(JsValue::from_f64).collect()
 }
 
 fn live() -> usize {
@@ -165,8 +165,7 @@ async fn a_throwing_js_handler_does_not_wedge_the_socket() {
     let inner = steadyws::web::Inner::new(
         Some(url),
         JsValue::UNDEFINED,
-        &n,
-        None,
+        n,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
@@ -221,8 +220,7 @@ async fn ten_thousand_open_close_cycles_leak_neither_memory_nor_callbacks() {
             let inner = steadyws::web::Inner::new(
                 Some(url.clone()),
                 JsValue::UNDEFINED,
-                &opts,
-                None,
+                opts.clone(),
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,

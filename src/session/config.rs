@@ -243,68 +243,55 @@ impl<M> Config<M> {
     /// path. `connect_timeout == 0` disables the connect timeout;
     /// `close_timeout == 0` abandons the socket at once on `close()`.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let hb = self.heartbeat.as_ref().map(|h| (h.interval, h.timeout));
+        fn bad(field: &'static str, reason: &'static str) -> Result<(), ConfigError> {
+            Err(ConfigError { field, reason })
+        }
         if self.init.as_ref().is_some_and(|i| i.timeout == 0) {
-            return Err(ConfigError {
-                field: "init.timeout",
-                reason: "must be greater than 0",
-            });
+            return bad("init.timeout", "must be greater than 0");
         }
-        validate(hb, self.reconnect.as_ref(), self.queue.as_ref())
+        if let Some(hb) = &self.heartbeat {
+            if hb.interval == 0 {
+                return bad("heartbeat.interval", "must be greater than 0");
+            }
+            if hb.timeout == 0 {
+                return bad("heartbeat.timeout", "must be greater than 0");
+            }
+        }
+        if let Some(rc) = &self.reconnect {
+            if rc.min_delay == 0 {
+                return bad("reconnect.minDelay", "must be at least 1 ms");
+            }
+            if rc.max_delay < rc.min_delay {
+                return bad("reconnect.maxDelay", "must be at least reconnect.minDelay");
+            }
+            if rc.factor.is_nan() || rc.factor < 1.0 || rc.factor.is_infinite() {
+                return bad("reconnect.factor", "must be a finite number >= 1");
+            }
+            // `contains` is false for NaN.
+            if !(0.0..=1.0).contains(&rc.jitter) {
+                return bad("reconnect.jitter", "must be between 0 and 1");
+            }
+            if rc.fatal_codes.iter().any(|&c| !(1000..=4999).contains(&c)) {
+                return bad(
+                    "reconnect.fatalCodes",
+                    "close codes must be within 1000..=4999",
+                );
+            }
+        }
+        if let Some(q) = &self.queue {
+            if q.max_messages == 0 {
+                return bad(
+                    "queue.maxMessages",
+                    "must be at least 1 (or disable the queue)",
+                );
+            }
+            if q.max_bytes == 0 {
+                return bad(
+                    "queue.maxBytes",
+                    "must be at least 1 (or disable the queue)",
+                );
+            }
+        }
+        Ok(())
     }
-}
-
-/// [`Config::validate`], compiled once whatever the message type.
-fn validate(
-    heartbeat: Option<(u64, u64)>,
-    reconnect: Option<&ReconnectConfig>,
-    queue: Option<&QueueConfig>,
-) -> Result<(), ConfigError> {
-    fn bad(field: &'static str, reason: &'static str) -> Result<(), ConfigError> {
-        Err(ConfigError { field, reason })
-    }
-    if let Some((interval, timeout)) = heartbeat {
-        if interval == 0 {
-            return bad("heartbeat.interval", "must be greater than 0");
-        }
-        if timeout == 0 {
-            return bad("heartbeat.timeout", "must be greater than 0");
-        }
-    }
-    if let Some(rc) = reconnect {
-        if rc.min_delay == 0 {
-            return bad("reconnect.minDelay", "must be at least 1 ms");
-        }
-        if rc.max_delay < rc.min_delay {
-            return bad("reconnect.maxDelay", "must be at least reconnect.minDelay");
-        }
-        if rc.factor.is_nan() || rc.factor < 1.0 || rc.factor.is_infinite() {
-            return bad("reconnect.factor", "must be a finite number >= 1");
-        }
-        // `contains` is false for NaN.
-        if !(0.0..=1.0).contains(&rc.jitter) {
-            return bad("reconnect.jitter", "must be between 0 and 1");
-        }
-        if rc.fatal_codes.iter().any(|&c| !(1000..=4999).contains(&c)) {
-            return bad(
-                "reconnect.fatalCodes",
-                "close codes must be within 1000..=4999",
-            );
-        }
-    }
-    if let Some(q) = queue {
-        if q.max_messages == 0 {
-            return bad(
-                "queue.maxMessages",
-                "must be at least 1 (or disable the queue)",
-            );
-        }
-        if q.max_bytes == 0 {
-            return bad(
-                "queue.maxBytes",
-                "must be at least 1 (or disable the queue)",
-            );
-        }
-    }
-    Ok(())
 }

@@ -49,23 +49,21 @@ extern "C" {
 
 impl Sink for JsSink {
     fn event(&self, event: Event<JsValue>) {
-        let none = JsValue::UNDEFINED;
-        let mut w = JsValue::UNDEFINED;
-        let (kind, a, b, v) = match event {
-            Event::Message(data) => (EventKind::Message, 0.0, 0.0, data),
+        let none = &JsValue::UNDEFINED;
+        let ev = |kind: EventKind, a: f64, b: f64, v: &JsValue| self.ev(kind as u32, a, b, v, none);
+        match event {
+            Event::Message(data) => ev(EventKind::Message, 0.0, 0.0, &data),
             Event::Open {
                 protocol,
                 attempt,
                 ack,
-            } => {
-                w = ack.unwrap_or_default();
-                (
-                    EventKind::Open,
-                    f64::from(attempt),
-                    0.0,
-                    JsValue::from_str(&protocol),
-                )
-            }
+            } => self.ev(
+                EventKind::Open as u32,
+                f64::from(attempt),
+                0.0,
+                &JsValue::from_str(&protocol),
+                &ack.unwrap_or_default(),
+            ),
             Event::Close {
                 code,
                 reason,
@@ -74,34 +72,30 @@ impl Sink for JsSink {
             } => {
                 let flags = u32::from(was_clean) | u32::from(will_reconnect) << 1;
                 let reason = JsValue::from_str(&reason);
-                (EventKind::Close, f64::from(code), f64::from(flags), reason)
+                ev(EventKind::Close, f64::from(code), f64::from(flags), &reason)
             }
-            Event::Reconnecting { attempt, delay } => (
+            Event::Reconnecting { attempt, delay } => ev(
                 EventKind::Reconnecting,
                 f64::from(attempt),
                 delay as f64,
-                none.clone(),
+                none,
             ),
-            Event::HeartbeatTimeout { silent_for } => (
-                EventKind::HeartbeatTimeout,
-                silent_for as f64,
-                0.0,
-                none.clone(),
-            ),
-            Event::Ping => (EventKind::Ping, 0.0, 0.0, none.clone()),
-            Event::Pong { rtt } => (EventKind::Pong, rtt as f64, 0.0, none.clone()),
+            Event::HeartbeatTimeout { silent_for } => {
+                ev(EventKind::HeartbeatTimeout, silent_for as f64, 0.0, none)
+            }
+            Event::Ping => ev(EventKind::Ping, 0.0, 0.0, none),
+            Event::Pong { rtt } => ev(EventKind::Pong, rtt as f64, 0.0, none),
             Event::Error(err) => {
                 let (code, detail) = ErrorCode::of(&err);
-                (EventKind::Error, code as u32 as f64, detail, none.clone())
+                ev(EventKind::Error, code as u32 as f64, detail, none)
             }
-            Event::State { state, previous } => (
+            Event::State { state, previous } => ev(
                 EventKind::State,
                 f64::from(state_index(state)),
                 f64::from(state_index(previous)),
-                none.clone(),
+                none,
             ),
-        };
-        self.ev(kind as u32, a, b, &v, &w);
+        }
     }
 
     fn transmit(&self, ws: &WebSocket, data: &JsValue) {
@@ -163,13 +157,12 @@ fn build(
     url: Option<String>,
     protocols: JsValue,
     n: &[f64],
-    fatal_codes: Option<Vec<f64>>,
     ping: JsValue,
     pong: JsValue,
     ack: JsValue,
     sink: JsSink,
 ) -> Result<Inner, ConfigError> {
-    let slots = Slots::new(n)?;
+    let slots = Slots(n);
     let (pong, predicate): (_, Option<PongPredicate>) = match pong_arg(&pong)? {
         PongArg::Default => (Some(JsValue::from_str(DEFAULT_PONG)), None),
         PongArg::Text => (Some(pong), None),
@@ -180,7 +173,9 @@ fn build(
     } else {
         ping
     };
-    let mut config = slots.config(fatal_codes, ping, pong)?;
+    let blob = slots.on(Opt::BinaryType);
+    let json = slots.on(Opt::Json);
+    let mut config = slots.config(ping, pong);
     // The init's ack: raw text (the core compares), or a wrapped predicate.
     let mut ack_predicate: Option<PongPredicate> = None;
     if let Some(init) = config.init.as_mut() {
@@ -196,22 +191,18 @@ fn build(
     let opts = Options {
         url,
         protocols,
-        blob: slots.on(Opt::BinaryType),
+        blob,
         pong,
         ack: ack_predicate,
     };
     let shared = Shared::start(config, opts, Box::new(sink))?;
-    Ok(Inner {
-        shared,
-        json: slots.on(Opt::Json),
-    })
+    Ok(Inner { shared, json })
 }
 
 #[wasm_bindgen(js_class = Inner)]
 impl Inner {
     /// `options`: the user's options by [`Opt`] slot (see `abi.js`
-    /// `OPTIONS`, and [`options`] for the encoding); `fatal_codes`:
-    /// `reconnect.fatalCodes` if given; `ping`: the heartbeat ping ready to
+    /// `OPTIONS`, and [`Slots`] for the encoding); `ping`: the heartbeat ping ready to
     /// send, or `undefined`; `pong`: a string, a wrapped predicate, or
     /// `undefined`; `ack`: `init.ack` (a string, a wrapped predicate, or
     /// `undefined`). `url` is `undefined` when the facade makes it per
@@ -222,14 +213,18 @@ impl Inner {
     pub fn new(
         url: Option<String>,
         protocols: JsValue,
-        options: &[f64],
-        fatal_codes: Option<Vec<f64>>,
+        options: Array,
         ping: JsValue,
         pong: JsValue,
         ack: JsValue,
         sink: JsSink,
     ) -> Result<Inner, JsValue> {
-        build(url, protocols, options, fatal_codes, ping, pong, ack, sink)
+        // A plain array of numbers: cheaper in the glue than a Float64Array.
+        let mut n = Vec::new();
+        for i in 0..options.length() {
+            n.push(options.get(i).unchecked_into_f64());
+        }
+        build(url, protocols, &n, ping, pong, ack, sink)
             .map_err(|e| Array::of2(&e.field.into(), &e.reason.into()).into())
     }
 
@@ -244,10 +239,12 @@ impl Inner {
         SendResult::of(&self.shared.send(data)) as u32
     }
 
+    /// Closes for good (the facade checked `code` and `reason`).
     pub fn close(&self, code: u16, reason: String) {
         self.shared.close(code, reason);
     }
 
+    /// Drops the current socket (if any) and connects again now.
     pub fn reconnect(&self) {
         self.shared.reconnect();
     }
@@ -288,15 +285,10 @@ impl Inner {
         )
     }
 
-    /// Removes and returns the messages still queued, oldest first (the
-    /// bindings carry them over to the next socket).
-    #[wasm_bindgen(js_name = takeQueued)]
-    pub fn take_queued(&self) -> Array {
-        let out = Array::new();
-        while let Some(m) = self.shared.unqueue() {
-            out.push(&m);
-        }
-        out
+    /// Removes and returns the oldest message still queued (`undefined`
+    /// when none is): the facade's `takeQueued()` calls it until then.
+    pub fn unqueue(&self) -> JsValue {
+        self.shared.unqueue().unwrap_or(JsValue::UNDEFINED)
     }
 }
 

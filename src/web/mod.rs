@@ -37,6 +37,8 @@
 //!   Dioxus), generic over the message types and so compiled only into apps
 //!   that use it, never into the npm module.
 
+#![deny(missing_docs)]
+
 mod conn;
 mod driver;
 mod handles;

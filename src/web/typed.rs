@@ -12,24 +12,33 @@
 //!
 //! # Events as a stream
 //!
-//! ```ignore
-//! use futures::StreamExt;
-//! use steadyws::web::{Config, Socket, SocketEvent};
+//! ```no_run
+//! use core::pin::Pin;
+//! use futures_core::Stream;
+//! use steadyws::web::{Config, Socket, SocketError, SocketEvent};
 //!
 //! #[derive(serde::Deserialize)]
 //! enum ServerMsg { Tick(u64) }
 //! #[derive(serde::Serialize)]
 //! enum ClientMsg { Subscribe(String) }
 //!
-//! let (socket, mut events) =
-//!     Socket::<ServerMsg, ClientMsg>::connect_stream(Config::new("wss://example.com/feed"))?;
+//! # fn main() -> Result<(), SocketError> {
+//! let config = Config::new("wss://example.com/feed").json(true);
+//! let (socket, mut events) = Socket::<ServerMsg, ClientMsg>::connect_stream(config)
+//!     .expect("valid options");
 //! socket.send(&ClientMsg::Subscribe("prices".into()))?; // queued until open
 //! wasm_bindgen_futures::spawn_local(async move {
-//!     while let Some(event) = events.next().await {
-//!         if let SocketEvent::Message(ServerMsg::Tick(n)) = event { /* ... */ }
+//!     // `StreamExt::next` from the futures crate does the same.
+//!     while let Some(event) = core::future::poll_fn(|cx| Pin::new(&mut events).poll_next(cx)).await {
+//!         if let SocketEvent::Message(ServerMsg::Tick(_n)) = event { /* ... */ }
 //!     }
 //! });
+//! # Ok(())
+//! # }
 //! ```
+//!
+//! The framework examples below are sketches (they need Yew, Leptos or
+//! Dioxus, which this crate does not depend on), so they are not compiled.
 //!
 //! # Yew
 //!
@@ -266,6 +275,7 @@ impl<In> Config<In> {
         }
     }
 
+    /// Subprotocols to offer (JS `protocols`).
     pub fn protocols(mut self, protocols: &[&str]) -> Self {
         self.protocols = protocols.iter().map(|p| String::from(*p)).collect();
         self
@@ -316,8 +326,11 @@ impl<In> Config<In> {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SocketEvent<In> {
+    /// The connection opened (JS `'open'`).
     Open {
+        /// The subprotocol the server chose (empty: none).
         protocol: String,
+        /// 1 for the first attempt, counting up while attempts fail.
         attempt: u32,
         /// The message that acknowledged the init, decoded (if awaited).
         ack: Option<In>,
@@ -326,26 +339,43 @@ pub enum SocketEvent<In> {
     Message(In),
     /// A binary frame.
     Binary(Vec<u8>),
+    /// A connection ended (JS `'close'`).
     Close {
+        /// The close code (1006 when the core gave the socket up).
         code: u16,
+        /// The close reason.
         reason: String,
+        /// Whether the closing handshake completed.
         was_clean: bool,
+        /// Whether another attempt follows.
         will_reconnect: bool,
     },
+    /// Waiting out a backoff delay (JS `'reconnecting'`).
     Reconnecting {
+        /// The number of the attempt that follows.
         attempt: u32,
+        /// ms until it starts.
         delay: u64,
     },
+    /// The heartbeat found the connection dead (JS `'heartbeat-timeout'`).
     HeartbeatTimeout {
+        /// ms since the last message.
         silent_for: u64,
     },
+    /// A heartbeat ping was sent.
     Ping,
+    /// A heartbeat ping was answered.
     Pong {
+        /// ms from the ping to the reply.
         rtt: u64,
     },
+    /// Something went wrong (JS `'error'`).
     Error(SocketError),
+    /// The public state changed (JS `'state'`).
     State {
+        /// The new state.
         state: State,
+        /// The state before.
         previous: State,
     },
 }
@@ -356,12 +386,21 @@ pub enum SocketEvent<In> {
 pub enum SocketError {
     /// From the connection (socket error, timeouts, retries exhausted).
     Session(session::Error),
-    /// A text frame that is not JSON; the raw text.
-    InvalidJson { text: String },
+    /// A text frame that is not JSON.
+    InvalidJson {
+        /// The frame's text.
+        text: String,
+    },
     /// A message that did not decode into `In`.
-    Decode { reason: String },
+    Decode {
+        /// What serde said.
+        reason: String,
+    },
     /// A message that did not encode (`send`).
-    Encode { reason: String },
+    Encode {
+        /// What serde said, or why it has no JSON form.
+        reason: String,
+    },
     /// The send queue is full; nothing was queued.
     QueueFull,
     /// Not open and the queue is off.
@@ -617,10 +656,12 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
         }
     }
 
+    /// The public state (as JS `sock.state`).
     pub fn state(&self) -> State {
         self.shared.state()
     }
 
+    /// Counters (as JS `sock.stats`).
     pub fn stats(&self) -> Stats {
         self.shared.stats()
     }

@@ -232,7 +232,7 @@ try {
       assert.deepEqual(r, [
         'TypeError: steadyws: init.ack must be a string or a function',
         'TypeError: steadyws: init.timeout must be greater than 0',
-        'TypeError: steadyws: init.timeout must be a number',
+        'TypeError: steadyws: init.timeout must be a number >= 0',
         'TypeError: steadyws: init must be an object or a boolean',
       ]);
     },
