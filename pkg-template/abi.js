@@ -2,12 +2,12 @@
 // `STEADYWS_BLESS=1 cargo test --test abi` writes it anew.
 
 /** Option slots: `options[OPTIONS.indexOf(path)]`. */
-export const OPTIONS = ['json', 'binaryType', 'connectTimeout', 'closeTimeout', 'heartbeat', 'heartbeat.interval', 'heartbeat.timeout', 'reconnect', 'reconnect.minDelay', 'reconnect.maxDelay', 'reconnect.factor', 'reconnect.jitter', 'reconnect.maxRetries', 'reconnect.stableAfter', 'reconnect.fatalCodes', 'queue', 'queue.maxMessages', 'queue.maxBytes'];
+export const OPTIONS = ['json', 'binaryType', 'connectTimeout', 'closeTimeout', 'heartbeat', 'heartbeat.interval', 'heartbeat.timeout', 'reconnect', 'reconnect.minDelay', 'reconnect.maxDelay', 'reconnect.factor', 'reconnect.jitter', 'reconnect.maxRetries', 'reconnect.stableAfter', 'reconnect.fatalCodes', 'queue', 'queue.maxMessages', 'queue.maxBytes', 'init', 'init.timeout'];
 /** The JS type of each slot (see src/abi.rs `Opt::kind`). */
-export const KINDS = 'btnnsnnsnnnnnnasnn';
+export const KINDS = 'btnnsnnsnnnnnnasnnsn';
 /** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */
 export const EVENTS = ['open', 'message', 'close', 'reconnecting', 'heartbeat-timeout', 'ping', 'pong', 'error', 'state'];
-export const EV_OPEN = 0; // a: attempt, b: -, v: protocol, w: -
+export const EV_OPEN = 0; // a: attempt, b: -, v: protocol, w: ack (the raw frame)
 export const EV_MESSAGE = 1; // a: -, b: -, v: data, w: -
 export const EV_CLOSE = 2; // a: code, b: wasClean | willReconnect << 1, v: reason, w: -
 export const EV_RECONNECTING = 3; // a: attempt, b: delay, v: -, w: -
@@ -26,13 +26,15 @@ export const PAGE_OFFLINE = 1;
 export const PAGE_RESUMED = 2;
 export const PAGE_HIDDEN = 3;
 /** Error codes, indexed as the driver reports them. */
-export const ERRORS = ['SOCKET_ERROR', 'CONNECT_TIMEOUT', 'RETRIES_EXHAUSTED', 'FATAL_CLOSE', 'INVALID_JSON', 'SEND_FAILED', 'HANDLER_THREW', 'QUEUE_FULL', 'NOT_OPEN', 'CLOSED', 'PANIC'];
+export const ERRORS = ['SOCKET_ERROR', 'CONNECT_TIMEOUT', 'RETRIES_EXHAUSTED', 'FATAL_CLOSE', 'URL_FAILED', 'INIT_TIMEOUT', 'INVALID_JSON', 'SEND_FAILED', 'HANDLER_THREW', 'QUEUE_FULL', 'NOT_OPEN', 'CLOSED', 'PANIC'];
 /** The message of each error code. */
 export const MESSAGES = {
   SOCKET_ERROR: 'WebSocket error',
   CONNECT_TIMEOUT: 'no open within %d ms',
   RETRIES_EXHAUSTED: 'gave up after %d attempts',
   FATAL_CLOSE: 'server closed with fatal code %d',
+  URL_FAILED: 'the url function failed',
+  INIT_TIMEOUT: 'no init ack within %d ms',
   INVALID_JSON: 'text frame is not valid JSON',
   SEND_FAILED: 'the browser socket refused the message',
   HANDLER_THREW: 'an event handler threw',
@@ -50,4 +52,5 @@ export const DEFAULTS = {
   heartbeat: { interval: 10000, timeout: 10000, ping: 'ping', pong: 'pong' },
   reconnect: { minDelay: 1000, maxDelay: 30000, factor: 2, jitter: 0.5, maxRetries: Infinity, stableAfter: 5000, fatalCodes: [1002, 1003, 1007, 1008, 1009, 1010] },
   queue: { maxMessages: 1000, maxBytes: 1048576 },
+  init: { timeout: 10000 },
 };

@@ -4,6 +4,7 @@ import type {
   CloseEventInfo,
   ConnectOptions,
   OpenEvent,
+  UrlContext,
   Socket,
   SocketState,
   SteadyWsError,
@@ -15,10 +16,13 @@ export type SendData<In, Out> = Parameters<Socket<In, Out>['send']>[0];
 export type SendResult = ReturnType<Socket['send']>;
 
 /** connect() options, plus callbacks called for every event (the latest ones are used). */
-export interface UseSocketOptions<In = unknown> extends ConnectOptions<In> {
+/** A URL function: called before every attempt (a new arrow function each render does not reconnect). */
+export type UrlFunction = (ctx: UrlContext) => string | URL | Promise<string | URL>;
+
+export interface UseSocketOptions<In = unknown, Out = unknown> extends ConnectOptions<In, Out> {
   /** Every message, also repeated equal ones (which a state value would not show as a change). */
   onMessage?: (data: In) => void;
-  onOpen?: (event: OpenEvent) => void;
+  onOpen?: (event: OpenEvent<In>) => void;
   onClose?: (event: CloseEventInfo) => void;
   /** Socket errors, and connect() rejecting (a TypeError naming a bad option). */
   onError?: (error: SteadyWsError | TypeError) => void;

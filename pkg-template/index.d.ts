@@ -67,7 +67,36 @@ export interface WebSocketLike {
 /** A constructor of sockets (the global `WebSocket`, a subclass, a polyfill). */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
-export interface ConnectOptions<In = unknown> {
+/** What an attempt's URL is made from (see `connect()`'s `url`). */
+export interface UrlContext {
+  /** The attempt's number in the current run of failures (1 = first). */
+  attempt: number;
+}
+
+/**
+ * Where to connect: a URL, or a function called before every attempt (the
+ * first included) that may return a Promise (fetch a fresh token). A throw,
+ * a rejection or a result that is not a URL is an `error` with code
+ * `URL_FAILED` (`cause` attached) and a failed attempt.
+ */
+export type UrlSource = string | URL | ((ctx: UrlContext) => string | URL | Promise<string | URL>);
+
+/** The app-level handshake on every new connection. */
+export interface InitOptions<In = unknown, Out = unknown> {
+  /** Sent first on each connection, before anything queued: a message, several, or a function of the attempt (maybe async). */
+  message?: Out | Out[] | ((ctx: UrlContext) => Out | Out[] | Promise<Out | Out[]>);
+  /**
+   * The acknowledgement: a string compared with the raw text frame, or a
+   * predicate given the message as 'message' would receive it. Until it
+   * arrives the state stays 'connecting' and send() queues; it is not a
+   * 'message' (it is `open.ack`). Omitted: open once the init is sent.
+   */
+  ack?: string | ((msg: In) => boolean);
+  /** ms from the open to the ack (default 10000); then error INIT_TIMEOUT and a new attempt. */
+  timeout?: number;
+}
+
+export interface ConnectOptions<In = unknown, Out = unknown> {
   /** Subprotocols offered to the server. */
   protocols?: string | string[];
   /** How binary frames arrive (default 'arraybuffer'). */
@@ -89,6 +118,8 @@ export interface ConnectOptions<In = unknown> {
    * `WebSocket`): Node without a global one, tests, polyfills.
    */
   WebSocket?: WebSocketConstructor;
+  /** An init message (and its ack) on every connection. */
+  init?: InitOptions<In, Out>;
 }
 
 /** Machine-readable error codes of `SteadyWsError.code`. */
@@ -97,6 +128,8 @@ export type ErrorCode =
   | 'CONNECT_TIMEOUT'
   | 'RETRIES_EXHAUSTED'
   | 'FATAL_CLOSE'
+  | 'URL_FAILED'
+  | 'INIT_TIMEOUT'
   | 'INVALID_JSON'
   | 'SEND_FAILED'
   | 'HANDLER_THREW'
@@ -111,11 +144,17 @@ export interface SteadyWsError extends Error {
   code: ErrorCode;
   /** INVALID_JSON: the raw text; QUEUE_FULL / NOT_OPEN / CLOSED / SEND_FAILED: the message. */
   data?: unknown;
-  /** HANDLER_THREW: what the handler threw. */
+  /** HANDLER_THREW: what the handler (or init function, ack predicate) threw; URL_FAILED: what the URL function threw. */
   cause?: unknown;
 }
 
-export interface OpenEvent { url: string; protocol: string; attempt: number }
+export interface OpenEvent<In = unknown> {
+  url: string;
+  protocol: string;
+  attempt: number;
+  /** The message that acknowledged the init (with `init.ack`). */
+  ack?: In;
+}
 export interface CloseEventInfo { code: number; reason: string; wasClean: boolean; willReconnect: boolean }
 export interface ReconnectingEvent { attempt: number; delay: number }
 export interface HeartbeatTimeoutEvent { silentFor: number }
@@ -124,7 +163,7 @@ export interface StateEvent { state: SocketState; previous: SocketState }
 
 /** Event name → handler argument. */
 export interface SocketEvents<In> {
-  open: OpenEvent;
+  open: OpenEvent<In>;
   /**
    * A message: parsed JSON with `json` (binary frames still arrive as
    * ArrayBuffer/Blob: include them in `In` if the server sends any), else a
@@ -157,7 +196,7 @@ export interface SocketStats {
 
 export declare class Socket<In = unknown, Out = unknown> {
   private constructor();
-  /** The URL connected to (normalised: ws:/wss:, no fragment). */
+  /** The URL of the current or last attempt (normalised: ws:/wss:, no fragment; '' before a URL function's first result). */
   readonly url: string;
   readonly state: SocketState;
   /** A snapshot. */
@@ -202,8 +241,8 @@ declare global {
  * rejects with a TypeError naming the field.
  */
 export declare function connect<In = unknown, Out = unknown>(
-  url: string | URL,
-  options?: ConnectOptions<In>,
+  url: UrlSource,
+  options?: ConnectOptions<In, Out>,
 ): Promise<Socket<In, Out>>;
 
 /** The version of the loaded wasm module. */

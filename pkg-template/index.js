@@ -99,7 +99,11 @@ function outgoing(data, json, field) {
  */
 export async function connect(url, options = {}) {
   if (typeof options !== 'object' || options === null) bad('options', 'an object');
-  const href = wsUrl(url);
+  // A function URL is made per attempt (sink.url below); a fixed one now.
+  const href = typeof url === 'function' ? url : wsUrl(url);
+  const init = options.init;
+  const ack = init?.ack;
+  if (ack !== undefined && typeof ack !== 'string' && typeof ack !== 'function') bad('init.ack', 'a string or a function');
   let protocols = options.protocols;
   if (protocols !== undefined) {
     protocols = typeof protocols === 'string' ? [protocols] : protocols;
@@ -135,7 +139,7 @@ export async function connect(url, options = {}) {
   }
   await load();
   if (Array.isArray(fatal)) slots.push(...fatal);
-  return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, ws);
+  return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, init, ws);
 }
 
 // The core's queue, oldest first, emptied.
@@ -156,6 +160,10 @@ export class Socket {
   #w;
   #h = Object.create(null);
   #url;
+  #src;
+  #init;
+  /** The cause of the next URL_FAILED / HANDLER_THREW the core reports. */
+  #cause;
   #json;
   #dead = false;
   #unpage = [];
@@ -166,8 +174,14 @@ export class Socket {
   #left = [];
 
   /** @internal use connect() */
-  constructor(url, protocols, slots, ping, pong, ws) {
-    this.#url = url;
+  constructor(url, protocols, slots, ping, pong, init, ws) {
+    if (typeof url === 'function') {
+      this.#src = url;
+      url = undefined;
+    }
+    this.#url = url ?? '';
+    this.#init = init;
+    let ack = init?.ack;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
     // A reply predicate sees the message as 'message' would, and may not
@@ -176,8 +190,27 @@ export class Socket {
       const f = pong;
       pong = (raw) => {
         try {
-          return !!f(this.#json && typeof raw === 'string' ? JSON.parse(raw) : raw);
+          return !!f(this.#in(raw));
         } catch {
+          return false;
+        }
+      };
+    }
+    // The ack predicate sees the message as 'message' would; a throw is
+    // reported (HANDLER_THREW) and means "not the ack".
+    if (typeof ack === 'function') {
+      const f = ack;
+      ack = (raw) => {
+        let m;
+        try {
+          m = this.#in(raw);
+        } catch {
+          return false;
+        }
+        try {
+          return !!f(m);
+        } catch (cause) {
+          queueMicrotask(() => this.#emit('error', error('HANDLER_THREW', 0, { cause })));
           return false;
         }
       };
@@ -185,10 +218,10 @@ export class Socket {
     try {
       // Neither entry point may throw into the driver (see src/web/js.rs
       // JsSink): whatever escapes is rethrown outside its call stack.
-      this.#w = new Inner(url, protocols, slots, ping, pong, {
-        ev: (k, a, b, v) => {
+      this.#w = new Inner(url, protocols, slots, ping, pong, ack, {
+        ev: (k, a, b, v, w) => {
           try {
-            this.#ev(k, a, b, v);
+            this.#ev(k, a, b, v, w);
           } catch (e) {
             queueMicrotask(() => { throw e; });
           }
@@ -204,6 +237,22 @@ export class Socket {
         },
         // The constructor of every attempt (see src/abi.rs).
         ws,
+        // User functions run later, outside the driver, and answer by
+        // generation: an answer for an attempt given up is ignored.
+        url: (gen, attempt) => this.#run(() => this.#src({ attempt }), (u) => {
+          const href = wsUrl(u);
+          this.#url = href;
+          this.#w.answer(gen, 0, href);
+        }, () => this.#w.answer(gen, 1)),
+        init: (gen, attempt) => this.#run(() => {
+          const m = this.#init.message;
+          return typeof m === 'function' ? m({ attempt }) : m;
+        }, (m) => {
+          // All encoded first: a message that cannot be is a failed init.
+          const list = (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'));
+          for (const x of list) this.#w.answer(gen, 2, x);
+          this.#w.answer(gen, 3);
+        }, () => this.#w.answer(gen, 4)),
       });
       this.#json = this.#w.json;
       // It may have ended inside the constructor (e.g. new WebSocket threw
@@ -234,6 +283,23 @@ export class Socket {
         this.#unpage.push(() => t.removeEventListener(type, page));
       }
     }
+  }
+
+  // Runs a user function (maybe async), then `ok` with its result; a throw,
+  // a rejection or a throwing `ok` is `fail(cause)` a macrotask later, so a
+  // first attempt's error reaches handlers attached after connect().
+  #run(f, ok, fail) {
+    new Promise((resolve) => resolve(f())).then((v) => this.#dead || ok(v)).catch((cause) => setTimeout(() => {
+      if (this.#dead) return;
+      this.#cause = { cause };
+      fail(cause);
+      this.#cause = undefined;
+    }));
+  }
+
+  // A frame as 'message' delivers it (throws for a text frame that is not JSON).
+  #in(raw) {
+    return this.#json && typeof raw === 'string' ? JSON.parse(raw) : raw;
   }
 
   get url() { return this.#url; }
@@ -331,21 +397,28 @@ export class Socket {
     this.#settle();
   }
 
-  #ev(k, a, b, v) {
+  #ev(k, a, b, v, w) {
     if (this.#dead) return;
     let p = v;
     switch (k) {
-      case EV_OPEN: p = { url: this.#url, protocol: v, attempt: a }; break;
+      case EV_OPEN:
+        p = { url: this.#url, protocol: v, attempt: a };
+        if (w !== undefined) {
+          try {
+            p.ack = this.#in(w);
+          } catch {
+            p.ack = w;
+          }
+        }
+        break;
       case EV_MESSAGE:
         // The core has counted the frame and taken it as liveness; only the
         // app's view of it depends on whether it parses.
-        if (this.#json && typeof v === 'string') {
-          try {
-            p = JSON.parse(v);
-          } catch {
-            k = EV_ERROR;
-            p = error('INVALID_JSON', 0, { data: v });
-          }
+        try {
+          p = this.#in(v);
+        } catch {
+          k = EV_ERROR;
+          p = error('INVALID_JSON', 0, { data: v });
         }
         break;
       case EV_CLOSE: p = { code: a, reason: v, wasClean: !!(b & 1), willReconnect: !!(b & 2) }; break;
@@ -353,7 +426,7 @@ export class Socket {
       case EV_HEARTBEAT_TIMEOUT: p = { silentFor: a }; break;
       case EV_PING: p = {}; break;
       case EV_PONG: p = { rtt: a }; break;
-      case EV_ERROR: p = error(ERRORS[a], b); break;
+      case EV_ERROR: p = error(ERRORS[a], b, this.#cause); break;
       case EV_STATE: p = { state: STATES[a], previous: STATES[b] };
     }
     this.#emit(EVENTS[k], p);

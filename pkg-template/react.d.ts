@@ -1,8 +1,8 @@
 // steadyws/react
 import type { Socket, SocketState } from './index.js';
-import type { SendData, SendResult, UseSocketOptions } from './binding.js';
+import type { SendData, SendResult, UrlFunction, UseSocketOptions } from './binding.js';
 
-export type { UseSocketOptions } from './binding.js';
+export type { UrlFunction, UseSocketOptions } from './binding.js';
 
 export interface UseSocketResult<In = unknown, Out = unknown> {
   /** 'connecting' | 'open' | 'closing' | 'closed' | 'reconnecting' ('closed' while url is null). */
@@ -27,9 +27,10 @@ export interface UseSocketResult<In = unknown, Out = unknown> {
  * One socket per mounted component: created in an effect, closed on
  * unmount (StrictMode's extra mount creates none). Changing `url` replaces
  * the socket and carries queued messages over; `url = null` means "do not
- * connect". Rendering on the server creates nothing.
+ * connect". A function `url` is called before every attempt; a new function
+ * on a re-render is used for the next attempt and does not reconnect. Rendering on the server creates nothing.
  */
 export declare function useSocket<In = unknown, Out = unknown>(
-  url: string | URL | null | undefined,
-  options?: UseSocketOptions<In>,
+  url: string | URL | UrlFunction | null | undefined,
+  options?: UseSocketOptions<In, Out>,
 ): UseSocketResult<In, Out>;

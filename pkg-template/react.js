@@ -13,8 +13,13 @@ const { useEffect, useMemo, useRef, useState } = React;
  * @param {object} [options] connect() options, plus onMessage / onOpen /
  *   onClose / onError / onState callbacks (the latest ones are always used)
  */
+// The key of every function URL: a new function (a new arrow each render)
+// is not a new socket; the latest one makes the next attempt's URL.
+const FN = '\0fn';
+
 export function useSocket(url, options) {
-  const key = url == null ? null : String(url);
+  const key = url == null ? null : typeof url === 'function' ? FN : String(url);
+  const urlFn = useRef(url);
   const [state, setState] = useState(key == null ? 'closed' : 'connecting');
   const [lastMessage, setLastMessage] = useState(undefined);
   const [socket, setSocket] = useState(null);
@@ -22,6 +27,7 @@ export function useSocket(url, options) {
   const latest = useRef(options);
   useEffect(() => {
     latest.current = options;
+    urlFn.current = url;
   });
 
   const owner = useRef(null);
@@ -49,7 +55,7 @@ export function useSocket(url, options) {
 
   useEffect(() => {
     const o = owner.current;
-    o.open(key, latest.current);
+    o.open(key === FN ? (ctx) => urlFn.current(ctx) : key, latest.current);
     return () => {
       o.release();
       o.url = null;

@@ -1,9 +1,9 @@
 // steadyws/vue
 import type { MaybeRefOrGetter, ShallowRef } from 'vue';
 import type { Socket, SocketState } from './index.js';
-import type { SendData, SendResult, UseSocketOptions } from './binding.js';
+import type { SendData, SendResult, UrlFunction, UseSocketOptions } from './binding.js';
 
-export type { UseSocketOptions } from './binding.js';
+export type { UrlFunction, UseSocketOptions } from './binding.js';
 
 export interface UseSocketReturn<In = unknown, Out = unknown> {
   /** 'connecting' | 'open' | 'closing' | 'closed' | 'reconnecting' ('closed' while url is null). */
@@ -28,9 +28,12 @@ export interface UseSocketReturn<In = unknown, Out = unknown> {
  * `url` may be a value, a ref or a getter; a new value replaces the socket
  * and carries queued messages over. null/undefined means "do not connect".
  * Closes when the owning effect scope (component, effectScope()) is
- * disposed; creates nothing during server-side rendering.
+ * disposed; creates nothing during server-side rendering. A URL function
+ * (one taking `{ attempt }`, or the value of a ref or getter) is called
+ * before every attempt; replacing it does not reconnect. A function without
+ * parameters is a getter, as everywhere in Vue.
  */
 export declare function useSocket<In = unknown, Out = unknown>(
-  url: MaybeRefOrGetter<string | URL | null | undefined>,
-  options?: UseSocketOptions<In>,
+  url: UrlFunction | MaybeRefOrGetter<string | URL | UrlFunction | null | undefined>,
+  options?: UseSocketOptions<In, Out>,
 ): UseSocketReturn<In, Out>;

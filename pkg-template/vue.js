@@ -9,6 +9,7 @@ import { getCurrentScope, onScopeDispose, shallowRef, toValue, watch } from 'vue
 import { SocketOwner } from './binding.js';
 
 // No socket during SSR: setup() and immediate watchers run on the server too.
+const FN = '\0fn';
 const inBrowser = () => typeof window !== 'undefined' && typeof document !== 'undefined';
 
 /**
@@ -18,7 +19,8 @@ const inBrowser = () => typeof window !== 'undefined' && typeof document !== 'un
  */
 export function useSocket(url, options) {
   // Same first value on the server and in the browser (hydration matches).
-  const state = shallowRef(toValue(url) == null ? 'closed' : 'connecting');
+  const first = typeof url === 'function' && url.length > 0 ? url : toValue(url);
+  const state = shallowRef(first == null ? 'closed' : 'connecting');
   const data = shallowRef(undefined);
   const socket = shallowRef(null);
 
@@ -43,16 +45,24 @@ export function useSocket(url, options) {
     },
   });
 
+  // A function URL (taking `{ attempt }`, or the value of a ref/getter)
+  // keeps one socket: the latest function makes each attempt's URL.
+  let urlFn = null;
+  const source = () => {
+    let u = typeof url === 'function' && url.length > 0 ? url : toValue(url);
+    if (typeof u === 'function') {
+      urlFn = u;
+      return FN;
+    }
+    return u == null ? null : String(u);
+  };
   let disposed = false;
   let stopWatch = () => {};
   if (inBrowser()) {
     stopWatch = watch(
-      () => {
-        const u = toValue(url);
-        return u == null ? null : String(u);
-      },
+      source,
       (u) => {
-        if (!disposed) owner.open(u, options);
+        if (!disposed) owner.open(u === FN ? (ctx) => urlFn(ctx) : u, options);
       },
       { immediate: true },
     );

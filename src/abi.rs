@@ -29,7 +29,8 @@
 //! [`js_module`] is native-only (it renders the JS source).
 
 use crate::session::{
-    self, Config, Error, HeartbeatConfig, QueueConfig, ReconnectConfig, SendError, Sent, State,
+    self, Ack, Config, Error, HeartbeatConfig, InitConfig, QueueConfig, ReconnectConfig, SendError,
+    Sent, State,
 };
 
 /// Defines a fieldless `#[repr(u32)]` enum with a JS name per variant and
@@ -101,6 +102,10 @@ named! {
         MaxMessages = "queue.maxMessages",
         /// `queue.maxBytes`.
         MaxBytes = "queue.maxBytes",
+        /// `init`: the section (off unless given).
+        Init = "init",
+        /// `init.timeout`, ms.
+        InitTimeout = "init.timeout",
     }
 }
 
@@ -114,7 +119,7 @@ impl Opt {
         match self {
             Opt::Json => 'b',
             Opt::BinaryType => 't',
-            Opt::Heartbeat | Opt::Reconnect | Opt::Queue => 's',
+            Opt::Heartbeat | Opt::Reconnect | Opt::Queue | Opt::Init => 's',
             Opt::FatalCodes => 'a',
             _ => 'n',
         }
@@ -142,6 +147,8 @@ impl Opt {
             Opt::FatalCodes => f64::NAN, // none given: the default list
             Opt::MaxMessages => DEFAULT_MAX_MESSAGES as f64,
             Opt::MaxBytes => DEFAULT_MAX_BYTES as f64,
+            Opt::Init => 0.0,
+            Opt::InitTimeout => DEFAULT_INIT_TIMEOUT as f64,
         }
     }
 }
@@ -214,6 +221,11 @@ impl Slots<'_> {
                 max_messages: self.get(Opt::MaxMessages) as usize,
                 max_bytes: self.get(Opt::MaxBytes) as usize,
             }),
+            url_per_attempt: false,
+            init: self.on(Opt::Init).then(|| InitConfig {
+                ack: Ack::None,
+                timeout: ms(Opt::InitTimeout),
+            }),
         }
     }
 }
@@ -249,7 +261,7 @@ impl EventKind {
     /// JS values.
     pub const fn layout(self) -> [&'static str; 4] {
         match self {
-            EventKind::Open => ["attempt", "-", "protocol", "-"],
+            EventKind::Open => ["attempt", "-", "protocol", "ack (the raw frame)"],
             // The frame as the browser gave it: the facade decodes JSON.
             EventKind::Message => ["-", "-", "data", "-"],
             EventKind::Close => ["code", "wasClean | willReconnect << 1", "reason", "-"],
@@ -339,6 +351,11 @@ named! {
         RetriesExhausted = "RETRIES_EXHAUSTED",
         /// [`Error::FatalClose`].
         FatalClose = "FATAL_CLOSE",
+        /// [`Error::UrlFailed`] (`err.cause`: what the URL function threw,
+        /// or the TypeError of a result that is not a URL).
+        UrlFailed = "URL_FAILED",
+        /// [`Error::InitTimeout`].
+        InitTimeout = "INIT_TIMEOUT",
         /// A text frame that is not JSON while `json` is on (`err.data`: the text).
         InvalidJson = "INVALID_JSON",
         /// The browser socket threw on `send` (`err.data`, `err.cause`).
@@ -365,6 +382,8 @@ impl ErrorCode {
             ErrorCode::ConnectTimeout => "no open within %d ms",
             ErrorCode::RetriesExhausted => "gave up after %d attempts",
             ErrorCode::FatalClose => "server closed with fatal code %d",
+            ErrorCode::UrlFailed => "the url function failed",
+            ErrorCode::InitTimeout => "no init ack within %d ms",
             ErrorCode::InvalidJson => "text frame is not valid JSON",
             ErrorCode::SendFailed => "the browser socket refused the message",
             ErrorCode::HandlerThrew => "an event handler threw",
@@ -383,6 +402,10 @@ impl ErrorCode {
                 (ErrorCode::RetriesExhausted, f64::from(attempts))
             }
             Error::FatalClose { code } => (ErrorCode::FatalClose, f64::from(code)),
+            Error::UrlFailed => (ErrorCode::UrlFailed, 0.0),
+            Error::InitTimeout { after } => (ErrorCode::InitTimeout, after as f64),
+            // The init function threw (`err.cause`).
+            Error::InitFailed => (ErrorCode::HandlerThrew, 0.0),
             _ => (ErrorCode::SocketError, 0.0),
         }
     }
@@ -392,8 +415,8 @@ impl ErrorCode {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn js_module() -> String {
     use crate::session::{
-        DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEARTBEAT_MS, DEFAULT_JSON,
-        DEFAULT_PING, DEFAULT_PONG,
+        DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEARTBEAT_MS, DEFAULT_INIT_TIMEOUT,
+        DEFAULT_JSON, DEFAULT_PING, DEFAULT_PONG,
     };
     use std::fmt::Write;
 
@@ -495,7 +518,8 @@ pub fn js_module() -> String {
          connectTimeout: {DEFAULT_CONNECT_TIMEOUT},\n  closeTimeout: {DEFAULT_CLOSE_TIMEOUT},\n  \
          heartbeat: {{ interval: {DEFAULT_HEARTBEAT_MS}, timeout: {DEFAULT_HEARTBEAT_MS}, ping: '{DEFAULT_PING}', pong: '{DEFAULT_PONG}' }},\n  \
          reconnect: {{ minDelay: {}, maxDelay: {}, factor: {}, jitter: {}, maxRetries: {max_retries}, stableAfter: {}, fatalCodes: [{}] }},\n  \
-         queue: {{ maxMessages: {}, maxBytes: {} }},\n}};\n",
+         queue: {{ maxMessages: {}, maxBytes: {} }},\n  \
+         init: {{ timeout: {DEFAULT_INIT_TIMEOUT} }},\n}};\n",
         rc.min_delay,
         rc.max_delay,
         rc.factor,

@@ -133,6 +133,8 @@ fn disabled_sections_need_no_validation() {
         heartbeat: None,
         reconnect: None,
         queue: None,
+        url_per_attempt: false,
+        init: None,
     };
     assert_eq!(c.validate(), Ok(()));
 }

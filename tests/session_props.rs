@@ -134,6 +134,8 @@ fn config() -> impl Strategy<Value = (Config<Message>, bool)> {
                     heartbeat,
                     reconnect,
                     queue,
+                    url_per_attempt: false,
+                    init: None,
                 },
                 matcher,
             )
@@ -284,6 +286,8 @@ proptest! {
                 fatal_codes: vec![],
             }),
             queue: None,
+            url_per_attempt: false,
+            init: None,
         };
         match cfg.validate() {
             Err(e) => {

@@ -569,7 +569,8 @@ fn open_event_carries_the_attempt_and_stats_count_reconnects() {
             },
             Event::Open {
                 protocol: "chat".into(),
-                attempt: 2
+                attempt: 2,
+                ack: None
             }
         ]
     );

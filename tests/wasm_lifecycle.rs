@@ -163,9 +163,10 @@ async fn a_throwing_js_handler_does_not_wedge_the_socket() {
     let n = npm_options();
     let url = ws_url("/echo", &client_id("throwing"));
     let inner = steadyws::web::Inner::new(
-        url,
+        Some(url),
         JsValue::UNDEFINED,
         n,
+        JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         sink.clone().unchecked_into(),
@@ -219,9 +220,10 @@ async fn ten_thousand_open_close_cycles_leak_neither_memory_nor_callbacks() {
     let cycle = |i: u32| {
         if i % 2 == 0 {
             let inner = steadyws::web::Inner::new(
-                url.clone(),
+                Some(url.clone()),
                 JsValue::UNDEFINED,
                 opts.clone(),
+                JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
                 JsValue::UNDEFINED,
                 sink.clone().unchecked_into(),

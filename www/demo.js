@@ -37,9 +37,45 @@ steadyws.version().then(
 
 // ---------------------------------------------------------------- socket
 
+// ?mode=auth: the URL is a function fetching a fresh token from /token for
+// every attempt, against /auth, which closes with 4001 when it expires.
+// ?mode=proto: /proto wants {"type":"init"} first and acks it 600 ms later;
+// the timeline shows init -> ack -> the queue flushing.
+const mode = ['auth', 'proto'].includes(new URLSearchParams(location.search).get('mode'))
+  ? new URLSearchParams(location.search).get('mode') : 'chat';
+
 function wsUrl() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/chat?client=${encodeURIComponent(settings.client)}`;
+  const base = `${scheme}://${location.host}`;
+  const client = `client=${encodeURIComponent(settings.client)}`;
+  if (mode === 'auth') {
+    return async ({ attempt }) => {
+      const { token } = await (await fetch('/token')).json();
+      timeline.add('token', { attempt });
+      log('token', `attempt ${attempt}: fresh token ${token}`);
+      return `${base}/auth?${client}&ttl=8000&token=${token}`;
+    };
+  }
+  if (mode === 'proto') return `${base}/proto?${client}&delay=600`;
+  return `${base}/chat?${client}`;
+}
+
+function modeOptions() {
+  if (mode !== 'proto') return {};
+  return {
+    json: true,
+    // /proto echoes: the echoed ping is the pong.
+    heartbeat: { interval: settings.interval, timeout: settings.timeout, ping: 'ping', pong: 'ping' },
+    init: {
+      message: ({ attempt }) => {
+        timeline.add('init', { attempt });
+        log('init', `attempt ${attempt}: {"type":"init"} sent first; send() queues until the ack`);
+        return { type: 'init' };
+      },
+      ack: (m) => m?.type === 'ack',
+      timeout: 5000,
+    },
+  };
 }
 
 async function openSocket() {
@@ -49,7 +85,7 @@ async function openSocket() {
   }
   let sock;
   try {
-    sock = await steadyws.connect(wsUrl(), connectOptions(settings));
+    sock = await steadyws.connect(wsUrl(), { ...connectOptions(settings), ...modeOptions() });
   } catch (e) {
     fatal(`connect() rejected: ${e?.name ?? 'Error'}: ${e?.message ?? e}`);
     return null;
@@ -63,7 +99,11 @@ async function openSocket() {
     if (typeof off === 'function') c.unsubs.push(off);
   };
   on('state', ({ state, previous }) => showState(state, previous));
-  on('open', ({ attempt, protocol }) => {
+  on('open', ({ attempt, protocol, ack }) => {
+    if (ack !== undefined) {
+      timeline.add('ack', { attempt });
+      log('ack', `${JSON.stringify(ack)}: the queue flushes now`);
+    }
     timeline.add('open', { attempt });
     log('open', `attempt ${attempt}${protocol ? `, protocol ${protocol}` : ''}`);
   });
@@ -405,6 +445,7 @@ window.steadywsDemo = {
   get socket() { return conn?.sock ?? null; },
   settings,
   control,
+  timeline,
 };
 
 start();

@@ -193,6 +193,14 @@ export class Timeline {
           label('heartbeat', `timeout · silent ${fmtMs(e.silentFor)}`, ex + 7, y - 9, c['--bad']);
           break;
         }
+        case 'token':
+        case 'init':
+        case 'ack': {
+          const y = laneY('connection');
+          ring(ctx, ex, y, 4, e.kind === 'ack' ? c['--ok'] : c['--accent']);
+          label('upper', e.kind, ex - 4, rows.upper, c['--accent']);
+          break;
+        }
         case 'open': {
           const y = laneY('connection');
           tri(ctx, ex, y, 6, c['--ok'], true);

@@ -19,7 +19,7 @@ use super::driver::ConnectArgs;
 use super::headers::{self, HeaderError};
 use super::server::{Server, ServerConfig};
 use crate::message::Message;
-use crate::session::{ConfigError, HeartbeatConfig, QueueConfig, ReconnectConfig};
+use crate::session::{Ack, ConfigError, HeartbeatConfig, InitConfig, QueueConfig, ReconnectConfig};
 
 /// One flag of a subcommand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +168,21 @@ pub const CONNECT_FLAGS: &[Flag] = &[
         "most messages queued while not connected",
     ),
     valued("queue-bytes", "N", "most bytes queued while not connected"),
+    valued(
+        "init",
+        "TEXT",
+        "send this text message first on every connection, before anything queued",
+    ),
+    valued(
+        "ack",
+        "TEXT",
+        "with --init: the connection opens (and the queue flushes) only once this text arrives",
+    ),
+    valued(
+        "init-timeout",
+        "MS",
+        "with --ack: give the connection up when no ack arrived this long after the open",
+    ),
     HELP,
 ];
 
@@ -468,6 +483,7 @@ fn connect_args(parsed: Parsed) -> Result<ConnectArgs, ArgError> {
     let mut out = ConnectArgs::new(url);
     let mut heartbeat = true;
     let mut reconnect = true;
+    let (mut init, mut ack, mut init_timeout) = (None, None, None);
     for (flag, value) in parsed.flags {
         let value = value.as_str();
         let bad = || invalid(flag, value);
@@ -521,6 +537,9 @@ fn connect_args(parsed: Parsed) -> Result<ConnectArgs, ArgError> {
             "no-reconnect" => reconnect = false,
             "queue-messages" => q(config).max_messages = count()?,
             "queue-bytes" => q(config).max_bytes = count()?,
+            "init" => init = Some(value.to_owned()),
+            "ack" => ack = Some(value.to_owned()),
+            "init-timeout" => init_timeout = Some(ms()?),
             _ => return Err(ArgError::UnknownFlag(format!("--{flag}"))),
         }
     }
@@ -530,6 +549,21 @@ fn connect_args(parsed: Parsed) -> Result<ConnectArgs, ArgError> {
     }
     if !reconnect {
         out.config.reconnect = None;
+    }
+    match init {
+        Some(text) => {
+            out.init = vec![Message::Text(text)];
+            let mut i = InitConfig::new();
+            if let Some(ack) = ack {
+                i.ack = Ack::Equals(Message::Text(ack));
+            }
+            if let Some(ms) = init_timeout {
+                i.timeout = ms;
+            }
+            out.config.init = Some(i);
+        }
+        None if ack.is_some() => return Err(invalid("ack", "(needs --init)")),
+        None => {}
     }
     out.config.validate().map_err(ArgError::Config)?;
     Ok(out)
@@ -568,6 +602,9 @@ fn connect_default(flag: &str) -> Option<String> {
         "stable-after" => rc?.stable_after.to_string(),
         "queue-messages" => q?.max_messages.to_string(),
         "queue-bytes" => q?.max_bytes.to_string(),
+        "init" => "none".into(),
+        "ack" => "none (open as soon as the init is sent)".into(),
+        "init-timeout" => crate::session::DEFAULT_INIT_TIMEOUT.to_string(),
         _ => return None,
     })
 }

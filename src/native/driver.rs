@@ -32,6 +32,24 @@ use crate::session::{
     Action, Config, Error as SessionError, Event, Gen, Input, SendError, Sent, Session, State,
 };
 
+/// Makes the URL of an attempt (its number, 1 = first), e.g. with a fresh
+/// token; an `Err` is that attempt's `URL_FAILED` (with the text as its
+/// `message`). Runs on a thread of its own, so it may block (fetch a token).
+#[derive(Clone)]
+pub struct UrlFn(pub std::sync::Arc<dyn Fn(u32) -> Result<String, String> + Send + Sync>);
+
+impl std::fmt::Debug for UrlFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UrlFn")
+    }
+}
+
+impl PartialEq for UrlFn {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Options of `steadyws connect` (the flags are
 /// [`cli::CONNECT_FLAGS`](super::cli::CONNECT_FLAGS), parsed by
 /// [`cli::parse_connect`](super::cli::parse_connect)).
@@ -59,6 +77,11 @@ pub struct ConnectArgs {
     pub duration: Option<u64>,
     /// Offer permessage-deflate (`--no-deflate` turns it off).
     pub deflate: bool,
+    /// Makes the URL of each attempt instead of `url` (which is then only
+    /// what `open` prints until the first is made).
+    pub url_fn: Option<UrlFn>,
+    /// The init messages of every connection (with `config.init`).
+    pub init: Vec<Message>,
 }
 
 impl ConnectArgs {
@@ -76,6 +99,8 @@ impl ConnectArgs {
             pong: Some("pong".into()),
             duration: None,
             deflate: true,
+            url_fn: None,
+            init: Vec::new(),
         }
     }
 
@@ -103,7 +128,15 @@ impl ConnectArgs {
 
 /// Everything the loop waits for, on one channel.
 enum LoopInput {
-    Socket { gen: Gen, event: SocketEvent },
+    Socket {
+        gen: Gen,
+        event: SocketEvent,
+    },
+    /// What [`ConnectArgs::url_fn`] made for attempt `gen`.
+    Url {
+        gen: Gen,
+        url: Result<String, String>,
+    },
     Line(String),
     InputEnded,
 }
@@ -173,6 +206,10 @@ struct Driver<W: Write> {
     event_time: u64,
     /// The session ended for a reason other than our own close.
     gave_up: bool,
+    /// The URL of the current attempt.
+    url: String,
+    /// Why the latest URL could not be made (printed with `URL_FAILED`).
+    url_error: String,
 }
 
 impl<W: Write> Driver<W> {
@@ -183,6 +220,8 @@ impl<W: Write> Driver<W> {
         out: W,
     ) -> Self {
         Driver {
+            url: args.url.clone(),
+            url_error: String::new(),
             args,
             client_config,
             tx,
@@ -202,6 +241,7 @@ impl<W: Write> Driver<W> {
         let seed = u64::from(std::process::id()) ^ self.start.elapsed().subsec_nanos() as u64;
         // What answers a ping is the core's rule: a text frame equal to --pong.
         let mut config = self.args.config.clone();
+        config.url_per_attempt = self.args.url_fn.is_some();
         if let Some(hb) = config.heartbeat.as_mut() {
             hb.pong = self.args.pong.clone().map(Message::Text);
         }
@@ -215,6 +255,15 @@ impl<W: Write> Driver<W> {
         let mut closing = false;
         loop {
             while let Some(action) = session.poll() {
+                if let Action::Init { gen, .. } = action {
+                    // Fixed messages: handed over at once, first on the wire.
+                    let now = session.now();
+                    for data in self.args.init.clone() {
+                        session.handle(Input::Init { gen, data }, now);
+                    }
+                    session.handle(Input::InitDone { gen }, now);
+                    continue;
+                }
                 self.carry_out(action);
             }
             if session.state() == State::Closed {
@@ -256,6 +305,20 @@ impl<W: Write> Driver<W> {
                 }
                 Ok(LoopInput::Socket { gen, event }) => {
                     self.on_socket(&mut session, gen, event, now)
+                }
+                Ok(LoopInput::Url { gen, url }) => {
+                    if session.resolving() == Some(gen) {
+                        match url {
+                            Ok(url) => {
+                                self.url = url;
+                                session.handle(Input::UrlReady { gen }, now);
+                            }
+                            Err(e) => {
+                                self.url_error = e;
+                                session.handle(Input::UrlFailed { gen }, now);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -359,12 +422,23 @@ impl<W: Write> Driver<W> {
                 }
             }
             Action::Emit(event) => self.emit(event),
+            Action::ResolveUrl { gen, attempt } => {
+                let tx = self.tx.clone();
+                if let Some(UrlFn(f)) = self.args.url_fn.clone() {
+                    thread::spawn(move || {
+                        let url = f(attempt);
+                        let _ = tx.send(LoopInput::Url { gen, url });
+                    });
+                }
+            }
+            // Answered in the loop (it needs the session).
+            Action::Init { .. } => {}
         }
     }
 
     fn spawn_worker(&mut self, gen: Gen) {
         self.live.insert(gen, None);
-        let url = self.args.url.clone();
+        let url = self.url.clone();
         let config = self.client_config.clone();
         let tx = self.tx.clone();
         thread::spawn(move || worker(gen, &url, &config, &tx));
@@ -372,9 +446,17 @@ impl<W: Write> Driver<W> {
 
     fn emit(&mut self, event: Event<Message>) {
         match event {
-            Event::Open { protocol, attempt } => {
-                let url = self.args.url.clone();
-                self.print("open", json!({ "url": url, "protocol": protocol, "attempt": attempt }));
+            Event::Open {
+                protocol,
+                attempt,
+                ack,
+            } => {
+                let url = self.url.clone();
+                let mut fields = json!({ "url": url, "protocol": protocol, "attempt": attempt });
+                if let Some(Message::Text(ack)) = ack {
+                    merge(&mut fields, json!({ "ack": ack }));
+                }
+                self.print("open", fields);
             }
             Event::Message(Message::Text(text)) => self.print("message", json!({ "data": text })),
             Event::Message(Message::Binary(bytes)) => {
@@ -404,6 +486,8 @@ impl<W: Write> Driver<W> {
                     SessionError::ConnectTimeout { after } => json!({ "after": after }),
                     SessionError::RetriesExhausted { attempts } => json!({ "attempts": attempts }),
                     SessionError::FatalClose { code } => json!({ "closeCode": code }),
+                    SessionError::InitTimeout { after } => json!({ "after": after }),
+                    SessionError::UrlFailed => json!({ "message": self.url_error }),
                     _ => json!({}),
                 };
                 let mut fields = json!({ "name": "SocketError", "code": err.code() });

@@ -21,6 +21,20 @@ pub enum Action<M> {
     /// Start the closing handshake on the socket of `gen` and keep reporting
     /// its events: the core waits for `Closed` (bounded by a close timeout).
     Close { gen: Gen, code: u16, reason: String },
+    /// Make the URL of the attempt `gen` (the `attempt`-th in a row, for the
+    /// user's URL function) and answer with [`Input::UrlReady`] or
+    /// [`Input::UrlFailed`] tagged `gen`; only then does `Connect` come.
+    /// (Only with [`Config::url_per_attempt`](super::Config::url_per_attempt).)
+    ///
+    /// [`Input::UrlReady`]: super::Input::UrlReady
+    /// [`Input::UrlFailed`]: super::Input::UrlFailed
+    ResolveUrl { gen: Gen, attempt: u32 },
+    /// Make the init messages of the socket `gen`, just opened, and hand
+    /// them over with [`Input::Init`](super::Input::Init) then
+    /// [`Input::InitDone`](super::Input::InitDone), or answer
+    /// [`Input::InitFailed`](super::Input::InitFailed). (Only with
+    /// [`Config::init`](super::Config::init).)
+    Init { gen: Gen, attempt: u32 },
     /// Deliver an event to the application.
     Emit(Event<M>),
 }

@@ -35,6 +35,8 @@ pub const DEFAULT_STABLE_AFTER: u64 = 5_000;
 pub const DEFAULT_MAX_MESSAGES: usize = 1_000;
 /// `queue.maxBytes`.
 pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
+/// `init.timeout`, ms.
+pub const DEFAULT_INIT_TIMEOUT: u64 = 10_000;
 
 /// Heartbeat options (API.md `heartbeat`).
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +87,49 @@ pub struct QueueConfig {
     pub max_bytes: usize,
 }
 
+/// What acknowledges the app-level init (API.md `init.ack`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ack<M> {
+    /// No ack: the connection opens for the app once the init is out.
+    None,
+    /// A message equal to this one, as it arrived (before any decoding).
+    Equals(M),
+    /// The driver recognises it (user code, run outside the session) and
+    /// feeds it as [`Input::Ack`](super::Input::Ack).
+    Driver,
+}
+
+/// The app-level handshake on every new connection (API.md `init`).
+#[derive(Debug, Clone, PartialEq)]
+///
+/// The init messages themselves are the driver's (a user function, maybe
+/// async, or a fixed list): asked with [`Action::Init`](super::Action::Init)
+/// on every open, handed over one by one with
+/// [`Input::Init`](super::Input::Init) and ended with
+/// [`Input::InitDone`](super::Input::InitDone).
+pub struct InitConfig<M> {
+    pub ack: Ack<M>,
+    /// ms from the open to the ack (or to `InitDone` without one); then
+    /// `Error::InitTimeout` and a failed attempt.
+    pub timeout: u64,
+}
+
+impl<M> InitConfig<M> {
+    /// An init without an ack, with the default timeout.
+    pub fn new() -> Self {
+        InitConfig {
+            ack: Ack::None,
+            timeout: DEFAULT_INIT_TIMEOUT,
+        }
+    }
+}
+
+impl<M> Default for InitConfig<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Everything the core is configured with. Defaults are those of API.md.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config<M> {
@@ -98,6 +143,12 @@ pub struct Config<M> {
     pub reconnect: Option<ReconnectConfig>,
     /// `None`: `send` while not open fails with `NotOpen`.
     pub queue: Option<QueueConfig>,
+    /// The URL is made per attempt by the driver (a user function): each
+    /// attempt starts with [`Action::ResolveUrl`](super::Action::ResolveUrl)
+    /// and connects once [`Input::UrlReady`](super::Input::UrlReady) comes.
+    pub url_per_attempt: bool,
+    /// `None`: no app-level handshake.
+    pub init: Option<InitConfig<M>>,
 }
 
 /// An invalid option; `field` is the option's JS path, e.g. `heartbeat.interval`.
@@ -170,6 +221,8 @@ impl<M> Config<M> {
             heartbeat: Some(HeartbeatConfig::new(ping)),
             reconnect: Some(ReconnectConfig::default()),
             queue: Some(QueueConfig::default()),
+            url_per_attempt: false,
+            init: None,
         }
     }
 
@@ -181,6 +234,8 @@ impl<M> Config<M> {
             heartbeat: None,
             reconnect: Some(ReconnectConfig::default()),
             queue: Some(QueueConfig::default()),
+            url_per_attempt: false,
+            init: None,
         }
     }
 
@@ -190,6 +245,9 @@ impl<M> Config<M> {
     pub fn validate(&self) -> Result<(), ConfigError> {
         fn bad(field: &'static str, reason: &'static str) -> Result<(), ConfigError> {
             Err(ConfigError { field, reason })
+        }
+        if self.init.as_ref().is_some_and(|i| i.timeout == 0) {
+            return bad("init.timeout", "must be greater than 0");
         }
         if let Some(hb) = &self.heartbeat {
             if hb.interval == 0 {

@@ -9,6 +9,9 @@ pub enum Event<M> {
     Open {
         protocol: String,
         attempt: u32,
+        /// The message that acknowledged the init (`init.ack`), if one was
+        /// awaited; it is not emitted as a `Message`.
+        ack: Option<M>,
     },
     Message(M),
     Close {
@@ -49,6 +52,12 @@ pub enum Error {
     RetriesExhausted { attempts: u32 },
     /// The server closed with a code configured as fatal; no reconnect.
     FatalClose { code: u16 },
+    /// The attempt's URL could not be made (the driver has the cause).
+    UrlFailed,
+    /// No ack of the init within `init.timeout` ms of the open.
+    InitTimeout { after: u64 },
+    /// The init messages could not be made (the driver has the cause).
+    InitFailed,
 }
 
 impl Error {
@@ -59,6 +68,10 @@ impl Error {
             Error::ConnectTimeout { .. } => "CONNECT_TIMEOUT",
             Error::RetriesExhausted { .. } => "RETRIES_EXHAUSTED",
             Error::FatalClose { .. } => "FATAL_CLOSE",
+            Error::UrlFailed => "URL_FAILED",
+            Error::InitTimeout { .. } => "INIT_TIMEOUT",
+            // A user function threw, as for a throwing event handler.
+            Error::InitFailed => "HANDLER_THREW",
         }
     }
 }
@@ -78,6 +91,11 @@ impl core::fmt::Display for Error {
             Error::FatalClose { code } => {
                 write!(f, "the server closed with fatal code {code}")
             }
+            Error::UrlFailed => f.write_str("the URL of the attempt could not be made"),
+            Error::InitTimeout { after } => {
+                write!(f, "no ack of the init within {after} ms")
+            }
+            Error::InitFailed => f.write_str("the init message could not be made"),
         }
     }
 }

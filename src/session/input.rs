@@ -25,6 +25,23 @@ pub enum Input<M> {
         reason: String,
         was_clean: bool,
     },
+    /// The URL of attempt `gen` is ready (the driver keeps it for the
+    /// `Connect` that follows). Ignored unless `gen` is still waiting for it.
+    UrlReady { gen: Gen },
+    /// Making the URL of attempt `gen` failed (the user function threw or
+    /// rejected, or its result is not a URL): a failed attempt.
+    UrlFailed { gen: Gen },
+    /// One init message of the socket `gen` (asked with `Action::Init`),
+    /// sent at once; more may follow until `InitDone`.
+    Init { gen: Gen, data: M },
+    /// Every init message of `gen` was handed over.
+    InitDone { gen: Gen },
+    /// Making the init messages of `gen` failed: a failed attempt.
+    InitFailed { gen: Gen },
+    /// A message of the socket `gen` that the driver recognised as the
+    /// init's ack (user code, like [`Input::Pong`]). Outside the wait for
+    /// an ack it is an ordinary message.
+    Ack { gen: Gen, data: M },
     /// The page came back online (`online` event).
     Online,
     /// The page went offline (`offline` event).

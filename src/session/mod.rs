@@ -39,6 +39,17 @@
 //! events, timers and app calls arrive in. Inputs tagged with any other
 //! generation (an abandoned socket, a stale close) are ignored.
 //!
+//! **Continuity phases** (both public state `Connecting`, both under the
+//! same lock and generation rules). With [`Config::url_per_attempt`] an
+//! attempt first waits for its URL (`Resolving`, see `attempt.rs`: asked
+//! with [`Action::ResolveUrl`], answered with [`Input::UrlReady`] /
+//! [`Input::UrlFailed`], its time counted against the connect timeout; a
+//! failure is `Error::UrlFailed` and a failed attempt without a `Close`).
+//! With [`Config::init`] an opened socket first goes through `Handshake`
+//! (see `init.rs`): [`Action::Init`], the init messages sent first, then the
+//! wait for the ack (`Error::InitTimeout` after `init.timeout`); the queue
+//! flushes and `Open { ack }` fires only then.
+//!
 //! **Heartbeat** (setTimeout style, as in the reference Vue example). After
 //! open and after each message that proves liveness, a ping timer of
 //! `interval` is (re)armed; when it fires the ping is sent (`Send` +
@@ -126,10 +137,12 @@
 //! without it. The initial `Connecting` state has no `State` event.
 
 mod action;
+mod attempt;
 mod backoff;
 mod config;
 mod event;
 mod heartbeat;
+mod init;
 mod input;
 mod payload;
 mod phase;
@@ -144,10 +157,11 @@ use std::collections::VecDeque;
 pub use action::Action;
 pub use backoff::delay_bounds;
 pub use config::{
-    Config, ConfigError, HeartbeatConfig, QueueConfig, ReconnectConfig, DEFAULT_CLOSE_TIMEOUT,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_FACTOR, DEFAULT_FATAL_CODES, DEFAULT_HEARTBEAT_MS,
-    DEFAULT_JITTER, DEFAULT_JSON, DEFAULT_MAX_BYTES, DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGES,
-    DEFAULT_MIN_DELAY, DEFAULT_PING, DEFAULT_PONG, DEFAULT_STABLE_AFTER,
+    Ack, Config, ConfigError, HeartbeatConfig, InitConfig, QueueConfig, ReconnectConfig,
+    DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FACTOR, DEFAULT_FATAL_CODES,
+    DEFAULT_HEARTBEAT_MS, DEFAULT_INIT_TIMEOUT, DEFAULT_JITTER, DEFAULT_JSON, DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGES, DEFAULT_MIN_DELAY, DEFAULT_PING, DEFAULT_PONG,
+    DEFAULT_STABLE_AFTER,
 };
 pub use event::{Error, Event};
 pub use heartbeat::late_slack;
@@ -179,6 +193,8 @@ const REASON_HEARTBEAT: &str = "heartbeat timeout";
 const REASON_CONNECT_TIMEOUT: &str = "connect timeout";
 const REASON_RECONNECT: &str = "reconnect";
 const REASON_CLOSE_TIMEOUT: &str = "close timeout";
+const REASON_INIT_TIMEOUT: &str = "init timeout";
+const REASON_INIT_FAILED: &str = "init failed";
 /// What browsers report for a connection that ended without a close frame.
 const ABNORMAL: u16 = 1006;
 
@@ -256,6 +272,9 @@ impl<M: Payload> Session<M> {
             }
             Input::Message { gen, data } => {
                 if self.phase.gen() == Some(gen) {
+                    if self.is_ack(&data) {
+                        return self.on_ack(data);
+                    }
                     let is_pong = match &self.pong {
                         PongRule::Equals(pong) => *pong == data,
                         PongRule::Matcher(f) => f(&data),
@@ -277,9 +296,7 @@ impl<M: Payload> Session<M> {
                     // Browsers follow `error` with `close`, but a driver that
                     // does not (or a close that never comes) must not wedge
                     // the session: drop the socket now, ignore its close.
-                    self.abandon(gen, None, String::new());
-                    self.emit(Event::Error(Error::Socket));
-                    self.socket_gone(ABNORMAL, String::new(), false);
+                    self.give_up(gen, Some(Event::Error(Error::Socket)), "");
                 }
             }
             Input::Closed {
@@ -290,6 +307,32 @@ impl<M: Payload> Session<M> {
             } => {
                 if self.phase.gen() == Some(gen) {
                     self.socket_gone(code, reason, was_clean);
+                }
+            }
+            Input::UrlReady { gen } => self.on_url(gen, true),
+            Input::UrlFailed { gen } => self.on_url(gen, false),
+            Input::Init { gen, data } => {
+                if self.awaiting_init() == Some(gen) {
+                    self.stats.messages_out += 1;
+                    self.out.push_back(Action::Send { gen, data });
+                }
+            }
+            Input::InitDone { gen } => {
+                if self.awaiting_init() == Some(gen) {
+                    self.init_sent(gen);
+                }
+            }
+            Input::InitFailed { gen } => {
+                if self.awaiting_init() == Some(gen) {
+                    let e = Event::Error(Error::InitFailed);
+                    self.give_up(gen, Some(e), REASON_INIT_FAILED);
+                }
+            }
+            Input::Ack { gen, data } => {
+                if self.awaiting_ack() == Some(gen) {
+                    self.on_ack(data);
+                } else if self.phase.gen() == Some(gen) {
+                    self.on_message(data, false);
                 }
             }
             Input::Online | Input::Resumed => match self.phase {
@@ -324,8 +367,15 @@ impl<M: Payload> Session<M> {
     pub fn handle_timeout(&mut self, now: u64) {
         self.tick(now);
         let now = self.now;
+        let resolving = matches!(self.phase, Phase::Resolving { .. });
         match &mut self.phase {
-            Phase::Connecting {
+            Phase::Resolving {
+                gen,
+                started,
+                deadline: Some(deadline),
+                graced,
+            }
+            | Phase::Connecting {
                 gen,
                 started,
                 deadline: Some(deadline),
@@ -340,27 +390,38 @@ impl<M: Payload> Session<M> {
                     return;
                 }
                 let (gen, after) = (*gen, now.saturating_sub(*started));
-                self.abandon(gen, None, String::new());
-                self.emit(Event::Error(Error::ConnectTimeout { after }));
-                self.socket_gone(ABNORMAL, REASON_CONNECT_TIMEOUT.into(), false);
+                if resolving {
+                    // No socket yet: nothing to abandon, no close.
+                    self.emit(Event::Error(Error::ConnectTimeout { after }));
+                    return self.attempt_failed(None);
+                }
+                let e = Event::Error(Error::ConnectTimeout { after });
+                self.give_up(gen, Some(e), REASON_CONNECT_TIMEOUT);
+            }
+            Phase::Handshake { gen, deadline, .. } if now >= *deadline => {
+                let gen = *gen;
+                let after = self.config.init.as_ref().map_or(0, |i| i.timeout);
+                let e = Event::Error(Error::InitTimeout { after });
+                self.give_up(gen, Some(e), REASON_INIT_TIMEOUT);
             }
             Phase::Open {
+                gen, hb: Some(hb), ..
+            }
+            | Phase::Handshake {
                 gen, hb: Some(hb), ..
             } if now >= hb.deadline() => {
                 let gen = *gen;
                 match hb.on_timeout(now) {
                     Due::Ping => self.send_ping(gen),
                     Due::Dead { silent_for } => {
-                        self.abandon(gen, None, String::new());
-                        self.emit(Event::HeartbeatTimeout { silent_for });
-                        self.socket_gone(ABNORMAL, REASON_HEARTBEAT.into(), false);
+                        let e = Event::HeartbeatTimeout { silent_for };
+                        self.give_up(gen, Some(e), REASON_HEARTBEAT);
                     }
                 }
             }
             Phase::Closing { gen, deadline } if now >= *deadline => {
                 let gen = *gen;
-                self.abandon(gen, None, String::new());
-                self.socket_gone(ABNORMAL, REASON_CLOSE_TIMEOUT.into(), false);
+                self.give_up(gen, None, REASON_CLOSE_TIMEOUT);
             }
             Phase::Waiting { until } if now >= *until => self.start_attempt(),
             _ => {}
@@ -375,7 +436,11 @@ impl<M: Payload> Session<M> {
     /// When `handle_timeout` must be called next; `None` = no timer.
     pub fn poll_timeout(&self) -> Option<u64> {
         match &self.phase {
-            Phase::Connecting { deadline, .. } => *deadline,
+            Phase::Resolving { deadline, .. } | Phase::Connecting { deadline, .. } => *deadline,
+            Phase::Handshake { hb, deadline, .. } => Some(
+                hb.as_ref()
+                    .map_or(*deadline, |hb| hb.deadline().min(*deadline)),
+            ),
             Phase::Open { hb, .. } => hb.as_ref().map(Heartbeat::deadline),
             Phase::Closing { deadline, .. } => Some(*deadline),
             Phase::Waiting { until } => Some(*until),
@@ -396,7 +461,10 @@ impl<M: Payload> Session<M> {
                 self.out.push_back(Action::Send { gen, data });
                 Ok(Sent::Sent)
             }
-            Phase::Connecting { .. } | Phase::Waiting { .. } => match &self.config.queue {
+            Phase::Resolving { .. }
+            | Phase::Connecting { .. }
+            | Phase::Handshake { .. }
+            | Phase::Waiting { .. } => match &self.config.queue {
                 Some(bounds) => match self.queue.push(data, bounds) {
                     Ok(()) => Ok(Sent::Queued),
                     Err(data) => Err(SendError::QueueFull(data)),
@@ -420,17 +488,19 @@ impl<M: Payload> Session<M> {
                 self.emit_close(code, reason, false, false);
                 self.enter(Phase::Closed);
             }
-            Phase::Open { gen, .. } if self.config.close_timeout == 0 => {
+            Phase::Open { gen, .. } | Phase::Handshake { gen, .. }
+                if self.config.close_timeout == 0 =>
+            {
                 self.abandon(gen, Some(code), reason.clone());
                 self.emit_close(code, reason, false, false);
                 self.enter(Phase::Closed);
             }
-            Phase::Open { gen, .. } => {
+            Phase::Open { gen, .. } | Phase::Handshake { gen, .. } => {
                 self.out.push_back(Action::Close { gen, code, reason });
                 let deadline = self.now.saturating_add(self.config.close_timeout);
                 self.enter(Phase::Closing { gen, deadline });
             }
-            Phase::Waiting { .. } => self.enter(Phase::Closed),
+            Phase::Resolving { .. } | Phase::Waiting { .. } => self.enter(Phase::Closed),
             Phase::Closing { .. } | Phase::Closed => {}
         }
     }
@@ -456,12 +526,17 @@ impl<M: Payload> Session<M> {
                 self.abandon(gen, Some(1000), String::new());
                 self.emit_close(1000, REASON_RECONNECT.into(), false, true);
             }
+            Phase::Handshake { gen, .. } => {
+                self.abandon(gen, Some(1000), String::new());
+                self.emit_close(1000, REASON_RECONNECT.into(), false, true);
+            }
             Phase::Closing { gen, .. } => {
                 self.abandon(gen, None, String::new());
                 self.emit_close(ABNORMAL, REASON_RECONNECT.into(), false, true);
                 self.failures = 0;
             }
-            Phase::Waiting { .. } => {}
+            // A URL still being made is ignored when it comes (stale gen).
+            Phase::Resolving { .. } | Phase::Waiting { .. } => {}
             Phase::Closed => self.failures = 0,
         }
         self.start_attempt();
@@ -542,12 +617,23 @@ impl<M: Payload> Session<M> {
         let gen = Gen(self.last_gen);
         self.stats.attempt = self.failures.saturating_add(1);
         self.last_attempt_at = self.now;
-        self.out.push_back(Action::Connect { gen });
         let ct = self.config.connect_timeout;
+        let (started, deadline) = (self.now, (ct > 0).then(|| self.now.saturating_add(ct)));
+        if self.config.url_per_attempt {
+            let attempt = self.stats.attempt;
+            self.out.push_back(Action::ResolveUrl { gen, attempt });
+            return Phase::Resolving {
+                gen,
+                started,
+                deadline,
+                graced: false,
+            };
+        }
+        self.out.push_back(Action::Connect { gen });
         Phase::Connecting {
             gen,
-            started: self.now,
-            deadline: (ct > 0).then(|| self.now.saturating_add(ct)),
+            started,
+            deadline,
             graced: false,
         }
     }
@@ -566,6 +652,14 @@ impl<M: Payload> Session<M> {
     }
 
     fn on_open(&mut self, gen: Gen, protocol: String) {
+        if self.config.init.is_some() {
+            return self.start_handshake(gen, protocol);
+        }
+        self.open_for_app(gen, protocol, None);
+    }
+
+    /// The connection is open for the app (after its init and ack, if any).
+    fn open_for_app(&mut self, gen: Gen, protocol: String, ack: Option<M>) {
         // Flush before anything else: these Sends precede every event, so
         // even a driver that runs app callbacks (which may call `send`)
         // while carrying out this batch cannot overtake the queue.
@@ -577,6 +671,8 @@ impl<M: Payload> Session<M> {
             self.stats.reconnects = self.stats.reconnects.saturating_add(1);
         }
         self.opened_once = true;
+        // After a handshake, the ack (or the init) just proved liveness:
+        // silence is counted afresh either way.
         let hb = self
             .config
             .heartbeat
@@ -588,13 +684,19 @@ impl<M: Payload> Session<M> {
             hb,
         });
         let attempt = self.stats.attempt;
-        self.emit(Event::Open { protocol, attempt });
+        self.emit(Event::Open {
+            protocol,
+            attempt,
+            ack,
+        });
     }
 
     fn on_message(&mut self, data: M, is_pong: bool) {
         let now = self.now;
-        if let (Phase::Open { hb: Some(hb), .. }, Some(cfg)) =
-            (&mut self.phase, &self.config.heartbeat)
+        if let (
+            Phase::Open { hb: Some(hb), .. } | Phase::Handshake { hb: Some(hb), .. },
+            Some(cfg),
+        ) = (&mut self.phase, &self.config.heartbeat)
         {
             // Without any way to recognise replies, any message answers.
             let answers = is_pong || matches!(self.pong, PongRule::Unset);
@@ -634,6 +736,17 @@ impl<M: Payload> Session<M> {
         }
     }
 
+    /// The core gives the socket `gen` up: `Abandon`, then `event` (why),
+    /// then the socket is gone with an abnormal close and `reason`.
+    #[inline(never)]
+    fn give_up(&mut self, gen: Gen, event: Option<Event<M>>, reason: &'static str) {
+        self.abandon(gen, None, String::new());
+        if let Some(event) = event {
+            self.emit(event);
+        }
+        self.socket_gone(ABNORMAL, reason.into(), false);
+    }
+
     /// The live socket is gone (it closed, failed, or the core abandoned it
     /// and already emitted the matching Abandon/Error/HeartbeatTimeout).
     /// Emits `Close`, then either `Reconnecting` + state `Reconnecting`, or
@@ -646,34 +759,48 @@ impl<M: Payload> Session<M> {
                 return;
             }
             Phase::Open { opened_at, .. } => self.reset_backoff_if_stable(opened_at),
-            Phase::Connecting { .. } => {}
-            Phase::Waiting { .. } | Phase::Closed => return,
+            Phase::Connecting { .. } | Phase::Handshake { .. } => {}
+            Phase::Resolving { .. } | Phase::Waiting { .. } | Phase::Closed => return,
         }
-        let Some(rc) = &self.config.reconnect else {
-            self.emit_close(code, reason, was_clean, false);
-            self.enter(Phase::Closed);
-            return;
+        self.attempt_failed(Some((code, reason, was_clean)));
+    }
+
+    /// The attempt or connection failed; `close` is the `Close` event of its
+    /// socket (`None`: it had none, e.g. its URL could not be made). Emits
+    /// that `Close`, then either `Reconnecting` + state `Reconnecting`, or
+    /// the final error (if any) + state `Closed`.
+    fn attempt_failed(&mut self, close: Option<(u16, String, bool)>) {
+        let code = close.as_ref().map(|c| c.0);
+        let (next, error) = match &self.config.reconnect {
+            None => (None, None),
+            Some(rc) => match code.filter(|c| rc.fatal_codes.contains(c)) {
+                Some(code) => (None, Some(Error::FatalClose { code })),
+                None => {
+                    let n = self.failures;
+                    self.failures = n.saturating_add(1);
+                    if rc.max_retries.is_some_and(|max| self.failures > max) {
+                        let attempts = self.failures;
+                        (None, Some(Error::RetriesExhausted { attempts }))
+                    } else {
+                        (Some(backoff::draw(rc, n, &mut self.rng)), None)
+                    }
+                }
+            },
         };
-        if rc.fatal_codes.contains(&code) {
-            self.emit_close(code, reason, was_clean, false);
-            self.emit(Event::Error(Error::FatalClose { code }));
-            self.enter(Phase::Closed);
-            return;
+        if let Some((code, reason, was_clean)) = close {
+            self.emit_close(code, reason, was_clean, next.is_some());
         }
-        let n = self.failures;
-        self.failures = n.saturating_add(1);
-        if rc.max_retries.is_some_and(|max| self.failures > max) {
-            let attempts = self.failures;
-            self.emit_close(code, reason, was_clean, false);
-            self.emit(Event::Error(Error::RetriesExhausted { attempts }));
-            self.enter(Phase::Closed);
-            return;
+        if let Some(err) = error {
+            self.emit(Event::Error(err));
         }
-        let delay = backoff::draw(rc, n, &mut self.rng);
-        let attempt = self.failures.saturating_add(1);
-        self.emit_close(code, reason, was_clean, true);
-        self.emit(Event::Reconnecting { attempt, delay });
-        let until = self.now.saturating_add(delay);
-        self.enter(Phase::Waiting { until });
+        match next {
+            Some(delay) => {
+                let attempt = self.failures.saturating_add(1);
+                self.emit(Event::Reconnecting { attempt, delay });
+                let until = self.now.saturating_add(delay);
+                self.enter(Phase::Waiting { until });
+            }
+            None => self.enter(Phase::Closed),
+        }
     }
 }

@@ -4,10 +4,19 @@ use super::heartbeat::Heartbeat;
 use super::{Gen, State};
 
 /// Where the machine is. The reconnect lock *is* this enum: exactly the
-/// variants holding a `gen` own a live socket, so there is never more than
-/// one, and inputs of any other generation are ignored.
+/// variants for which [`Phase::gen`] is `Some` own a live socket, so there is
+/// never more than one, and inputs of any other generation are ignored.
+/// `Resolving` names its attempt's generation but owns no socket yet.
 #[derive(Debug)]
 pub(crate) enum Phase {
+    /// Attempt `gen` waits for its URL (`Action::ResolveUrl`); the time
+    /// counts against the connect timeout, as in `Connecting`.
+    Resolving {
+        gen: Gen,
+        started: u64,
+        deadline: Option<u64>,
+        graced: bool,
+    },
     /// The socket `gen` is in its opening handshake.
     Connecting {
         gen: Gen,
@@ -24,6 +33,18 @@ pub(crate) enum Phase {
         /// `None` when the heartbeat is disabled.
         hb: Option<Heartbeat>,
     },
+    /// The socket `gen` is open, but not yet for the app: its init is being
+    /// made (`acked: false, init_sent: false`) or waits for its ack. The
+    /// public state stays `Connecting`; the heartbeat runs.
+    Handshake {
+        gen: Gen,
+        protocol: String,
+        hb: Option<Heartbeat>,
+        /// `init.timeout` after the open.
+        deadline: u64,
+        /// The init messages are out; waiting for the ack.
+        init_sent: bool,
+    },
     /// `close()` was called on the open socket `gen`; waiting for its close.
     Closing { gen: Gen, deadline: u64 },
     /// No socket; the next attempt starts at `until`.
@@ -35,7 +56,9 @@ pub(crate) enum Phase {
 impl Phase {
     pub(crate) fn state(&self) -> State {
         match self {
-            Phase::Connecting { .. } => State::Connecting,
+            Phase::Resolving { .. } | Phase::Connecting { .. } | Phase::Handshake { .. } => {
+                State::Connecting
+            }
             Phase::Open { .. } => State::Open,
             Phase::Closing { .. } => State::Closing,
             Phase::Waiting { .. } => State::Reconnecting,
@@ -47,8 +70,9 @@ impl Phase {
         match *self {
             Phase::Connecting { gen, .. }
             | Phase::Open { gen, .. }
+            | Phase::Handshake { gen, .. }
             | Phase::Closing { gen, .. } => Some(gen),
-            Phase::Waiting { .. } | Phase::Closed => None,
+            Phase::Resolving { .. } | Phase::Waiting { .. } | Phase::Closed => None,
         }
     }
 }

@@ -45,6 +45,50 @@ pub(crate) trait Sink {
     fn transmit(&self, ws: &WebSocket, data: &JsValue) {
         let _ = ws.unchecked_ref::<sys::RawSocket>().send_value(data);
     }
+
+    /// Make the URL of attempt `gen` (the user's function) and answer with
+    /// [`Shared::answer`] ([`Answer::Url`] or [`Answer::UrlFailed`]), now
+    /// or later. Called with nothing borrowed.
+    fn url(&self, shared: &Shared, gen: Gen, attempt: u32) {
+        let _ = attempt;
+        shared.answer(gen, Answer::UrlFailed, JsValue::UNDEFINED);
+    }
+
+    /// Make the init messages of the socket `gen` and hand them over with
+    /// [`Shared::answer`] ([`Answer::Init`] each, then
+    /// [`Answer::InitDone`]) or fail them, now or later.
+    fn init(&self, shared: &Shared, gen: Gen, attempt: u32) {
+        let _ = attempt;
+        shared.answer(gen, Answer::InitFailed, JsValue::UNDEFINED);
+    }
+}
+
+/// What a sink answers for a user function ([`Shared::answer`]); the
+/// facade passes these numbers (`inner.answer(gen, what, value)`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum Answer {
+    /// `value`: the attempt's URL, a string.
+    Url,
+    UrlFailed,
+    /// `value`: one init message, ready to send.
+    Init,
+    InitDone,
+    InitFailed,
+}
+
+impl Answer {
+    pub(crate) fn from_index(i: u32) -> Option<Answer> {
+        [
+            Answer::Url,
+            Answer::UrlFailed,
+            Answer::Init,
+            Answer::InitDone,
+            Answer::InitFailed,
+        ]
+        .get(i as usize)
+        .copied()
+    }
 }
 
 /// A user predicate that recognises heartbeat replies the core's own rule
@@ -56,13 +100,17 @@ pub(crate) type PongPredicate = Box<dyn Fn(&JsValue) -> bool>;
 
 /// Fixed for the lifetime of a socket.
 pub(crate) struct Options {
-    pub(crate) url: String,
+    /// `None`: made per attempt by the sink ([`Sink::url`]).
+    pub(crate) url: Option<String>,
     /// `undefined` or an array of subprotocol names.
     pub(crate) protocols: JsValue,
     /// The `WebSocket` constructor used for every attempt.
     pub(crate) ctor: Function,
     pub(crate) blob: bool,
     pub(crate) pong: Option<PongPredicate>,
+    /// Recognises the init's ack (user code, like `pong`), fed as
+    /// [`Input::Ack`] while the session waits for one.
+    pub(crate) ack: Option<PongPredicate>,
 }
 
 pub(crate) struct Shared {
@@ -82,8 +130,13 @@ type SocketEntry = fn(&Shared, Gen, JsValue);
 struct Core {
     session: Session<JsValue>,
     conn: Option<Conn>,
+    /// The URL of the current attempt.
+    url: String,
     timer: Option<Timer>,
-    queue: VecDeque<CoreEvent<JsValue>>,
+    /// What the sink gets once nothing is borrowed: events (`Emit`) and
+    /// requests to run a user function (`ResolveUrl`, `Init`). The session's
+    /// own action type, so the queue's code is shared with the session's.
+    queue: VecDeque<Action<JsValue>>,
     dispatching: bool,
 }
 
@@ -113,14 +166,16 @@ pub(crate) struct PageListeners {
 impl Shared {
     /// Validates `config` and starts the first attempt at once.
     pub(crate) fn start(
-        config: Config<JsValue>,
+        mut config: Config<JsValue>,
         opts: Options,
         sink: Box<dyn Sink>,
     ) -> Result<Rc<Shared>, ConfigError> {
         let perf = sys::Scope::performance();
         let now = perf.now_ms();
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64 ^ now;
+        config.url_per_attempt = opts.url.is_none();
         let session = Session::new(config, seed, now)?;
+        let url = opts.url.clone().unwrap_or_default();
         let shared = Rc::new_cyclic(|me| Shared {
             me: me.clone(),
             opts,
@@ -129,6 +184,7 @@ impl Shared {
             core: RefCell::new(Core {
                 session,
                 conn: None,
+                url,
                 timer: None,
                 queue: VecDeque::new(),
                 dispatching: false,
@@ -158,6 +214,13 @@ impl Shared {
 
     pub(crate) fn on_message(&self, gen: Gen, event: JsValue) {
         let data = event.unchecked_into::<MessageEvent>().data();
+        if let Some(is_ack) = &self.opts.ack {
+            let waiting = self.core().session.awaiting_ack() == Some(gen);
+            // User code, with nothing borrowed (the borrow above has ended).
+            if waiting && is_ack(&data) {
+                return self.handle(&mut Some(Input::Ack { gen, data }));
+            }
+        }
         // User code (a reply predicate) runs here, with nothing borrowed.
         // Every frame then reaches the session, which checks its generation,
         // counts it and takes it as liveness, whatever its content.
@@ -270,6 +333,30 @@ impl Shared {
         });
     }
 
+    /// What a user function made for `gen` (see [`Sink::url`],
+    /// [`Sink::init`]); the session ignores answers for a generation that
+    /// no longer waits for them.
+    pub(crate) fn answer(&self, gen: Gen, what: Answer, value: JsValue) {
+        let mut value = Some(value);
+        self.enter(&mut |core, clock| {
+            let Some(value) = value.take() else { return };
+            let input = match what {
+                Answer::Url => match value.as_string() {
+                    Some(url) if core.session.resolving() == Some(gen) => {
+                        core.url = url;
+                        Input::UrlReady { gen }
+                    }
+                    _ => return,
+                },
+                Answer::UrlFailed => Input::UrlFailed { gen },
+                Answer::Init => Input::Init { gen, data: value },
+                Answer::InitDone => Input::InitDone { gen },
+                Answer::InitFailed => Input::InitFailed { gen },
+            };
+            core.session.handle(input, clock.now());
+        });
+    }
+
     pub(crate) fn reconnect(&self) {
         self.enter(&mut |core, clock| core.session.reconnect(clock.now()));
     }
@@ -336,7 +423,10 @@ impl Shared {
                 next
             };
             match next {
-                Some(event) => self.sink.event(event),
+                Some(Action::Emit(event)) => self.sink.event(event),
+                Some(Action::ResolveUrl { gen, attempt }) => self.sink.url(self, gen, attempt),
+                Some(Action::Init { gen, attempt }) => self.sink.init(self, gen, attempt),
+                Some(_) => {}
                 None => return,
             }
         }
@@ -355,7 +445,7 @@ impl Shared {
                         error: handler(&self.me, gen, Shared::on_error),
                         close: handler(&self.me, gen, Shared::on_close),
                     };
-                    match Conn::open(&o.ctor, &o.url, &o.protocols, o.blob, gen, handlers) {
+                    match Conn::open(&o.ctor, &core.url, &o.protocols, o.blob, gen, handlers) {
                         Ok(conn) => core.conn = Some(conn),
                         // The constructor threw: to the core this is a socket
                         // that failed before opening.
@@ -392,7 +482,10 @@ impl Shared {
                         conn.shut(Some(code), &reason);
                     }
                 }
-                Action::Emit(event) => core.queue.push_back(event),
+                // Run once nothing is borrowed, in order with the events.
+                Action::Emit(_) | Action::ResolveUrl { .. } | Action::Init { .. } => {
+                    core.queue.push_back(action)
+                }
             }
         }
         if core.session.state() == State::Closed {

@@ -14,10 +14,10 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use web_sys::WebSocket;
 
-use super::driver::{Options, PongPredicate, Shared, Sink};
+use super::driver::{Answer, Options, PongPredicate, Shared, Sink};
 use super::sys;
 use crate::abi::{state_index, ErrorCode, EventKind, Opt, PageEvent, SendResult, Slots};
-use crate::session::{ConfigError, Event, DEFAULT_PING, DEFAULT_PONG};
+use crate::session::{Ack, ConfigError, Event, Gen, DEFAULT_PING, DEFAULT_PONG};
 
 #[wasm_bindgen]
 extern "C" {
@@ -40,6 +40,17 @@ extern "C" {
     /// is a function).
     #[wasm_bindgen(method, getter)]
     fn ws(this: &JsSink) -> Function;
+
+    /// `sink.url(gen, attempt)`: make the attempt's URL, answer with
+    /// `inner.answer(gen, 0, href)` or `inner.answer(gen, 1)`.
+    #[wasm_bindgen(method, js_name = url)]
+    fn make_url(this: &JsSink, gen: u32, attempt: u32);
+
+    /// `sink.init(gen, attempt)`: make the init messages, answer with
+    /// `inner.answer(gen, 2, message)` each then `inner.answer(gen, 3)`, or
+    /// `inner.answer(gen, 4)`.
+    #[wasm_bindgen(method, js_name = init)]
+    fn make_init(this: &JsSink, gen: u32, attempt: u32);
 }
 
 impl Sink for JsSink {
@@ -48,11 +59,16 @@ impl Sink for JsSink {
         let ev = |kind: EventKind, a: f64, b: f64, v: &JsValue| self.ev(kind as u32, a, b, v, none);
         match event {
             Event::Message(data) => ev(EventKind::Message, 0.0, 0.0, &data),
-            Event::Open { protocol, attempt } => ev(
-                EventKind::Open,
+            Event::Open {
+                protocol,
+                attempt,
+                ack,
+            } => self.ev(
+                EventKind::Open as u32,
                 f64::from(attempt),
                 0.0,
                 &JsValue::from_str(&protocol),
+                &ack.unwrap_or_default(),
             ),
             Event::Close {
                 code,
@@ -91,6 +107,14 @@ impl Sink for JsSink {
     fn transmit(&self, ws: &WebSocket, data: &JsValue) {
         self.tx(ws, data);
     }
+
+    fn url(&self, _: &Shared, gen: Gen, attempt: u32) {
+        self.make_url(gen.0, attempt);
+    }
+
+    fn init(&self, _: &Shared, gen: Gen, attempt: u32) {
+        self.make_init(gen.0, attempt);
+    }
 }
 
 /// A socket as the facade sees it (`new Inner(...)`).
@@ -128,22 +152,27 @@ fn pong_arg(pong: &JsValue) -> Result<PongArg, ConfigError> {
     }
 }
 
+/// A wrapped JS predicate (it never throws: the facade wraps it).
+fn wrap_predicate(f: JsValue) -> PongPredicate {
+    let f: Function = f.unchecked_into();
+    Box::new(move |data| sys::test(&f, data))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn build(
-    url: String,
+    url: Option<String>,
     protocols: JsValue,
     n: &[f64],
     ping: JsValue,
     pong: JsValue,
+    ack: JsValue,
     sink: JsSink,
 ) -> Result<Inner, ConfigError> {
     let slots = Slots(n);
     let (pong, predicate): (_, Option<PongPredicate>) = match pong_arg(&pong)? {
         PongArg::Default => (Some(JsValue::from_str(DEFAULT_PONG)), None),
         PongArg::Text => (Some(pong), None),
-        PongArg::Predicate => {
-            let f: Function = pong.unchecked_into();
-            (None, Some(Box::new(move |data| sys::test(&f, data))))
-        }
+        PongArg::Predicate => (None, Some(wrap_predicate(pong))),
     };
     let ping = if ping.is_undefined() {
         JsValue::from_str(DEFAULT_PING)
@@ -152,7 +181,17 @@ fn build(
     };
     let blob = slots.on(Opt::BinaryType);
     let json = slots.on(Opt::Json);
-    let config = slots.config(ping, pong);
+    let mut config = slots.config(ping, pong);
+    // The init's ack: raw text (the core compares), or a wrapped predicate.
+    let mut ack_predicate: Option<PongPredicate> = None;
+    if let Some(init) = config.init.as_mut() {
+        if ack.is_string() {
+            init.ack = Ack::Equals(ack);
+        } else if ack.is_function() {
+            ack_predicate = Some(wrap_predicate(ack));
+            init.ack = Ack::Driver;
+        }
+    }
     // Without a heartbeat nothing is a reply: every frame is a message.
     let pong = predicate.filter(|_| config.heartbeat.is_some());
     let opts = Options {
@@ -161,6 +200,7 @@ fn build(
         ctor: sink.ws(),
         blob,
         pong,
+        ack: ack_predicate,
     };
     let shared = Shared::start(config, opts, Box::new(sink))?;
     Ok(Inner { shared, json })
@@ -171,15 +211,19 @@ impl Inner {
     /// `options`: the user's options by [`Opt`] slot (see `abi.js`
     /// `OPTIONS`, and [`Slots`] for the encoding); `ping`: the heartbeat ping ready to
     /// send, or `undefined`; `pong`: a string, a wrapped predicate, or
-    /// `undefined`. Invalid options throw `[field, reason]`, which the
-    /// facade turns into a `TypeError`.
+    /// `undefined`; `ack`: `init.ack` (a string, a wrapped predicate, or
+    /// `undefined`). `url` is `undefined` when the facade makes it per
+    /// attempt (`sink.url`). Invalid options throw `[field, reason]`, which
+    /// the facade turns into a `TypeError`.
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
-        url: String,
+        url: Option<String>,
         protocols: JsValue,
         options: Array,
         ping: JsValue,
         pong: JsValue,
+        ack: JsValue,
         sink: JsSink,
     ) -> Result<Inner, JsValue> {
         // A plain array of numbers: cheaper in the glue than a Float64Array.
@@ -187,7 +231,7 @@ impl Inner {
         for i in 0..options.length() {
             n.push(options.get(i).unchecked_into_f64());
         }
-        build(url, protocols, &n, ping, pong, sink)
+        build(url, protocols, &n, ping, pong, ack, sink)
             .map_err(|e| Array::of2(&e.field.into(), &e.reason.into()).into())
     }
 
@@ -210,6 +254,16 @@ impl Inner {
     /// Drops the current socket (if any) and connects again now.
     pub fn reconnect(&self) {
         self.shared.reconnect();
+    }
+
+    /// What a user function made for `gen`, asked with `sink.url` /
+    /// `sink.init`: `what` 0 the URL (`value`, checked by the facade), 1 the
+    /// URL failed, 2 one init message (`value`, ready to send), 3 all init
+    /// messages handed over, 4 the init failed.
+    pub fn answer(&self, gen: u32, what: u32, value: JsValue) {
+        if let Some(what) = Answer::from_index(what) {
+            self.shared.answer(Gen(gen), what, value);
+        }
     }
 
     /// A [`PageEvent`] index (the facade listens to the page).

@@ -53,7 +53,7 @@ pub use handles::live_callbacks;
 /// The object the npm facade drives (exported for the browser tests).
 #[doc(hidden)]
 pub use js::Inner;
-pub use typed::{Config, Events, Heartbeat, Reconnect, Socket, SocketError, SocketEvent};
+pub use typed::{Config, Events, Heartbeat, Init, Reconnect, Socket, SocketError, SocketEvent};
 
 /// The crate version, so a page can check which build it loaded.
 #[wasm_bindgen]

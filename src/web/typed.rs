@@ -116,11 +116,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::driver::{Options, PageListeners, PongPredicate, Shared, Sink};
+use super::driver::{Answer, Options, PageListeners, PongPredicate, Shared, Sink};
 use super::sys;
 use crate::session::{
-    self, ConfigError, Event, HeartbeatConfig, QueueConfig, ReconnectConfig, Sent, State, Stats,
-    DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEARTBEAT_MS, DEFAULT_JSON,
+    self, ConfigError, Event, Gen, HeartbeatConfig, QueueConfig, ReconnectConfig, Sent, State,
+    Stats, DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEARTBEAT_MS, DEFAULT_JSON,
     DEFAULT_PING, DEFAULT_PONG,
 };
 
@@ -191,6 +191,69 @@ pub struct Config<In> {
     reconnect: Option<Reconnect>,
     queue: Option<QueueConfig>,
     web_socket: Option<js_sys::Function>,
+    url_fn: Option<UrlFn>,
+    init: Option<Init<In>>,
+}
+
+/// Makes the URL of an attempt (its number, 1 = first); `None` fails the
+/// attempt with `URL_FAILED` (backoff and retries apply).
+type UrlFn = Box<dyn Fn(u32) -> Option<String>>;
+
+/// The app-level handshake of every connection (JS `init`): text messages
+/// sent first, and what acknowledges them.
+pub struct Init<In> {
+    messages: Vec<String>,
+    ack: Option<AckRule<In>>,
+    timeout: u64,
+}
+
+enum AckRule<In> {
+    Text(String),
+    When(Box<dyn Fn(&In) -> bool>),
+}
+
+impl<In> Init<In> {
+    /// Sends these text messages first on every connection; no ack.
+    pub fn new(messages: &[&str]) -> Self {
+        Init {
+            messages: messages.iter().map(|m| String::from(*m)).collect(),
+            ack: None,
+            timeout: session::DEFAULT_INIT_TIMEOUT,
+        }
+    }
+
+    /// Open for the app once a text frame equal to `text` arrives.
+    pub fn ack_text(mut self, text: &str) -> Self {
+        self.ack = Some(AckRule::Text(text.into()));
+        self
+    }
+
+    /// Open for the app once a decoded message matches.
+    pub fn ack_when(mut self, matches: impl Fn(&In) -> bool + 'static) -> Self {
+        self.ack = Some(AckRule::When(Box::new(matches)));
+        self
+    }
+
+    /// ms from the open to the ack (default 10000).
+    pub fn timeout(mut self, ms: u64) -> Self {
+        self.timeout = ms;
+        self
+    }
+}
+
+impl<In> Config<In> {
+    /// A URL made before every attempt (a fresh token each time): `f` gets
+    /// the attempt number; `None` fails that attempt (`URL_FAILED`).
+    pub fn url_with(mut self, f: impl Fn(u32) -> Option<String> + 'static) -> Self {
+        self.url_fn = Some(Box::new(f));
+        self
+    }
+
+    /// The app-level handshake of every connection.
+    pub fn init(mut self, init: Init<In>) -> Self {
+        self.init = Some(init);
+        self
+    }
 }
 
 impl<In> Config<In> {
@@ -209,6 +272,8 @@ impl<In> Config<In> {
             reconnect: Some(Reconnect::default()),
             queue: Some(QueueConfig::default()),
             web_socket: None,
+            url_fn: None,
+            init: None,
         }
     }
 
@@ -277,6 +342,8 @@ pub enum SocketEvent<In> {
         protocol: String,
         /// 1 for the first attempt, counting up while attempts fail.
         attempt: u32,
+        /// The message that acknowledged the init, decoded (if awaited).
+        ack: Option<In>,
     },
     /// A text frame, decoded.
     Message(In),
@@ -433,6 +500,8 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             reconnect,
             queue,
             web_socket,
+            url_fn,
+            init,
         } = config;
         let ctor = match web_socket {
             Some(ctor) => ctor,
@@ -461,12 +530,29 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
                 any_message_counts: true,
             }
         });
+        let mut ack_predicate: Option<PongPredicate> = None;
+        let init_messages = init.as_ref().map_or_else(Vec::new, |i| i.messages.clone());
+        let init = init.map(|i| session::InitConfig {
+            ack: match i.ack {
+                None => session::Ack::None,
+                Some(AckRule::Text(t)) => session::Ack::Equals(JsValue::from_str(&t)),
+                Some(AckRule::When(f)) => {
+                    ack_predicate = Some(Box::new(move |raw: &JsValue| {
+                        decode::<In>(raw, json).is_ok_and(|m| f(&m))
+                    }));
+                    session::Ack::Driver
+                }
+            },
+            timeout: i.timeout,
+        });
         let config = session::Config {
             connect_timeout,
             close_timeout,
             heartbeat,
             reconnect,
             queue,
+            url_per_attempt: url_fn.is_some(),
+            init,
         };
         let protocols = if protocols.is_empty() {
             JsValue::UNDEFINED
@@ -478,16 +564,19 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
                 .into()
         };
         let opts = Options {
-            url,
+            url: if url_fn.is_some() { None } else { Some(url) },
             protocols,
             ctor,
             blob: false,
             pong: predicate,
+            ack: ack_predicate,
         };
         let page: Rc<RefCell<Option<PageListeners>>> = Rc::default();
         let page_in_sink = page.clone();
         let sink = TypedSink {
             json,
+            url_fn,
+            init_messages,
             on_event: RefCell::new(Box::new(move |event: SocketEvent<In>| {
                 if let SocketEvent::State {
                     state: State::Closed,
@@ -611,6 +700,8 @@ impl<In, Out> Drop for Socket<In, Out> {
 /// it to the app's callback.
 struct TypedSink<In> {
     json: bool,
+    url_fn: Option<UrlFn>,
+    init_messages: Vec<String>,
     on_event: RefCell<Box<dyn FnMut(SocketEvent<In>)>>,
 }
 
@@ -620,6 +711,21 @@ impl<In: DeserializeOwned> Sink for TypedSink<In> {
         if let Ok(mut on_event) = self.on_event.try_borrow_mut() {
             on_event(convert(event, self.json));
         }
+    }
+
+    fn url(&self, shared: &Shared, gen: Gen, _attempt: u32) {
+        let url = self.url_fn.as_ref().and_then(|f| f(_attempt));
+        match url {
+            Some(url) => shared.answer(gen, Answer::Url, JsValue::from_str(&url)),
+            None => shared.answer(gen, Answer::UrlFailed, JsValue::UNDEFINED),
+        }
+    }
+
+    fn init(&self, shared: &Shared, gen: Gen, _attempt: u32) {
+        for m in &self.init_messages {
+            shared.answer(gen, Answer::Init, JsValue::from_str(m));
+        }
+        shared.answer(gen, Answer::InitDone, JsValue::UNDEFINED);
     }
 }
 
@@ -656,7 +762,15 @@ fn convert<In: DeserializeOwned>(event: Event<JsValue>, json: bool) -> SocketEve
                 }
             }
         }
-        Event::Open { protocol, attempt } => SocketEvent::Open { protocol, attempt },
+        Event::Open {
+            protocol,
+            attempt,
+            ack,
+        } => SocketEvent::Open {
+            protocol,
+            attempt,
+            ack: ack.and_then(|raw| decode::<In>(&raw, json).ok()),
+        },
         Event::Close {
             code,
             reason,

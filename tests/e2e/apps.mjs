@@ -180,6 +180,30 @@ function appChecks(app, tab, server) {
       assert.deepEqual(errors, []);
       await done();
     },
+    'a token-auth component (URL function fetching /token) stays connected across server-forced 4001 closes': async () => {
+      const { page, client, errors, done } = await openApp(tab, server, app, '&auth&ttl=400');
+      await page.waitForFunction(() => Number(document.getElementById('opens')?.textContent) >= 3, null, { timeout: 10_000 });
+      await stateIs(page, 'open');
+      const appErrors = await page.evaluate(() => window.__steadyws.errors);
+      assert.deepEqual(appErrors, [], 'no URL_FAILED, no refused handshake');
+      const s = await stats(server, client);
+      assert.ok(s.total >= 3 && s.peak === 1, `one at a time: ${JSON.stringify(s)}`);
+      assert.deepEqual(errors, []);
+      await done();
+    },
+    'a re-render with a new function as url opens no new socket (/stats total unchanged)': async () => {
+      const { page, client, errors, done } = await openApp(tab, server, app, '&auth');
+      const before = await stats(server, client);
+      assert.equal(before.total, 1);
+      for (let i = 0; i < 3; i++) await page.click('#rerender');
+      await until('three re-renders', () => page.textContent('#renders'), (r) => r === '3');
+      await new Promise((r) => setTimeout(r, 300));
+      const after = await stats(server, client);
+      assert.deepEqual({ total: after.total, open: after.open }, { total: 1, open: 1 }, JSON.stringify(after));
+      assert.equal(await page.textContent('#state'), 'open');
+      assert.deepEqual(errors, []);
+      await done();
+    },
     'unmounting the component closes its socket (/stats open goes to 0)': async () => {
       const { page, client, errors, done } = await openApp(tab, server, app);
       await page.click('#toggle');

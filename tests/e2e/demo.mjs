@@ -170,6 +170,35 @@ try {
       await waitState(bob, 'open', 3_000);
     },
 
+    'protocol mode: the log and timeline show init, then the ack, then open; a message typed meanwhile flushes after': async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e));
+      await page.goto(`${server.url}/?${query}&name=pat&mode=proto`);
+      const init = await waitLog(page, 'init', 0, 10_000);
+      await chat(page, 'typed before the ack');
+      const ack = await waitLog(page, 'ack', 0, 10_000);
+      const open = await waitLog(page, 'open', 0, 10_000);
+      assert.ok(init.t <= ack.t && ack.t <= open.t, 'init, ack, open in that order');
+      await waitState(page, 'open', 5_000);
+      await page.waitForFunction(() => (window.steadywsDemo?.socket?.stats?.queued ?? 1) === 0, null, { timeout: 5_000 });
+      const kinds = await page.evaluate(() => window.steadywsDemo?.timeline?.events?.map((e) => e.kind) ?? null);
+      if (kinds) assert.ok(kinds.includes('init') && kinds.includes('ack'), kinds.join());
+      assert.deepEqual(errors, []);
+      await context.close();
+    },
+    'token auth mode: a fresh token per attempt, reconnecting through the server\'s 4001': async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e));
+      await page.goto(`${server.url}/?${query}&name=tok&mode=auth`);
+      await waitState(page, 'open', 10_000);
+      await waitLog(page, 'token', 0, 5_000);
+      assert.deepEqual(errors, []);
+      await context.close();
+    },
     'screenshots at desktop (1280x800) and phone (390x844) widths': async () => {
       // Something on the timeline at the right edge: a close from the server.
       await waitState(alice, 'open', 5_000);

@@ -46,6 +46,10 @@ pub enum Behavior {
     /// included: a client stays alive only if every frame counts as
     /// liveness, whatever it contains.
     Babble { every: Duration },
+    /// `/auth` (see [`super::auth`]): echo, close with 4001 after `ttl`.
+    Auth { ttl: Option<Duration> },
+    /// `/proto` (see [`super::auth`]): init first, ack after `delay`, echo.
+    Proto { delay: Duration },
 }
 
 /// Parses `/babble`'s `every` (ms, 10..=60000, default 200).
@@ -151,6 +155,7 @@ pub(crate) fn run(
         // Ends with the connection: the first write after it is gone fails.
         std::thread::spawn(move || babble(&conn, every));
     }
+    super::auth::on_open(&conn, &behavior);
     let mut reader = reader;
     drive(&conn, &mut reader, &behavior, shared);
     // Unregister before lingering: the connection is over for `/stats`.
@@ -176,7 +181,7 @@ fn trigger(conn: &Conn, behavior: &Behavior, received: u64) -> bool {
     }
 }
 
-fn drive(conn: &Conn, reader: &mut WsReader, behavior: &Behavior, shared: &Shared) {
+fn drive(conn: &Arc<Conn>, reader: &mut WsReader, behavior: &Behavior, shared: &Shared) {
     let close_timeout = shared.config.close_timeout;
     if *behavior == Behavior::Flap {
         let _ = conn.send_close(Some(FLAP_CLOSE.0), FLAP_CLOSE.1);
@@ -221,6 +226,7 @@ fn drive(conn: &Conn, reader: &mut WsReader, behavior: &Behavior, shared: &Share
                 let ok = match behavior {
                     Behavior::Chat => chat(conn, msg, shared),
                     Behavior::Babble { .. } => true,
+                    Behavior::Proto { delay } => super::auth::proto(conn, msg, received, *delay),
                     _ => conn.send_with(|w| w.send(&msg)).is_ok(),
                 };
                 if !ok {

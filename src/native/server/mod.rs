@@ -1,7 +1,8 @@
 //! The dev/test server behind `steadyws serve`: static files, the WebSocket
 //! endpoints of the dev server contract (`/echo`, `/chat`, `/silent`,
-//! `/drop`, `/close`, `/flap`, `/refuse`, `/stall`, and `/babble`, which
-//! sends text that is not JSON and answers nothing) and the HTTP endpoints
+//! `/drop`, `/close`, `/flap`, `/refuse`, `/stall`, `/babble`, which
+//! sends text that is not JSON and answers nothing, and `/auth` and `/proto`
+//! with `/token`) and the HTTP endpoints
 //! `/stats` and `/control`, all on one port; over TLS (`wss://`, `https://`)
 //! when [`ServerConfig::tls`] is set (`steadyws serve --tls-cert FILE
 //! --tls-key FILE`).
@@ -40,9 +41,11 @@
 //! - The server selects the first subprotocol a client offers, and accepts
 //!   the first permessage-deflate offer it can honour (unless
 //!   [`ServerConfig::deflate`] is `None`).
+//! - `/token`, `/auth` and `/proto`: see [`auth`].
 //! - A silent connection (`/silent`, `/control` `silent`) still reads and
 //!   discards, so it notices when the peer goes away.
 
+pub mod auth;
 pub mod endpoints;
 pub mod http;
 pub mod registry;
@@ -122,6 +125,8 @@ pub(crate) struct Shared {
     /// Every socket being served, to cut them all when the server stops.
     sockets: Mutex<HashMap<u64, TcpStream>>,
     next_socket: AtomicU64,
+    /// `/token`'s tokens, for `/auth`.
+    tokens: auth::Tokens,
 }
 
 /// Counts a served socket and forgets it when its thread ends.
@@ -161,6 +166,7 @@ impl Server {
                 stopping: AtomicBool::new(false),
                 sockets: Mutex::new(HashMap::new()),
                 next_socket: AtomicU64::new(0),
+                tokens: auth::Tokens::default(),
             }),
         })
     }
@@ -377,6 +383,21 @@ fn route(mut stream: Stream, req: Request, rest: Vec<u8>, shared: &Arc<Shared>) 
         "/stats" => return respond(stream, stats(&req, &pairs, shared, head_only)),
         "/control" => return respond(stream, control(&req, &pairs, shared, head_only)),
         "/stall" => return stall(stream, shared),
+        "/token" => {
+            let body = json!({ "token": shared.tokens.issue() });
+            return respond(stream, Some((200, body, head_only)));
+        }
+        "/auth" => match auth::parse_auth(&pairs, &shared.tokens) {
+            Ok(b) => Ok(b),
+            Err(auth::Refusal::Bad(msg)) => Err(msg),
+            Err(auth::Refusal::Unauthorized) => {
+                let resp = handshake::reject_response(401, "a fresh token from /token is needed\n");
+                let _ = stream.write_all(&resp);
+                linger_close(&mut stream, Duration::from_secs(1));
+                return;
+            }
+        },
+        "/proto" => auth::parse_proto(&pairs),
         "/refuse" => {
             let status = match http::query_get(&pairs, "status") {
                 None => Ok(503),

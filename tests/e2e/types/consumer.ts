@@ -41,6 +41,62 @@ export async function plain(): Promise<number> {
   return total + result.length + sock.stats.queued;
 }
 
+type ServerMsg = { type: 'ack' } | { type: 'data'; value: number };
+type ClientMsg = { type: 'init'; token: string } | { type: 'get'; key: string };
+
+export async function authed(): Promise<ServerMsg | undefined> {
+  const sock = await connect<ServerMsg, ClientMsg>(async ({ attempt }) => {
+    const res = await fetch(`/token?attempt=${attempt}`);
+    return new URL(`wss://example.com/feed?token=${(await res.json()).token}`);
+  }, {
+    json: true,
+    init: {
+      message: async ({ attempt }) => ({ type: 'init', token: String(attempt) }),
+      ack: (m) => m.type === 'ack',
+      timeout: 5_000,
+    },
+  });
+  const url: string = sock.url;
+  let ack: ServerMsg | undefined;
+  sock.on('open', (e) => {
+    ack = e.ack;
+  });
+  sock.on('error', (e) => {
+    if (e.code === 'URL_FAILED' || e.code === 'INIT_TIMEOUT') console.log(e.cause, url);
+  });
+  await connect<ServerMsg, ClientMsg>('wss://example.com/feed', {
+    json: true,
+    init: { message: [{ type: 'init', token: 't' }, { type: 'get', key: 'a' }], ack: '{"type":"ack"}' },
+  });
+  await connect<ServerMsg, ClientMsg>('wss://example.com/feed', {
+    // @ts-expect-error: init.message is Out
+    init: { message: { type: 'hello' } },
+  });
+  await connect<ServerMsg, ClientMsg>('wss://example.com/feed', {
+    // @ts-expect-error: the ack predicate sees In
+    init: { ack: (m: { kind: string }) => m.kind === 'ack' },
+  });
+  // @ts-expect-error: a URL function returns a URL
+  await connect(() => 42);
+  return ack;
+}
+
+export function ReactAuthed(): string {
+  const feed = useReactSocket<ServerMsg, ClientMsg>(async () => 'wss://example.com/auth', {
+    json: true,
+    init: { message: { type: 'init', token: 't' }, ack: (m) => m.type === 'ack' },
+    onOpen: (e) => console.log(e.ack),
+  });
+  return feed.state;
+}
+
+export function VueAuthed(): string {
+  const feed = useVueSocket<ServerMsg, ClientMsg>(({ attempt }) => `wss://example.com/auth?a=${attempt}`, {
+    init: { message: { type: 'init', token: 't' } },
+  });
+  return feed.state.value;
+}
+
 export function ReactFeed(props: { url: string | null }): string {
   const feed: UseSocketResult<Tick, Subscribe> = useReactSocket<Tick, Subscribe>(props.url, {
     json: true,

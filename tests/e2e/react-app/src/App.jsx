@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, version } from 'react';
 import { useSocket } from 'steadyws/react';
+import { TokenAuth } from './TokenAuth.jsx';
 
 // ?client=ID names this page's connections on the dev server (/stats).
 const params = new URLSearchParams(location.search);
@@ -11,7 +12,7 @@ const wsBase = params.get('ws') ?? `${location.protocol === 'https:' ? 'wss' : '
 // Seen by the end-to-end tests: every state the socket went through, how
 // many times React ran the mount effect (2 under StrictMode in dev), and
 // which React this is (the same sources are built with 18 and 19).
-window.__steadyws = { states: [], mounts: 0, react: version };
+window.__steadyws = { states: [], mounts: 0, react: version, errors: [] };
 
 const options = {
   json: true,
@@ -78,7 +79,7 @@ export function App() {
       <button id="switch" onClick={() => setRoom((r) => r + 1)}>
         Next room
       </button>
-      {mounted ? <Chat room={room} /> : <p id="unmounted">unmounted</p>}
+      {params.has('auth') ? <TokenAuth /> : mounted ? <Chat room={room} /> : <p id="unmounted">unmounted</p>}
     </main>
   );
 }
