@@ -6,7 +6,9 @@ use crate::session::Payload;
 /// One complete WebSocket data message.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Message {
+    /// A text message (valid UTF-8 by construction).
     Text(String),
+    /// A binary message.
     Binary(Vec<u8>),
 }
 

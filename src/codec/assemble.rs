@@ -57,7 +57,9 @@ pub enum Item {
 /// [`MessageDecoder::decode_in_place`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MessageRef<'a> {
+    /// A text message, already validated as UTF-8.
     Text(&'a str),
+    /// A binary message.
     Binary(&'a [u8]),
 }
 
@@ -78,10 +80,12 @@ impl MessageRef<'_> {
         }
     }
 
+    /// Payload length in bytes (UTF-8 bytes for text, not characters).
     pub fn len(&self) -> usize {
         self.as_bytes().len()
     }
 
+    /// Whether the payload is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -99,11 +103,14 @@ impl<'a> From<&'a Message> for MessageRef<'a> {
 /// The body of a close frame with a status code, borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CloseRef<'a> {
+    /// The status code, valid on the wire (RFC 6455 §7.4).
     pub code: CloseCode,
+    /// The reason, validated as UTF-8; at most 123 bytes.
     pub reason: &'a str,
 }
 
 impl CloseRef<'_> {
+    /// An owned copy.
     pub fn to_frame(self) -> CloseFrame {
         CloseFrame {
             code: self.code,
@@ -116,9 +123,13 @@ impl CloseRef<'_> {
 /// [`MessageDecoder::decode_in_place`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemRef<'a> {
+    /// A complete data message.
     Message(MessageRef<'a>),
+    /// A ping; answer with a pong carrying the same payload.
     Ping(&'a [u8]),
+    /// A pong (solicited or not).
     Pong(&'a [u8]),
+    /// A close frame: `None` when it carried no status code.
     Close(Option<CloseRef<'a>>),
 }
 
@@ -261,10 +272,12 @@ impl MessageDecoder {
         self
     }
 
+    /// The role this decoder decodes for.
     pub fn role(&self) -> Role {
         self.role
     }
 
+    /// The size limits checked while decoding.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }

@@ -16,9 +16,13 @@ use super::{utf8, Error};
 pub struct CloseCode(pub u16);
 
 impl CloseCode {
+    /// 1000: normal closure, the purpose of the connection was fulfilled (RFC 6455 §7.4.1).
     pub const NORMAL: CloseCode = CloseCode(1000);
+    /// 1001: going away (a server shutting down, a page being left).
     pub const GOING_AWAY: CloseCode = CloseCode(1001);
+    /// 1002: the peer broke the protocol.
     pub const PROTOCOL_ERROR: CloseCode = CloseCode(1002);
+    /// 1003: a data type the endpoint cannot accept (e.g. binary for a text-only endpoint).
     pub const UNSUPPORTED_DATA: CloseCode = CloseCode(1003);
     /// Reserved: never on the wire.
     pub const RESERVED: CloseCode = CloseCode(1004);
@@ -28,13 +32,22 @@ impl CloseCode {
     /// "Abnormal closure": reported locally when the connection dropped
     /// without a close frame; never on the wire.
     pub const ABNORMAL: CloseCode = CloseCode(1006);
+    /// 1007: message data inconsistent with its type (e.g. invalid UTF-8 in text).
     pub const INVALID_PAYLOAD: CloseCode = CloseCode(1007);
+    /// 1008: a message violated the endpoint's policy (generic, when no other code fits).
     pub const POLICY_VIOLATION: CloseCode = CloseCode(1008);
+    /// 1009: a message too big to process.
     pub const MESSAGE_TOO_BIG: CloseCode = CloseCode(1009);
+    /// 1010: sent by a client when the server did not negotiate an extension
+    /// it requires.
     pub const MANDATORY_EXTENSION: CloseCode = CloseCode(1010);
+    /// 1011: the server hit an unexpected condition.
     pub const INTERNAL_ERROR: CloseCode = CloseCode(1011);
+    /// 1012: the server is restarting (IANA registry); reconnecting later may succeed.
     pub const SERVICE_RESTART: CloseCode = CloseCode(1012);
+    /// 1013: the server is overloaded, try again later (IANA registry).
     pub const TRY_AGAIN_LATER: CloseCode = CloseCode(1013);
+    /// 1014: a gateway or proxy got an invalid response upstream (IANA registry).
     pub const BAD_GATEWAY: CloseCode = CloseCode(1014);
     /// TLS handshake failure: reported locally; never on the wire.
     pub const TLS_HANDSHAKE: CloseCode = CloseCode(1015);
@@ -77,7 +90,9 @@ pub const MAX_REASON_LEN: usize = 123;
 /// The body of a close frame that carries a status code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CloseFrame {
+    /// The status code.
     pub code: CloseCode,
+    /// The reason: UTF-8, at most [`MAX_REASON_LEN`] bytes, possibly empty.
     pub reason: String,
 }
 
@@ -185,6 +200,7 @@ pub struct ClosingHandshake {
 }
 
 impl ClosingHandshake {
+    /// The handshake of a fresh connection of `role`, in [`CloseState::Open`].
     pub fn new(role: Role) -> Self {
         ClosingHandshake {
             role,
@@ -192,6 +208,7 @@ impl ClosingHandshake {
         }
     }
 
+    /// Where the handshake is.
     pub fn state(&self) -> CloseState {
         self.state
     }

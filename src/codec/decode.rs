@@ -18,9 +18,19 @@ pub enum Status<T> {
     /// `consumed` bytes of the input were used, and at least `needed` more
     /// must be supplied before anything else can be produced (a lower bound:
     /// it may take more).
-    NeedMore { consumed: usize, needed: usize },
+    NeedMore {
+        /// Bytes of the input used (may be 0).
+        consumed: usize,
+        /// Minimum number of further bytes needed.
+        needed: usize,
+    },
     /// `value` is complete after `consumed` bytes of the input.
-    Done { consumed: usize, value: T },
+    Done {
+        /// Bytes of the input used to produce `value`.
+        consumed: usize,
+        /// The decoded value.
+        value: T,
+    },
 }
 
 /// Decodes the frame header at the start of `buf` for an endpoint of `role`.
@@ -145,7 +155,9 @@ pub fn decode_header_with(
 /// it was on the wire (still masked if the header has a mask).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame<'a> {
+    /// The decoded header.
     pub header: FrameHeader,
+    /// The payload bytes as on the wire: masked if `header.mask` is set.
     pub payload: &'a [u8],
 }
 

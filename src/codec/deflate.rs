@@ -116,7 +116,9 @@ impl std::error::Error for InvalidResponse {}
 /// parameters, quotes removed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Extension {
+    /// Extension name (e.g. `permessage-deflate`).
     pub name: String,
+    /// Parameters in order: name and value (`None` for a bare name).
     pub params: Vec<(String, Option<String>)>,
 }
 

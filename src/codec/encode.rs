@@ -16,7 +16,9 @@ use crate::message::Message;
 /// Something to send, as one frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outgoing<'a> {
+    /// A text frame.
     Text(&'a str),
+    /// A binary frame.
     Binary(&'a [u8]),
     /// At most 125 bytes.
     Ping(&'a [u8]),
@@ -122,10 +124,12 @@ pub struct Encoder {
 }
 
 impl Encoder {
+    /// An encoder for an endpoint of `role`.
     pub fn new(role: Role) -> Self {
         Encoder { role }
     }
 
+    /// The role this encoder encodes for.
     pub fn role(&self) -> Role {
         self.role
     }

@@ -46,14 +46,27 @@ pub enum Error {
     /// A close reason longer than 123 bytes (when encoding).
     CloseReasonTooLong(usize),
     /// A frame longer than [`Limits::max_frame_size`](super::limits::Limits).
-    FrameTooLarge { len: u64, max: u64 },
+    FrameTooLarge {
+        /// Payload length of the frame, in bytes.
+        len: u64,
+        /// The limit, in bytes.
+        max: u64,
+    },
     /// A message longer than
     /// [`Limits::max_message_size`](super::limits::Limits).
-    MessageTooLarge { len: u64, max: u64 },
+    MessageTooLarge {
+        /// Message size reached, in bytes (inflated size under permessage-deflate).
+        len: u64,
+        /// The limit, in bytes.
+        max: u64,
+    },
     /// A message made of more frames than
     /// [`Limits::max_fragments`](super::limits::Limits) (bounds floods of
     /// empty continuation frames).
-    TooManyFragments { max: u32 },
+    TooManyFragments {
+        /// The limit, in frames per message.
+        max: u32,
+    },
     /// The client role was asked to encode without a masking key.
     MissingMask,
     /// The server role was asked to encode with a masking key.

@@ -5,7 +5,9 @@
 /// rejects frames that break that rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
+    /// The client: masks every frame it sends.
     Client,
+    /// The server: never masks.
     Server,
 }
 
@@ -13,11 +15,17 @@ pub enum Role {
 /// `OpCode`: decoding them is [`Error::UnknownOpcode`](super::Error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OpCode {
+    /// 0x0: continues a fragmented message.
     Continuation,
+    /// 0x1: first frame of a text message.
     Text,
+    /// 0x2: first frame of a binary message.
     Binary,
+    /// 0x8: close (RFC 6455 §5.5.1).
     Close,
+    /// 0x9: ping (RFC 6455 §5.5.2).
     Ping,
+    /// 0xA: pong (RFC 6455 §5.5.3).
     Pong,
 }
 
@@ -67,6 +75,7 @@ pub struct FrameHeader {
     pub fin: bool,
     /// RSV1, RSV2, RSV3 as the low three bits (`0b100` = RSV1).
     pub rsv: u8,
+    /// The frame's opcode.
     pub opcode: OpCode,
     /// The masking key, when the frame is masked.
     pub mask: Option<[u8; 4]>,

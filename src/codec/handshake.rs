@@ -40,7 +40,14 @@ pub enum Parsed<T> {
     /// buffer again.
     Partial,
     /// The head is complete and used the first `consumed` bytes.
-    Complete { value: T, consumed: usize },
+    Complete {
+        /// The parsed head.
+        value: T,
+        /// Length of the head in bytes, its final blank line included; the
+        /// bytes after it are not part of the head (after an upgrade: the
+        /// first bytes of the WebSocket stream).
+        consumed: usize,
+    },
 }
 
 /// Why a handshake failed. On the server side [`HandshakeError::status`] is
@@ -71,7 +78,10 @@ pub enum HandshakeError {
     /// A header value is not visible ASCII where the protocol needs it.
     InvalidHeaderValue,
     /// Client side: the server answered with a status other than 101.
-    Rejected { status: u16 },
+    Rejected {
+        /// The HTTP status the server answered with.
+        status: u16,
+    },
     /// Client side: `Sec-WebSocket-Accept` missing or wrong.
     BadAccept,
     /// Client side: the server selected a subprotocol the client did not
@@ -125,6 +135,7 @@ impl std::error::Error for HandshakeError {}
 /// server routes plain GETs with the same parser).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
+    /// The method as sent (`GET` for an upgrade).
     pub method: String,
     /// The request target as sent (`/path?query`).
     pub target: String,
@@ -137,9 +148,13 @@ pub struct Request {
 /// A parsed HTTP/1.x response head.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
+    /// The HTTP status code (101 for an accepted upgrade).
     pub status: u16,
+    /// The reason phrase as sent (may be empty).
     pub reason: String,
+    /// Minor version: 0 for HTTP/1.0, 1 for HTTP/1.1.
     pub version: u8,
+    /// Header names as sent, values as raw bytes.
     pub headers: Vec<(String, Vec<u8>)>,
 }
 
@@ -295,6 +310,7 @@ pub struct ClientHello {
     pub key: String,
     /// Offered subprotocols, in the client's order of preference.
     pub protocols: Vec<String>,
+    /// The `Origin` header, if sent (browsers always send one).
     pub origin: Option<String>,
     /// Offered extensions, raw: one extension with its parameters each (the
     /// dev server negotiates permessage-deflate from these).
@@ -431,7 +447,10 @@ pub struct ClientRequest {
     pub resource: String,
     /// The base64 key (16 random bytes).
     pub key: String,
+    /// Subprotocols to offer in `Sec-WebSocket-Protocol`, in order of
+    /// preference; empty: the header is not sent.
     pub protocols: Vec<String>,
+    /// The `Origin` header to send, if any.
     pub origin: Option<String>,
     /// `Sec-WebSocket-Extensions` offered (e.g. permessage-deflate), if any.
     pub extensions: Option<String>,

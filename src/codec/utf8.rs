@@ -43,6 +43,7 @@ fn char_width(lead: u8) -> usize {
 }
 
 impl Utf8Validator {
+    /// A validator at the start of a message.
     pub fn new() -> Self {
         Self::default()
     }
@@ -187,14 +188,17 @@ pub struct TextBuffer {
 const KEEP_CAPACITY: usize = 1 << 20;
 
 impl TextBuffer {
+    /// An empty buffer.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Bytes appended so far.
     pub fn len(&self) -> usize {
         self.bytes.len()
     }
 
+    /// Whether nothing has been appended.
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }

@@ -132,21 +132,25 @@ impl Default for ClientConfig {
 }
 
 impl ClientConfig {
+    /// Sets [`connect_timeout`](Self::connect_timeout) (default 10 s).
     pub fn connect_timeout(mut self, t: Duration) -> Self {
         self.connect_timeout = t;
         self
     }
 
+    /// Sets [`close_timeout`](Self::close_timeout) (default 5 s).
     pub fn close_timeout(mut self, t: Duration) -> Self {
         self.close_timeout = t;
         self
     }
 
+    /// Sets the subprotocols to offer, in order of preference.
     pub fn protocols<S: Into<String>>(mut self, p: impl IntoIterator<Item = S>) -> Self {
         self.protocols = p.into_iter().map(Into::into).collect();
         self
     }
 
+    /// Sets the `Origin` header.
     pub fn origin(mut self, origin: impl Into<String>) -> Self {
         self.origin = Some(origin.into());
         self
@@ -166,6 +170,7 @@ impl ClientConfig {
         self
     }
 
+    /// Sets the size limits for what the server sends.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
@@ -197,7 +202,10 @@ pub enum ClientError {
     /// TLS failed: the server's certificate was refused
     /// ([`TlsError::Certificate`]), the TLS handshake or a record failed, or
     /// the TLS settings were unusable.
-    Tls { error: TlsError },
+    Tls {
+        /// What failed.
+        error: TlsError,
+    },
     /// The opening handshake failed; [`HandshakeError::Rejected`] carries
     /// the HTTP status of a refusal.
     Handshake(HandshakeError),
@@ -308,6 +316,7 @@ impl From<WsError> for ClientError {
 /// What [`Client::recv`] returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientEvent {
+    /// A complete data message from the server.
     Message(Message),
     /// A ping from the server (already answered with a pong).
     Ping(Vec<u8>),
@@ -317,8 +326,11 @@ pub enum ClientEvent {
     /// its close frame had none, 1006 when the TCP connection ended without
     /// a closing handshake); `was_clean` as in the browser's `CloseEvent`.
     Closed {
+        /// The close code (1005: none in the close frame; 1006: no closing handshake).
         code: u16,
+        /// The close reason of the server's close frame (empty if none).
         reason: String,
+        /// Whether the closing handshake completed, as `CloseEvent.wasClean`.
         was_clean: bool,
     },
 }
@@ -386,18 +398,22 @@ pub struct Sender {
 }
 
 impl Sender {
+    /// Sends a data message as one frame; [`ClientError::Closed`] once our close frame is out.
     pub fn send(&self, msg: &Message) -> Result<(), ClientError> {
         self.side.send_data(|w| w.send(msg))
     }
 
+    /// Sends a text message as one frame.
     pub fn send_text(&self, text: &str) -> Result<(), ClientError> {
         self.side.send_data(|w| w.text(text))
     }
 
+    /// Sends a binary message as one frame.
     pub fn send_binary(&self, data: &[u8]) -> Result<(), ClientError> {
         self.side.send_data(|w| w.binary(data))
     }
 
+    /// Sends a ping (payload at most 125 bytes).
     pub fn ping(&self, payload: &[u8]) -> Result<(), ClientError> {
         self.side.send_data(|w| w.ping(payload))
     }
@@ -627,14 +643,17 @@ impl Client {
         self.phase == Phase::Open && self.side.close_sent_at().is_none()
     }
 
+    /// Sends a data message as one frame; [`ClientError::Closed`] once our close frame is out.
     pub fn send(&mut self, msg: &Message) -> Result<(), ClientError> {
         self.side.send_data(|w| w.send(msg))
     }
 
+    /// Sends a text message as one frame.
     pub fn send_text(&mut self, text: &str) -> Result<(), ClientError> {
         self.side.send_data(|w| w.text(text))
     }
 
+    /// Sends a binary message as one frame.
     pub fn send_binary(&mut self, data: &[u8]) -> Result<(), ClientError> {
         self.side.send_data(|w| w.binary(data))
     }

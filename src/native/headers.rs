@@ -55,9 +55,17 @@ pub enum HeaderError {
     InvalidName(String),
     /// The value holds CR, LF or another control or non-ASCII byte, or is
     /// too long.
-    InvalidValue { name: String },
+    InvalidValue {
+        /// The header's name.
+        name: String,
+    },
     /// The handshake writes this header itself.
-    Reserved { name: String, why: &'static str },
+    Reserved {
+        /// The header's name, as given.
+        name: String,
+        /// Why the handshake owns it (shown in the error message).
+        why: &'static str,
+    },
 }
 
 impl fmt::Display for HeaderError {

@@ -213,18 +213,22 @@ impl Stream {
         })
     }
 
+    /// Sets the read timeout of the underlying TCP socket (`None`: block).
     pub fn set_read_timeout(&self, t: Option<Duration>) -> io::Result<()> {
         self.tcp.set_read_timeout(t)
     }
 
+    /// Sets the write timeout of the underlying TCP socket (`None`: block).
     pub fn set_write_timeout(&self, t: Option<Duration>) -> io::Result<()> {
         self.tcp.set_write_timeout(t)
     }
 
+    /// Sets `TCP_NODELAY` (disables Nagle's algorithm).
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
         self.tcp.set_nodelay(on)
     }
 
+    /// The remote address of the TCP connection.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.tcp.peer_addr()
     }

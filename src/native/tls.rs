@@ -34,7 +34,12 @@ use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 pub enum TlsError {
     /// A PEM file (a CA, a certificate, a key) could not be read, or holds
     /// nothing usable.
-    Pem { path: PathBuf, reason: String },
+    Pem {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
     /// The URL's host is neither a DNS name nor an IP address, so no
     /// certificate can be checked against it.
     ServerName(String),

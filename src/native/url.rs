@@ -23,7 +23,9 @@ pub struct WsUrl {
 pub enum UrlError {
     /// Neither `ws://` nor `wss://`.
     UnsupportedScheme(String),
+    /// No host after the scheme.
     MissingHost,
+    /// The port is not a number 1-65535.
     InvalidPort,
     /// Userinfo, a fragment, whitespace or control characters.
     Invalid,
@@ -45,6 +47,8 @@ impl fmt::Display for UrlError {
 impl std::error::Error for UrlError {}
 
 impl WsUrl {
+    /// Parses a `ws://` or `wss://` URL (default ports 80 and 443; the
+    /// resource defaults to `/`).
     pub fn parse(url: &str) -> Result<WsUrl, UrlError> {
         if url.bytes().any(|b| !b.is_ascii_graphic()) {
             return Err(UrlError::Invalid);

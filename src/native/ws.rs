@@ -37,7 +37,9 @@ use crate::message::Message;
 pub enum Incoming {
     /// A complete data message.
     Message(Message),
+    /// A ping; answering it (with [`WsWriter::pong`]) is the caller's job.
     Ping(Vec<u8>),
+    /// A pong.
     Pong(Vec<u8>),
     /// A close frame (`None`: it carried no status code).
     Close(Option<CloseFrame>),
@@ -143,6 +145,7 @@ impl WsReader {
         &self.stream
     }
 
+    /// The socket, mutably.
     pub fn stream_mut(&mut self) -> &mut Stream {
         &mut self.stream
     }
@@ -275,6 +278,7 @@ pub struct WsWriter {
 }
 
 impl WsWriter {
+    /// The writing half for `role`, writing to `stream` (without compression).
     pub fn new(stream: Stream, role: Role) -> Self {
         WsWriter {
             stream,
@@ -332,10 +336,12 @@ impl WsWriter {
         self.write(Outgoing::from(msg))
     }
 
+    /// Sends a text message as one frame.
     pub fn text(&mut self, text: &str) -> Result<(), WsError> {
         self.write(Outgoing::Text(text))
     }
 
+    /// Sends a binary message as one frame.
     pub fn binary(&mut self, data: &[u8]) -> Result<(), WsError> {
         self.write(Outgoing::Binary(data))
     }
@@ -345,6 +351,7 @@ impl WsWriter {
         self.write(Outgoing::Ping(payload))
     }
 
+    /// A pong (payload at most 125 bytes; a reply echoes the ping's).
     pub fn pong(&mut self, payload: &[u8]) -> Result<(), WsError> {
         self.write(Outgoing::Pong(payload))
     }

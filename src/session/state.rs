@@ -9,9 +9,14 @@ pub struct Gen(pub u32);
 /// The public state, as in API.md (`sock.state`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum State {
+    /// An attempt is under way: making its URL, opening the socket, or (with
+    /// init) sending the init messages and waiting for the ack.
     Connecting,
+    /// The socket is open (and, with init, acknowledged): messages flow.
     Open,
+    /// `close()` was called; waiting for the socket's close.
     Closing,
+    /// No socket and no reconnection, until `reconnect()`.
     Closed,
     /// Waiting out a backoff delay before the next attempt.
     Reconnecting,

@@ -128,10 +128,12 @@ pub fn content_type(path: &Path) -> &'static str {
 /// Where a request path leads under `root`.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Resolved {
+    /// Serve this file.
     File(PathBuf),
     /// A directory asked for without its trailing slash: redirect there, so
     /// the page's relative URLs resolve.
     Redirect(String),
+    /// Nothing there (404).
     NotFound,
     /// `..`, a drive prefix, a NUL or a backslash: refused (403).
     Forbidden,

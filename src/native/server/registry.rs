@@ -29,6 +29,7 @@ pub struct ClientStats {
 /// What a new handshake of a client gets, given its `/control` windows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
+    /// No window: accept as usual.
     Normal,
     /// Within an `outage` window: refuse with HTTP 503.
     Outage,
@@ -40,7 +41,9 @@ pub enum Admission {
 /// and `/control`.
 #[derive(Debug)]
 pub struct Conn {
+    /// Unique among the server's connections.
     pub id: u64,
+    /// The client id it registered under (`?client=`; `""` without one).
     pub client: String,
     /// Member of the `/chat` room.
     pub chat: bool,
@@ -55,6 +58,9 @@ pub struct Conn {
 }
 
 impl Conn {
+    /// A connection of `client`, in the `/chat` room if `chat`; `stream` is a
+    /// clone of the socket `writer` writes to, kept to drop the TCP
+    /// connection.
     pub fn new(id: u64, client: String, chat: bool, writer: WsWriter, stream: Stream) -> Self {
         Conn {
             id,
@@ -73,10 +79,12 @@ impl Conn {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether the connection is in half-open mode (sends and answers nothing).
     pub fn is_silent(&self) -> bool {
         self.silent.load(Ordering::Acquire)
     }
 
+    /// Turns half-open mode on or off; returns whether that changed it.
     pub fn set_silent(&self, silent: bool) -> bool {
         self.silent.swap(silent, Ordering::AcqRel) != silent
     }
@@ -147,6 +155,7 @@ pub struct Registry {
 #[derive(Debug)]
 pub struct Registration {
     registry: Arc<Registry>,
+    /// The registered connection.
     pub conn: Arc<Conn>,
 }
 
@@ -164,11 +173,31 @@ impl Drop for Registration {
 /// Result of a `/control` action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ControlAction<'a> {
+    /// Put every connection of the client in half-open mode: send nothing, answer nothing.
     Silent,
+    /// Drop the TCP connection of every connection of the client, without a closing handshake.
     Drop,
-    Close { code: u16, reason: &'a str },
-    Outage { secs: u64 },
-    Flap { secs: u64 },
+    /// Start the closing handshake of every connection of the client (a silent
+    /// one leaves half-open mode first).
+    Close {
+        /// Close code to send.
+        code: u16,
+        /// Close reason to send.
+        reason: &'a str,
+    },
+    /// Drop every connection of the client and refuse its new handshakes
+    /// (HTTP 503) for `secs`.
+    Outage {
+        /// Length of the window, in seconds.
+        secs: u64,
+    },
+    /// Close every connection of the client with [`FLAP_CLOSE`], and for
+    /// `secs` accept then close its new ones at once.
+    Flap {
+        /// Length of the window, in seconds.
+        secs: u64,
+    },
+    /// End the client's outage and flap windows and its half-open mode.
     Reset,
 }
 
@@ -176,6 +205,7 @@ pub enum ControlAction<'a> {
 pub const FLAP_CLOSE: (u16, &str) = (1001, "flap");
 
 impl Registry {
+    /// An empty registry.
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
     }
