@@ -34,7 +34,7 @@
 //!    with [`Session::handle_timeout`](session::Session::handle_timeout), each
 //!    together with the current time;
 //! 2. drain [`Session::poll`](session::Session::poll) and carry out every
-//!    [`Action`](session::Action): open a socket, send on it, abandon it, or
+//!    [`Action`]: open a socket, send on it, abandon it, or
 //!    emit an event to the application;
 //! 3. arm one timer for [`Session::poll_timeout`](session::Session::poll_timeout)
 //!    (none when it returns `None`).

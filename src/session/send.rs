@@ -1,6 +1,6 @@
 //! The outcome of [`Session::send`](super::Session::send).
 
-/// Why [`Session::send`] refused a message. The message is handed back so
+/// Why [`Session::send`](super::Session::send) refused a message. The message is handed back so
 /// nothing is lost.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -13,7 +13,7 @@ pub enum SendError<M> {
     Closed(M),
 }
 
-/// What [`Session::send`] did with a message.
+/// What [`Session::send`](super::Session::send) did with a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sent {
     /// Handed to the open socket now (an `Action::Send` is pending).
