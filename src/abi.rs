@@ -26,8 +26,8 @@
 //! [`js_module`] is native-only (it renders the JS source).
 
 use crate::session::{
-    self, Config, ConfigError, Error, HeartbeatConfig, QueueConfig, ReconnectConfig, SendError,
-    Sent, State,
+    self, Config, ConfigError, Error, HeartbeatConfig, QueueConfig, ReconnectConfig,
+    RequestError, SendError, Sent, State,
 };
 
 /// Defines a fieldless `#[repr(u32)]` enum with a JS name per variant and
@@ -98,6 +98,8 @@ named! {
         MaxMessages = "queue.maxMessages",
         /// `queue.maxBytes`.
         MaxBytes = "queue.maxBytes",
+        /// `rpc.timeout`, ms (`Infinity`: forever). `rpc.id` is the facade's.
+        RpcTimeout = "rpc.timeout",
     }
 }
 
@@ -138,6 +140,7 @@ impl Opt {
             Opt::FatalCodes => f64::NAN,
             Opt::MaxMessages => DEFAULT_MAX_MESSAGES as f64,
             Opt::MaxBytes => DEFAULT_MAX_BYTES as f64,
+            Opt::RpcTimeout => DEFAULT_REQUEST_TIMEOUT as f64,
         }
     }
 }
@@ -226,6 +229,7 @@ impl Slots {
                 max_messages: self.get(Opt::MaxMessages) as usize,
                 max_bytes: self.get(Opt::MaxBytes) as usize,
             }),
+            request_timeout: ms(Opt::RpcTimeout),
         })
     }
 }
@@ -252,6 +256,8 @@ named! {
         Error = "error",
         /// `'state'`.
         State = "state",
+        /// Not an app event: a request failed (the facade rejects it).
+        Rpc = "rpc",
     }
 }
 
@@ -271,6 +277,7 @@ impl EventKind {
             EventKind::Pong => ["rtt", "-", "-", "-"],
             EventKind::Error => ["code (ErrorCode index)", "detail", "-", "-"],
             EventKind::State => ["state (STATES index)", "previous", "-", "-"],
+            EventKind::Rpc => ["request", "code (ErrorCode index)", "-", "-"],
         }
     }
 }
@@ -365,6 +372,12 @@ named! {
         Closed = "CLOSED",
         /// The wasm module panicked.
         Panic = "PANIC",
+        /// `request()`: no reply within its timeout.
+        RequestTimeout = "REQUEST_TIMEOUT",
+        /// `request()`: its `signal` aborted (`err.cause`: the reason).
+        Aborted = "ABORTED",
+        /// `request()`: sent, and that connection ended before the reply.
+        ConnectionLost = "CONNECTION_LOST",
     }
 }
 
@@ -384,6 +397,18 @@ impl ErrorCode {
             ErrorCode::NotOpen => "not open and the queue is off",
             ErrorCode::Closed => "socket is closed",
             ErrorCode::Panic => "internal error",
+            ErrorCode::RequestTimeout => "no reply in time",
+            ErrorCode::Aborted => "request aborted",
+            ErrorCode::ConnectionLost => "connection lost before the reply",
+        }
+    }
+
+    /// The code of a failed request.
+    pub fn of_request(err: RequestError) -> ErrorCode {
+        match err {
+            RequestError::Timeout => ErrorCode::RequestTimeout,
+            RequestError::ConnectionLost => ErrorCode::ConnectionLost,
+            _ => ErrorCode::Closed,
         }
     }
 
@@ -405,7 +430,7 @@ impl ErrorCode {
 pub fn js_module() -> String {
     use crate::session::{
         DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEARTBEAT_MS, DEFAULT_JSON,
-        DEFAULT_PING, DEFAULT_PONG,
+        DEFAULT_PING, DEFAULT_PONG, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RPC_ID,
     };
     use std::fmt::Write;
 
@@ -507,7 +532,8 @@ pub fn js_module() -> String {
          connectTimeout: {DEFAULT_CONNECT_TIMEOUT},\n  closeTimeout: {DEFAULT_CLOSE_TIMEOUT},\n  \
          heartbeat: {{ interval: {DEFAULT_HEARTBEAT_MS}, timeout: {DEFAULT_HEARTBEAT_MS}, ping: '{DEFAULT_PING}', pong: '{DEFAULT_PONG}' }},\n  \
          reconnect: {{ minDelay: {}, maxDelay: {}, factor: {}, jitter: {}, maxRetries: {max_retries}, stableAfter: {}, fatalCodes: [{}] }},\n  \
-         queue: {{ maxMessages: {}, maxBytes: {} }},\n}};\n",
+         queue: {{ maxMessages: {}, maxBytes: {} }},\n  \
+         rpc: {{ id: '{DEFAULT_RPC_ID}', timeout: {DEFAULT_REQUEST_TIMEOUT} }},\n}};\n",
         rc.min_delay,
         rc.max_delay,
         rc.factor,

@@ -158,6 +158,17 @@ pub const CONNECT_FLAGS: &[Flag] = &[
         "most messages queued while not connected",
     ),
     valued("queue-bytes", "N", "most bytes queued while not connected"),
+    valued(
+        "rpc-id",
+        "FIELD",
+        "an input line ?{...} is a request: FIELD carries its id (set if absent); \
+         its reply (the message with that FIELD) or its failure prints as a reply event",
+    ),
+    valued(
+        "request-timeout",
+        "MS",
+        "a request fails with REQUEST_TIMEOUT after this long",
+    ),
     HELP,
 ];
 
@@ -166,7 +177,7 @@ pub const USAGE: &str = "\
 usage:
   steadyws serve [--host 127.0.0.1] [--port 8080] [--root DIR] [--tls-cert FILE --tls-key FILE]
       dev server: static files from DIR, WebSocket test endpoints
-      (/echo /chat /silent /drop /close /flap /refuse /stall),
+      (/echo /chat /silent /drop /close /flap /refuse /stall /rpc),
       /stats and /control (see the steadyws::native::server docs)
   steadyws connect URL [options]
       ws:// or wss:// client with heartbeat and reconnection
@@ -505,6 +516,9 @@ fn connect_args(parsed: Parsed) -> Result<ConnectArgs, ArgError> {
             "no-reconnect" => reconnect = false,
             "queue-messages" => q(config).max_messages = count()?,
             "queue-bytes" => q(config).max_bytes = count()?,
+            "rpc-id" if !value.is_empty() => out.rpc_id = value.to_owned(),
+            "rpc-id" => return Err(bad()),
+            "request-timeout" => config.request_timeout = ms()?,
             _ => return Err(ArgError::UnknownFlag(format!("--{flag}"))),
         }
     }
@@ -552,6 +566,8 @@ fn connect_default(flag: &str) -> Option<String> {
         "stable-after" => rc?.stable_after.to_string(),
         "queue-messages" => q?.max_messages.to_string(),
         "queue-bytes" => q?.max_bytes.to_string(),
+        "rpc-id" => d.rpc_id,
+        "request-timeout" => c.request_timeout.to_string(),
         _ => return None,
     })
 }

@@ -35,6 +35,10 @@ pub const DEFAULT_STABLE_AFTER: u64 = 5_000;
 pub const DEFAULT_MAX_MESSAGES: usize = 1_000;
 /// `queue.maxBytes`.
 pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
+/// `rpc.timeout`, ms: how long `request()` waits for its reply.
+pub const DEFAULT_REQUEST_TIMEOUT: u64 = 10_000;
+/// `rpc.id`: the field of a request and its reply that carries the id.
+pub const DEFAULT_RPC_ID: &str = "id";
 
 /// Heartbeat options (API.md `heartbeat`).
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +102,9 @@ pub struct Config<M> {
     pub reconnect: Option<ReconnectConfig>,
     /// `None`: `send` while not open fails with `NotOpen`.
     pub queue: Option<QueueConfig>,
+    /// ms a request waits for its reply when its call names no timeout
+    /// (`rpc.timeout`); `u64::MAX`: forever.
+    pub request_timeout: u64,
 }
 
 /// An invalid option; `field` is the option's JS path, e.g. `heartbeat.interval`.
@@ -170,6 +177,7 @@ impl<M> Config<M> {
             heartbeat: Some(HeartbeatConfig::new(ping)),
             reconnect: Some(ReconnectConfig::default()),
             queue: Some(QueueConfig::default()),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 
@@ -181,6 +189,7 @@ impl<M> Config<M> {
             heartbeat: None,
             reconnect: Some(ReconnectConfig::default()),
             queue: Some(QueueConfig::default()),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 

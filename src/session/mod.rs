@@ -134,6 +134,7 @@ mod input;
 mod payload;
 mod phase;
 mod queue;
+mod request;
 mod rng;
 mod send;
 mod state;
@@ -147,12 +148,14 @@ pub use config::{
     Config, ConfigError, HeartbeatConfig, QueueConfig, ReconnectConfig, DEFAULT_CLOSE_TIMEOUT,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_FACTOR, DEFAULT_FATAL_CODES, DEFAULT_HEARTBEAT_MS,
     DEFAULT_JITTER, DEFAULT_JSON, DEFAULT_MAX_BYTES, DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGES,
-    DEFAULT_MIN_DELAY, DEFAULT_PING, DEFAULT_PONG, DEFAULT_STABLE_AFTER,
+    DEFAULT_MIN_DELAY, DEFAULT_PING, DEFAULT_PONG, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RPC_ID,
+    DEFAULT_STABLE_AFTER,
 };
 pub use event::{Error, Event};
 pub use heartbeat::late_slack;
 pub use input::Input;
 pub use payload::Payload;
+pub use request::{RequestError, RequestId};
 pub use send::{SendError, Sent};
 pub use state::{Gen, State};
 pub use stats::Stats;
@@ -160,6 +163,7 @@ pub use stats::Stats;
 use heartbeat::{Due, Heartbeat};
 use phase::Phase;
 use queue::SendQueue;
+use request::Requests;
 use rng::Rng;
 
 /// How heartbeat replies are recognised.
@@ -194,6 +198,7 @@ pub struct Session<M> {
     now: u64,
     out: VecDeque<Action<M>>,
     queue: SendQueue<M>,
+    requests: Requests,
     rng: Rng,
     /// Consecutive failed connections since the backoff last reset.
     failures: u32,
@@ -221,6 +226,7 @@ impl<M: Payload> Session<M> {
             now,
             out: VecDeque::new(),
             queue: SendQueue::new(),
+            requests: Requests::default(),
             rng: Rng::new(seed),
             failures: 0,
             opened_once: false,
@@ -324,6 +330,7 @@ impl<M: Payload> Session<M> {
     pub fn handle_timeout(&mut self, now: u64) {
         self.tick(now);
         let now = self.now;
+        self.fail_requests(|deadline, _| deadline <= now, RequestError::Timeout);
         match &mut self.phase {
             Phase::Connecting {
                 gen,
@@ -374,12 +381,16 @@ impl<M: Payload> Session<M> {
 
     /// When `handle_timeout` must be called next; `None` = no timer.
     pub fn poll_timeout(&self) -> Option<u64> {
-        match &self.phase {
+        let phase = match &self.phase {
             Phase::Connecting { deadline, .. } => *deadline,
             Phase::Open { hb, .. } => hb.as_ref().map(Heartbeat::deadline),
             Phase::Closing { deadline, .. } => Some(*deadline),
             Phase::Waiting { until } => Some(*until),
             Phase::Closed => None,
+        };
+        match (phase, self.requests.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -414,6 +425,7 @@ impl<M: Payload> Session<M> {
     /// Queued messages stay queued (see [`take_queued`](Self::take_queued)).
     pub fn close(&mut self, code: u16, reason: String, now: u64) {
         self.tick(now);
+        self.fail_requests(|_, _| true, RequestError::Closed);
         match self.phase {
             Phase::Connecting { gen, .. } => {
                 self.abandon(gen, Some(code), reason.clone());
@@ -480,6 +492,7 @@ impl<M: Payload> Session<M> {
         Stats {
             queued: self.queue.len(),
             queued_bytes: self.queue.bytes(),
+            pending: self.requests.len(),
             ..self.stats
         }
     }
@@ -501,6 +514,68 @@ impl<M: Payload> Session<M> {
         self.queue.pop()
     }
 
+    /// Sends `data` as a request, like [`send`](Self::send) (sent now when
+    /// open, else queued within the bounds, the same refusals), and keeps it
+    /// pending until the driver reports its reply ([`answer`](Self::answer)),
+    /// the app gives up ([`cancel`](Self::cancel)), or the core fails it
+    /// with `Event::RequestFailed`: `Timeout` once `timeout` ms have passed
+    /// (`None`: `Config::request_timeout`), queued or not; `ConnectionLost`
+    /// when the socket it was handed to ends; `Closed` on `close()` or when
+    /// the session closes for good. A queued request survives reconnects
+    /// (it goes out on the next open); a failed or cancelled one is removed
+    /// from the queue and never sent. Each request settles exactly once.
+    pub fn request(
+        &mut self,
+        data: M,
+        timeout: Option<u64>,
+        now: u64,
+    ) -> Result<RequestId, SendError<M>> {
+        self.tick(now);
+        let deadline = self
+            .now
+            .saturating_add(timeout.unwrap_or(self.config.request_timeout));
+        if let Phase::Open { gen, .. } = self.phase {
+            self.stats.messages_out += 1;
+            self.out.push_back(Action::Send { gen, data });
+            return Ok(self.requests.add(deadline, Some(gen)));
+        }
+        // Queued or refused as `send` would be; the id tags the queued copy.
+        let id = self.requests.add(deadline, None);
+        let refused = match (&self.phase, &self.config.queue) {
+            (Phase::Closing { .. } | Phase::Closed, _) => SendError::Closed(data),
+            (_, None) => SendError::NotOpen(data),
+            (_, Some(bounds)) => match self.queue.push_as(data, id.0, bounds) {
+                Ok(()) => return Ok(id),
+                Err(data) => SendError::QueueFull(data),
+            },
+        };
+        self.requests.remove(id, false);
+        Err(refused)
+    }
+
+    /// The driver matched a reply to the request `id`: it is settled. False
+    /// when it is not pending (already failed or cancelled, or still queued:
+    /// a message cannot answer what was not sent); the message is then an
+    /// ordinary one for the app.
+    pub fn answer(&mut self, id: RequestId) -> bool {
+        self.requests.remove(id, true).is_some()
+    }
+
+    /// The app gave up on the request `id` (an abort, a dropped future): it
+    /// is settled, and removed from the queue if still there (never sent).
+    /// False when it was not pending. No event.
+    pub fn cancel(&mut self, id: RequestId) -> bool {
+        match self.requests.remove(id, false) {
+            Some(queued) => {
+                if queued {
+                    self.queue.remove(id.0);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
     // ----- internals -------------------------------------------------------
 
     fn tick(&mut self, now: u64) {
@@ -509,6 +584,17 @@ impl<M: Payload> Session<M> {
 
     fn emit(&mut self, event: Event<M>) {
         self.out.push_back(Action::Emit(event));
+    }
+
+    /// Fails the pending requests `which` selects (by deadline and socket),
+    /// oldest first, removing queued ones from the queue.
+    fn fail_requests(&mut self, which: impl Fn(u64, Option<Gen>) -> bool, error: RequestError) {
+        for (id, queued) in self.requests.take(which) {
+            if queued {
+                self.queue.remove(id.0);
+            }
+            self.emit(Event::RequestFailed { id, error });
+        }
     }
 
     fn emit_close(&mut self, code: u16, reason: String, was_clean: bool, will_reconnect: bool) {
@@ -527,6 +613,14 @@ impl<M: Payload> Session<M> {
     /// Moves to `phase`, announcing the state change (if any) last.
     fn enter(&mut self, phase: Phase) {
         let previous = self.phase.state();
+        if let Some(gen) = self.phase.gen().filter(|&g| phase.gen() != Some(g)) {
+            // Its socket ended: what it was handed will get no reply.
+            let lost = |_, on| on == Some(gen);
+            self.fail_requests(lost, RequestError::ConnectionLost);
+        }
+        if let Phase::Closed = phase {
+            self.fail_requests(|_, _| true, RequestError::Closed);
+        }
         self.phase = phase;
         let state = self.phase.state();
         if state != previous {
@@ -569,9 +663,12 @@ impl<M: Payload> Session<M> {
         // Flush before anything else: these Sends precede every event, so
         // even a driver that runs app callbacks (which may call `send`)
         // while carrying out this batch cannot overtake the queue.
-        while let Some(data) = self.queue.pop() {
+        while let Some((data, tag)) = self.queue.pop_any() {
             self.stats.messages_out += 1;
             self.out.push_back(Action::Send { gen, data });
+            if tag != 0 {
+                self.requests.sent(RequestId(tag), gen);
+            }
         }
         if self.opened_once {
             self.stats.reconnects = self.stats.reconnects.saturating_add(1);

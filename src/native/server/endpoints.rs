@@ -46,6 +46,8 @@ pub enum Behavior {
     /// included: a client stays alive only if every frame counts as
     /// liveness, whatever it contains.
     Babble { every: Duration },
+    /// `/rpc`: answers requests (see [`super::rpc`]).
+    Rpc,
 }
 
 /// Parses `/babble`'s `every` (ms, 10..=60000, default 200).
@@ -159,7 +161,7 @@ fn trigger(conn: &Conn, behavior: &Behavior, received: u64) -> bool {
     }
 }
 
-fn drive(conn: &Conn, reader: &mut WsReader, behavior: &Behavior, shared: &Shared) {
+fn drive(conn: &Arc<Conn>, reader: &mut WsReader, behavior: &Behavior, shared: &Shared) {
     let close_timeout = shared.config.close_timeout;
     if *behavior == Behavior::Flap {
         let _ = conn.send_close(Some(FLAP_CLOSE.0), FLAP_CLOSE.1);
@@ -204,6 +206,7 @@ fn drive(conn: &Conn, reader: &mut WsReader, behavior: &Behavior, shared: &Share
                 let ok = match behavior {
                     Behavior::Chat => chat(conn, msg, shared),
                     Behavior::Babble { .. } => true,
+                    Behavior::Rpc => super::rpc::handle(conn, msg, &shared.rpc),
                     _ => conn.send_with(|w| w.send(&msg)).is_ok(),
                 };
                 if !ok {

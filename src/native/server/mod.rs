@@ -1,7 +1,8 @@
 //! The dev/test server behind `steadyws serve`: static files, the WebSocket
 //! endpoints of the dev server contract (`/echo`, `/chat`, `/silent`,
 //! `/drop`, `/close`, `/flap`, `/refuse`, `/stall`, and `/babble`, which
-//! sends text that is not JSON and answers nothing) and the HTTP endpoints
+//! sends text that is not JSON and answers nothing, and `/rpc`, see [`rpc`])
+//! and the HTTP endpoints
 //! `/stats` and `/control`, all on one port; over TLS (`wss://`, `https://`)
 //! when [`ServerConfig::tls`] is set (`steadyws serve --tls-cert FILE
 //! --tls-key FILE`).
@@ -44,6 +45,7 @@
 pub mod endpoints;
 pub mod http;
 pub mod registry;
+pub mod rpc;
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -112,6 +114,8 @@ pub(crate) struct Shared {
     /// Every socket being served, to cut them all when the server stops.
     sockets: Mutex<HashMap<u64, TcpStream>>,
     next_socket: AtomicU64,
+    /// What `/rpc` received.
+    pub(crate) rpc: rpc::Log,
 }
 
 /// Counts a served socket and forgets it when its thread ends.
@@ -151,6 +155,7 @@ impl Server {
                 stopping: AtomicBool::new(false),
                 sockets: Mutex::new(HashMap::new()),
                 next_socket: AtomicU64::new(0),
+                rpc: rpc::Log::default(),
             }),
         })
     }
@@ -387,6 +392,11 @@ fn route(mut stream: Stream, req: Request, rest: Vec<u8>, shared: &Arc<Shared>) 
         "/echo" => Ok(Behavior::Echo),
         "/chat" => Ok(Behavior::Chat),
         "/silent" => Ok(Behavior::Silent),
+        "/rpc" => Ok(Behavior::Rpc),
+        "/rpc/log" => {
+            let body = shared.rpc.json(&client);
+            return respond(stream, Some((200, body, head_only)));
+        }
         "/flap" => Ok(Behavior::Flap),
         "/babble" => endpoints::parse_babble(&pairs),
         "/drop" => endpoints::parse_after(&pairs).map(|after| Behavior::Drop { after }),

@@ -1,0 +1,102 @@
+//! Pending requests (API.md `request()`): which are unanswered, until when,
+//! and on which socket. Replies are matched by the driver (it knows the
+//! message format); the core decides when a request fails, so that every
+//! request settles exactly once and deadlines join the one timer.
+
+use super::Gen;
+
+/// The core's handle of a pending request (not the `[rpc.id]` the app sees:
+/// the driver maps those). Never 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RequestId(pub u32);
+
+/// Why a request failed, as the core sees it (an abort is the app's own
+/// [`Session::cancel`](super::Session::cancel) and gives no event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// No reply within its timeout (JS `REQUEST_TIMEOUT`).
+    Timeout,
+    /// It was sent, and that socket ended before the reply (`CONNECTION_LOST`).
+    ConnectionLost,
+    /// `close()` was called, or the session closed for good, first (`CLOSED`).
+    Closed,
+}
+
+#[derive(Debug)]
+struct Entry {
+    id: RequestId,
+    /// `u64::MAX`: none.
+    deadline: u64,
+    /// The socket it was handed to; `None` while queued.
+    on: Option<Gen>,
+}
+
+/// The unanswered requests, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct Requests {
+    items: Vec<Entry>,
+    last: u32,
+}
+
+impl Requests {
+    /// A fresh id, not pending (ids wrap and skip 0).
+    pub(crate) fn add(&mut self, deadline: u64, on: Option<Gen>) -> RequestId {
+        loop {
+            self.last = self.last.wrapping_add(1).max(1);
+            let id = RequestId(self.last);
+            if self.find(id).is_none() {
+                self.items.push(Entry { id, deadline, on });
+                return id;
+            }
+        }
+    }
+
+    fn find(&self, id: RequestId) -> Option<usize> {
+        self.items.iter().position(|e| e.id == id)
+    }
+
+    /// Removes `id` if pending and `sent_only` allows; `Some(queued)`.
+    pub(crate) fn remove(&mut self, id: RequestId, sent_only: bool) -> Option<bool> {
+        let i = self.find(id)?;
+        let queued = self.items[i].on.is_none();
+        if sent_only && queued {
+            return None;
+        }
+        self.items.remove(i);
+        Some(queued)
+    }
+
+    /// The queued request `id` was handed to the socket `gen`.
+    pub(crate) fn sent(&mut self, id: RequestId, gen: Gen) {
+        if let Some(i) = self.find(id) {
+            self.items[i].on = Some(gen);
+        }
+    }
+
+    /// Removes those `which` selects, oldest first: `(id, was queued)`.
+    pub(crate) fn take(&mut self, which: impl Fn(u64, Option<Gen>) -> bool) -> Vec<(RequestId, bool)> {
+        let mut out = Vec::new();
+        self.items.retain(|e| {
+            let hit = which(e.deadline, e.on);
+            if hit {
+                out.push((e.id, e.on.is_none()));
+            }
+            !hit
+        });
+        out
+    }
+
+    /// The earliest deadline.
+    pub(crate) fn deadline(&self) -> Option<u64> {
+        self.items
+            .iter()
+            .map(|e| e.deadline)
+            .filter(|&d| d != u64::MAX)
+            .min()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+}
