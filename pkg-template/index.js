@@ -6,7 +6,7 @@ import init, { Inner, onPanic, version as wasmVersion } from './steadyws_bg_glue
 // from src/abi.rs); defaults and validation of the options are the core's.
 import {
   OPTIONS, KINDS, EVENTS, STATES, STATE_CLOSED, SEND, SEND_CLOSED, ERRORS, MESSAGES,
-  EV_OPEN, EV_MESSAGE, EV_CLOSE, EV_RECONNECTING, EV_HEARTBEAT_TIMEOUT, EV_PING, EV_PONG, EV_ERROR, EV_STATE,
+  EV_OPEN, EV_MESSAGE, EV_CLOSE, EV_RECONNECTING, EV_HEARTBEAT_TIMEOUT, EV_PING, EV_PONG, EV_ERROR, EV_STATE, EV_RPC,
   PAGE_ONLINE, PAGE_OFFLINE, PAGE_RESUMED, PAGE_HIDDEN,
 } from './abi.js';
 const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
@@ -119,13 +119,15 @@ export async function connect(url, options = {}) {
   // Only what needs JS types is prepared here: the ping as it will be sent.
   let ping = options.heartbeat?.ping;
   if (ping !== undefined) ping = ping instanceof Uint8Array ? sendable(ping, 'heartbeat.ping') : outgoing(ping, true, 'heartbeat.ping');
+  const rpcId = options.rpc?.id;
+  if (rpcId !== undefined && typeof rpcId !== 'string') bad('rpc.id', 'a string');
   await load();
-  return new Socket(href, protocols, slots, fatal, ping, options.heartbeat?.pong);
+  return new Socket(href, protocols, slots, fatal, ping, options.heartbeat?.pong, rpcId ?? 'id');
 }
 
 function snapshot(w) {
   const s = w.stats();
-  return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5] };
+  return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5], pending: s[6] };
 }
 
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
@@ -137,15 +139,21 @@ export class Socket {
   #json;
   #dead = false;
   #unpage = [];
-  #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null };
+  #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null, pending: 0 };
+  /** request(): the `[rpc.id]` field; pending ones by id; their ids by the core's handle. */
+  #rpc;
+  #req = new Map();
+  #rid = new Map();
+  #seq = 0;
   #done;
   #settle;
   /** What was still queued when the socket ended (see takeQueued()). */
   #left = [];
 
   /** @internal use connect() */
-  constructor(url, protocols, slots, fatal, ping, pong) {
+  constructor(url, protocols, slots, fatal, ping, pong, rpc) {
     this.#url = url;
+    this.#rpc = rpc;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
     // A reply predicate sees the message as 'message' would, and may not
@@ -243,6 +251,44 @@ export class Socket {
   }
 
   /**
+   * Sends a copy of `data` with `[rpc.id]` set (unless it has one) and
+   * resolves with the message whose `[rpc.id]` equals it. Deadlines, lost
+   * connections and the queue are the core's: it settles every request
+   * once, by an 'rpc' event or by answer()/cancel() returning true.
+   */
+  request(data, { timeout, signal } = {}) {
+    return new Promise((ok, no) => {
+      if (!this.#json) bad('request()', 'used with json: true');
+      if (typeof data !== 'object' || data === null) bad('request data', 'an object');
+      if (timeout !== undefined && !(timeout >= 0)) bad('timeout', 'a number >= 0');
+      const key = this.#rpc;
+      let id = data[key];
+      if (typeof id !== 'string' && typeof id !== 'number') {
+        do id = ++this.#seq; while (this.#req.has(id));
+        data = { ...data, [key]: id };
+      } else if (this.#req.has(id)) bad(`request id ${JSON.stringify(id)}`, 'unique among pending requests');
+      if (signal?.aborted) throw error('ABORTED', 0, { cause: signal.reason });
+      const text = outgoing(data, true, 'request data');
+      const r = this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout ?? NaN);
+      if (r < 0) throw error(SEND[-r], 0, { data });
+      const abort = () => this.#w.cancel(r) && this.#settled(r)[1](error('ABORTED', 0, { cause: signal.reason }));
+      signal?.addEventListener('abort', abort);
+      this.#req.set(id, [ok, no, r, () => signal?.removeEventListener('abort', abort)]);
+      this.#rid.set(r, id);
+    });
+  }
+
+  // Forgets the request the core says is settled; its [ok, no, ...].
+  #settled(r) {
+    const id = this.#rid.get(r);
+    const e = this.#req.get(id);
+    this.#rid.delete(r);
+    this.#req.delete(id);
+    e[3]();
+    return e;
+  }
+
+  /**
    * Removes and returns the messages still waiting for an open, oldest
    * first (also after the socket closed): to hand them to another socket.
    */
@@ -301,6 +347,7 @@ export class Socket {
     live.delete(this);
     const err = error('PANIC');
     err.message = text;
+    for (const [, no] of this.#req.values()) no(err);
     this.#emit('error', err);
     this.#settle();
   }
@@ -320,8 +367,12 @@ export class Socket {
             k = EV_ERROR;
             p = error('INVALID_JSON', 0, { data: v });
           }
+          // A reply settles its request (if the core agrees) and is not a message.
+          const e = this.#req.size && p?.[this.#rpc] !== undefined && this.#req.get(p[this.#rpc]);
+          if (e && k === EV_MESSAGE && this.#w.answer(e[2])) return this.#settled(e[2])[0](p);
         }
         break;
+      case EV_RPC: return this.#settled(a)[1](error(ERRORS[b]));
       case EV_CLOSE: p = { code: a, reason: v, wasClean: !!(b & 1), willReconnect: !!(b & 2) }; break;
       case EV_RECONNECTING: p = { attempt: a, delay: b }; break;
       case EV_HEARTBEAT_TIMEOUT: p = { silentFor: a }; break;

@@ -26,8 +26,8 @@
 //! [`js_module`] is native-only (it renders the JS source).
 
 use crate::session::{
-    self, Config, ConfigError, Error, HeartbeatConfig, QueueConfig, ReconnectConfig,
-    RequestError, SendError, Sent, State,
+    self, Config, ConfigError, Error, HeartbeatConfig, QueueConfig, ReconnectConfig, RequestError,
+    SendError, Sent, State,
 };
 
 /// Defines a fieldless `#[repr(u32)]` enum with a JS name per variant and
@@ -262,6 +262,12 @@ named! {
 }
 
 impl EventKind {
+    /// Kinds the facade handles itself: not a type of `sock.on()` (its
+    /// name in the generated `EVENTS` is `null`).
+    pub const fn internal(self) -> bool {
+        matches!(self, EventKind::Rpc)
+    }
+
     /// What `a`, `b`, `v` and `w` of `sink.ev(kind, a, b, v, w)` carry
     /// (`-` = unused), in that order. `a` and `b` are numbers, `v` and `w`
     /// JS values.
@@ -463,10 +469,17 @@ pub fn js_module() -> String {
         js,
         "/** The JS type of each slot (see src/abi.rs `Opt::kind`). */\nexport const KINDS = '{kinds}';"
     );
+    let events: Vec<String> = EventKind::ALL
+        .iter()
+        .map(|k| match k.internal() {
+            true => "null".into(),
+            false => format!("'{}'", k.js()),
+        })
+        .collect();
     let _ = writeln!(
         js,
-        "/** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */\nexport const EVENTS = {};",
-        list(EventKind::ALL, EventKind::js)
+        "/** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */\nexport const EVENTS = [{}];",
+        events.join(", ")
     );
     for &k in EventKind::ALL {
         let [a, b, v, w] = k.layout();

@@ -133,6 +133,7 @@ fn disabled_sections_need_no_validation() {
         heartbeat: None,
         reconnect: None,
         queue: None,
+        request_timeout: 0,
     };
     assert_eq!(c.validate(), Ok(()));
 }

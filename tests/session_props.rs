@@ -134,6 +134,7 @@ fn config() -> impl Strategy<Value = (Config<Message>, bool)> {
                     heartbeat,
                     reconnect,
                     queue,
+                    request_timeout: 10_000,
                 },
                 matcher,
             )

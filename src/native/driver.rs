@@ -318,7 +318,10 @@ impl<W: Write> Driver<W> {
         };
         if self.requests.values().any(|v| *v == id) {
             let message = "a request with this id is pending";
-            return self.print("error", json!({ "name": "TypeError", "message": message, "id": id }));
+            return self.print(
+                "error",
+                json!({ "name": "TypeError", "message": message, "id": id }),
+            );
         }
         req.insert(key, id.clone());
         let text = Value::Object(req).to_string();
@@ -336,13 +339,24 @@ impl<W: Write> Driver<W> {
 
     /// A message that answers a pending request is its reply, not a message.
     fn reply(&mut self, session: &mut Session<Message>, data: &Message) -> bool {
-        let Message::Text(text) = data else { return false };
+        let Message::Text(text) = data else {
+            return false;
+        };
         if self.requests.is_empty() {
             return false;
         }
-        let Ok(msg) = serde_json::from_str::<Value>(text) else { return false };
-        let Some(id) = msg.get(&self.args.rpc_id) else { return false };
-        let Some(rid) = self.requests.iter().find(|(_, v)| *v == id).map(|(k, _)| *k) else {
+        let Ok(msg) = serde_json::from_str::<Value>(text) else {
+            return false;
+        };
+        let Some(id) = msg.get(&self.args.rpc_id) else {
+            return false;
+        };
+        let Some(rid) = self
+            .requests
+            .iter()
+            .find(|(_, v)| *v == id)
+            .map(|(k, _)| *k)
+        else {
             return false;
         };
         if !session.answer(rid) {
@@ -354,7 +368,9 @@ impl<W: Write> Driver<W> {
     }
 
     fn request_failed(&mut self, rid: RequestId, error: RequestError) {
-        let Some(id) = self.requests.remove(&rid) else { return };
+        let Some(id) = self.requests.remove(&rid) else {
+            return;
+        };
         let (code, message) = match error {
             RequestError::Timeout => ("REQUEST_TIMEOUT", "no reply in time"),
             RequestError::ConnectionLost => ("CONNECTION_LOST", "connection lost before the reply"),

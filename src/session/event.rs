@@ -36,7 +36,10 @@ pub enum Event<M> {
         previous: State,
     },
     /// The request `id` will get no reply (it is no longer pending).
-    RequestFailed { id: RequestId, error: RequestError },
+    RequestFailed {
+        id: RequestId,
+        error: RequestError,
+    },
 }
 
 /// Typed errors of the connection (JS: `Error` with `name`/`code`).

@@ -75,7 +75,10 @@ impl Requests {
     }
 
     /// Removes those `which` selects, oldest first: `(id, was queued)`.
-    pub(crate) fn take(&mut self, which: impl Fn(u64, Option<Gen>) -> bool) -> Vec<(RequestId, bool)> {
+    pub(crate) fn take(
+        &mut self,
+        which: impl Fn(u64, Option<Gen>) -> bool,
+    ) -> Vec<(RequestId, bool)> {
         let mut out = Vec::new();
         self.items.retain(|e| {
             let hit = which(e.deadline, e.on);

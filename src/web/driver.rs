@@ -22,8 +22,8 @@ use super::conn::{Conn, Handlers};
 use super::handles::{handler, Listener, Timer};
 use super::sys;
 use crate::session::{
-    Action, Config, ConfigError, Event as CoreEvent, Gen, Input, SendError, Sent, Session, State,
-    Stats,
+    Action, Config, ConfigError, Event as CoreEvent, Gen, Input, RequestId, SendError, Sent,
+    Session, State, Stats,
 };
 
 /// Where the driver's output goes: the JS facade (`js.rs`) or the typed Rust
@@ -245,6 +245,34 @@ impl Shared {
             }
         });
         result
+    }
+
+    /// [`Session::request`]; replies are matched by the sink, which then
+    /// calls [`answer`](Self::answer).
+    pub(crate) fn request(
+        &self,
+        data: JsValue,
+        timeout: Option<u64>,
+    ) -> Result<RequestId, SendError<JsValue>> {
+        let mut data = Some(data);
+        let mut result = Err(SendError::Closed(JsValue::UNDEFINED));
+        self.enter(&mut |core, clock| {
+            if let Some(data) = data.take() {
+                result = core.session.request(data, timeout, clock.now());
+            }
+        });
+        result
+    }
+
+    /// [`Session::answer`] (no action follows; a timer armed for its
+    /// deadline fires early and re-arms).
+    pub(crate) fn answer(&self, id: RequestId) -> bool {
+        self.core().session.answer(id)
+    }
+
+    /// [`Session::cancel`].
+    pub(crate) fn cancel(&self, id: RequestId) -> bool {
+        self.core().session.cancel(id)
     }
 
     pub(crate) fn close(&self, code: u16, reason: String) {

@@ -49,7 +49,9 @@ pub(crate) fn handle(conn: &Arc<Conn>, msg: Message, log: &Log) -> bool {
         Message::Text(t) => serde_json::from_str::<Value>(t).ok(),
         Message::Binary(_) => None,
     };
-    let Some((id, op)) = req.as_ref().and_then(|r| Some((r.get("id")?, r.get("op")?.as_str()?)))
+    let Some((id, op)) = req
+        .as_ref()
+        .and_then(|r| Some((r.get("id")?, r.get("op")?.as_str()?)))
     else {
         return send(conn, &msg);
     };
