@@ -6,7 +6,7 @@ export const OPTIONS = ['json', 'binaryType', 'connectTimeout', 'closeTimeout', 
 /** The JS type of each slot (see src/abi.rs `Opt::kind`). */
 export const KINDS = 'btnnsnnsnnnnnnasnnn';
 /** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */
-export const EVENTS = ['open', 'message', 'close', 'reconnecting', 'heartbeat-timeout', 'ping', 'pong', 'error', 'state', 'rpc'];
+export const EVENTS = ['open', 'message', 'close', 'reconnecting', 'heartbeat-timeout', 'ping', 'pong', 'error', 'state', null];
 export const EV_OPEN = 0; // a: attempt, b: -, v: protocol, w: -
 export const EV_MESSAGE = 1; // a: -, b: -, v: data, w: -
 export const EV_CLOSE = 2; // a: code, b: wasClean | willReconnect << 1, v: reason, w: -

@@ -285,6 +285,7 @@ proptest! {
                 fatal_codes: vec![],
             }),
             queue: None,
+            request_timeout: 10_000,
         };
         match cfg.validate() {
             Err(e) => {

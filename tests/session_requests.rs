@@ -548,22 +548,19 @@ impl Check {
                 self.n += 1;
                 let t = format!("q{}", self.n);
                 let timeout = u64::from(timeout);
-                match self.s.request(text(&t), Some(timeout), self.now) {
-                    Ok(id) => {
-                        assert!(!self.reqs.contains_key(&id), "an id handed out twice");
-                        self.by_text.insert(t.clone(), id);
-                        self.reqs.insert(
-                            id,
-                            Req {
-                                text: t,
-                                issued: self.now,
-                                timeout,
-                                sent_on: None,
-                                fate: Fate::Pending,
-                            },
-                        );
-                    }
-                    Err(_) => {}
+                if let Ok(id) = self.s.request(text(&t), Some(timeout), self.now) {
+                    assert!(!self.reqs.contains_key(&id), "an id handed out twice");
+                    self.by_text.insert(t.clone(), id);
+                    self.reqs.insert(
+                        id,
+                        Req {
+                            text: t,
+                            issued: self.now,
+                            timeout,
+                            sent_on: None,
+                            fate: Fate::Pending,
+                        },
+                    );
                 }
                 self.drain();
             }
