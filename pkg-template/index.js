@@ -271,7 +271,7 @@ export class Socket {
       const text = outgoing(data, true, 'request data');
       const r = this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout ?? NaN);
       if (r < 0) throw error(SEND[-r], 0, { data });
-      const abort = () => this.#w.cancel(r) && this.#settled(r)[1](error('ABORTED', 0, { cause: signal.reason }));
+      const abort = () => this.#w.settle(r, false) && this.#settled(r)[1](error('ABORTED', 0, { cause: signal.reason }));
       signal?.addEventListener('abort', abort);
       this.#req.set(id, [ok, no, r, () => signal?.removeEventListener('abort', abort)]);
       this.#rid.set(r, id);
@@ -369,7 +369,7 @@ export class Socket {
           }
           // A reply settles its request (if the core agrees) and is not a message.
           const e = this.#req.size && p?.[this.#rpc] !== undefined && this.#req.get(p[this.#rpc]);
-          if (e && k === EV_MESSAGE && this.#w.answer(e[2])) return this.#settled(e[2])[0](p);
+          if (e && k === EV_MESSAGE && this.#w.settle(e[2], true)) return this.#settled(e[2])[0](p);
         }
         break;
       case EV_RPC: return this.#settled(a)[1](error(ERRORS[b]));

@@ -163,7 +163,7 @@ pub use stats::Stats;
 use heartbeat::{Due, Heartbeat};
 use phase::Phase;
 use queue::SendQueue;
-use request::Requests;
+use request::{Requests, Which};
 use rng::Rng;
 
 /// How heartbeat replies are recognised.
@@ -330,7 +330,7 @@ impl<M: Payload> Session<M> {
     pub fn handle_timeout(&mut self, now: u64) {
         self.tick(now);
         let now = self.now;
-        self.fail_requests(|deadline, _| deadline <= now, RequestError::Timeout);
+        self.fail_requests(Which::Due(now), RequestError::Timeout);
         match &mut self.phase {
             Phase::Connecting {
                 gen,
@@ -401,14 +401,20 @@ impl<M: Payload> Session<M> {
     /// which reading the clock is costly may pass [`now()`](Self::now).
     pub fn send(&mut self, data: M, now: u64) -> Result<Sent, SendError<M>> {
         self.tick(now);
+        self.submit(data, 0)
+    }
+
+    /// `send` of the message of request `tag` (0: a plain message).
+    fn submit(&mut self, data: M, tag: u32) -> Result<Sent, SendError<M>> {
         match self.phase {
             Phase::Open { gen, .. } => {
                 self.stats.messages_out += 1;
                 self.out.push_back(Action::Send { gen, data });
+                self.requests.sent(RequestId(tag), gen);
                 Ok(Sent::Sent)
             }
             Phase::Connecting { .. } | Phase::Waiting { .. } => match &self.config.queue {
-                Some(bounds) => match self.queue.push(data, bounds) {
+                Some(bounds) => match self.queue.push_as(data, tag, bounds) {
                     Ok(()) => Ok(Sent::Queued),
                     Err(data) => Err(SendError::QueueFull(data)),
                 },
@@ -425,7 +431,7 @@ impl<M: Payload> Session<M> {
     /// Queued messages stay queued (see [`take_queued`](Self::take_queued)).
     pub fn close(&mut self, code: u16, reason: String, now: u64) {
         self.tick(now);
-        self.fail_requests(|_, _| true, RequestError::Closed);
+        self.fail_requests(Which::All, RequestError::Closed);
         match self.phase {
             Phase::Connecting { gen, .. } => {
                 self.abandon(gen, Some(code), reason.clone());
@@ -534,23 +540,11 @@ impl<M: Payload> Session<M> {
         let deadline = self
             .now
             .saturating_add(timeout.unwrap_or(self.config.request_timeout));
-        if let Phase::Open { gen, .. } = self.phase {
-            self.stats.messages_out += 1;
-            self.out.push_back(Action::Send { gen, data });
-            return Ok(self.requests.add(deadline, Some(gen)));
-        }
-        // Queued or refused as `send` would be; the id tags the queued copy.
+        // Sent, queued (the id tags the queued copy) or refused as `send`.
         let id = self.requests.add(deadline, None);
-        let refused = match (&self.phase, &self.config.queue) {
-            (Phase::Closing { .. } | Phase::Closed, _) => SendError::Closed(data),
-            (_, None) => SendError::NotOpen(data),
-            (_, Some(bounds)) => match self.queue.push_as(data, id.0, bounds) {
-                Ok(()) => return Ok(id),
-                Err(data) => SendError::QueueFull(data),
-            },
-        };
-        self.requests.remove(id, false);
-        Err(refused)
+        self.submit(data, id.0).map(|_| id).inspect_err(|_| {
+            self.requests.remove(id, false);
+        })
     }
 
     /// The driver matched a reply to the request `id`: it is settled. False
@@ -588,7 +582,7 @@ impl<M: Payload> Session<M> {
 
     /// Fails the pending requests `which` selects (by deadline and socket),
     /// oldest first, removing queued ones from the queue.
-    fn fail_requests(&mut self, which: impl Fn(u64, Option<Gen>) -> bool, error: RequestError) {
+    fn fail_requests(&mut self, which: Which, error: RequestError) {
         for (id, queued) in self.requests.take(which) {
             if queued {
                 self.queue.remove(id.0);
@@ -615,11 +609,10 @@ impl<M: Payload> Session<M> {
         let previous = self.phase.state();
         if let Some(gen) = self.phase.gen().filter(|&g| phase.gen() != Some(g)) {
             // Its socket ended: what it was handed will get no reply.
-            let lost = |_, on| on == Some(gen);
-            self.fail_requests(lost, RequestError::ConnectionLost);
+            self.fail_requests(Which::On(gen), RequestError::ConnectionLost);
         }
         if let Phase::Closed = phase {
-            self.fail_requests(|_, _| true, RequestError::Closed);
+            self.fail_requests(Which::All, RequestError::Closed);
         }
         self.phase = phase;
         let state = self.phase.state();
@@ -666,9 +659,7 @@ impl<M: Payload> Session<M> {
         while let Some((data, tag)) = self.queue.pop_any() {
             self.stats.messages_out += 1;
             self.out.push_back(Action::Send { gen, data });
-            if tag != 0 {
-                self.requests.sent(RequestId(tag), gen);
-            }
+            self.requests.sent(RequestId(tag), gen);
         }
         if self.opened_once {
             self.stats.reconnects = self.stats.reconnects.saturating_add(1);

@@ -23,11 +23,7 @@ impl<M: Payload> SendQueue<M> {
 
     /// Appends `data` if it fits both bounds; otherwise hands it back and
     /// leaves the queue untouched.
-    pub(crate) fn push(&mut self, data: M, bounds: &QueueConfig) -> Result<(), M> {
-        self.push_as(data, 0, bounds)
-    }
-
-    /// [`push`](Self::push) of the message of request `tag` (not 0).
+    /// `tag`: the request it carries, 0 for none.
     pub(crate) fn push_as(&mut self, data: M, tag: u32, bounds: &QueueConfig) -> Result<(), M> {
         let len = data.byte_len();
         let fits = self.items.len() < bounds.max_messages

@@ -32,6 +32,17 @@ struct Entry {
     on: Option<Gen>,
 }
 
+/// Which pending requests fail (one non-generic selector keeps a single
+/// copy of the code in the wasm module).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Which {
+    /// Those whose deadline is at or before this time.
+    Due(u64),
+    /// Those handed to this socket.
+    On(Gen),
+    All,
+}
+
 /// The unanswered requests, oldest first.
 #[derive(Debug, Default)]
 pub(crate) struct Requests {
@@ -52,36 +63,38 @@ impl Requests {
         }
     }
 
-    fn find(&self, id: RequestId) -> Option<usize> {
-        self.items.iter().position(|e| e.id == id)
+    // No indexing and no `Vec::remove` here: their panics would pull the
+    // formatting machinery into the wasm module.
+    fn find(&mut self, id: RequestId) -> Option<&mut Entry> {
+        self.items.iter_mut().find(|e| e.id == id)
     }
 
     /// Removes `id` if pending and `sent_only` allows; `Some(queued)`.
     pub(crate) fn remove(&mut self, id: RequestId, sent_only: bool) -> Option<bool> {
-        let i = self.find(id)?;
-        let queued = self.items[i].on.is_none();
+        let queued = self.find(id)?.on.is_none();
         if sent_only && queued {
             return None;
         }
-        self.items.remove(i);
+        self.items.retain(|e| e.id != id);
         Some(queued)
     }
 
     /// The queued request `id` was handed to the socket `gen`.
     pub(crate) fn sent(&mut self, id: RequestId, gen: Gen) {
-        if let Some(i) = self.find(id) {
-            self.items[i].on = Some(gen);
+        if let Some(e) = self.find(id) {
+            e.on = Some(gen);
         }
     }
 
     /// Removes those `which` selects, oldest first: `(id, was queued)`.
-    pub(crate) fn take(
-        &mut self,
-        which: impl Fn(u64, Option<Gen>) -> bool,
-    ) -> Vec<(RequestId, bool)> {
+    pub(crate) fn take(&mut self, which: Which) -> Vec<(RequestId, bool)> {
         let mut out = Vec::new();
         self.items.retain(|e| {
-            let hit = which(e.deadline, e.on);
+            let hit = match which {
+                Which::Due(now) => e.deadline <= now,
+                Which::On(gen) => e.on == Some(gen),
+                Which::All => true,
+            };
             if hit {
                 out.push((e.id, e.on.is_none()));
             }

@@ -214,14 +214,15 @@ impl Inner {
         }
     }
 
-    /// A reply to the request `id` arrived: true if it settles it.
-    pub fn answer(&self, id: u32) -> bool {
-        self.shared.answer(RequestId(id))
-    }
-
-    /// The app gave up on the request `id`: true if it was pending.
-    pub fn cancel(&self, id: u32) -> bool {
-        self.shared.cancel(RequestId(id))
+    /// A reply to the request `id` arrived (`reply`), or the app gave up on
+    /// it: true if that settles it (one export for both keeps the module
+    /// small).
+    pub fn settle(&self, id: u32, reply: bool) -> bool {
+        let id = RequestId(id);
+        match reply {
+            true => self.shared.answer(id),
+            false => self.shared.cancel(id),
+        }
     }
 
     pub fn close(&self, code: u16, reason: String) {
