@@ -170,6 +170,14 @@ try {
       await waitState(bob, 'open', 3_000);
     },
 
+    'request(): the reply (or REQUEST_TIMEOUT) and its latency are logged': async () => {
+      const t0 = await now(bob);
+      await bob.click('[data-testid="sock-request"]');
+      const entry = await waitLog(bob, 'request', t0, 5_000);
+      assert.ok(entry.code === 'ok' || entry.code === 'REQUEST_TIMEOUT', JSON.stringify(entry));
+      assert.ok(Number(entry.ms) >= 0);
+    },
+
     'screenshots at desktop (1280x800) and phone (390x844) widths': async () => {
       // Something on the timeline at the right edge: a close from the server.
       await waitState(alice, 'open', 5_000);
