@@ -100,6 +100,21 @@
 //! across `close()` (flushed if `reconnect()` revives the session, or taken
 //! back with [`Session::take_queued`]).
 //!
+//! **Requests.** [`Session::request`] sends (or queues) like `send` and
+//! keeps the request pending, with its deadline in the one timer
+//! (`poll_timeout` is the earliest of all deadlines). The driver matches
+//! replies (it knows the message format) and reports them with
+//! [`Session::answer`]; the app gives up with [`Session::cancel`] (a queued
+//! request is then removed from the queue, never sent). The core fails the
+//! rest with `Event::RequestFailed`: `Timeout` at the deadline (queued or
+//! not), `ConnectionLost` when the socket it was handed to ends (any
+//! cause), `Closed` on `close()` or when the session closes for good (so
+//! none is pending once `Closed`). Every request settles exactly once; a
+//! queued request survives reconnects. [`take_queued`](Session::take_queued)
+//! and [`pop_queued`](Session::pop_queued) return plain messages only.
+//! Failures come after the `Close` / `Reconnecting` events of the same
+//! step and before its `State` event.
+//!
 //! **Close.** See [`Session::close`]. Once `Closed`, `poll_timeout()` is
 //! `None`, no socket remains, and no input produces any action, until the
 //! app calls `reconnect()`, which revives the session ([`Session::reconnect`]).
