@@ -2,11 +2,11 @@
 // `STEADYWS_BLESS=1 cargo test --test abi` writes it anew.
 
 /** Option slots: `options[OPTIONS.indexOf(path)]`. */
-export const OPTIONS = ['json', 'binaryType', 'connectTimeout', 'closeTimeout', 'heartbeat', 'heartbeat.interval', 'heartbeat.timeout', 'reconnect', 'reconnect.minDelay', 'reconnect.maxDelay', 'reconnect.factor', 'reconnect.jitter', 'reconnect.maxRetries', 'reconnect.stableAfter', 'reconnect.fatalCodes', 'queue', 'queue.maxMessages', 'queue.maxBytes', 'init', 'init.timeout'];
+export const OPTIONS = ['json', 'binaryType', 'connectTimeout', 'closeTimeout', 'heartbeat', 'heartbeat.interval', 'heartbeat.timeout', 'reconnect', 'reconnect.minDelay', 'reconnect.maxDelay', 'reconnect.factor', 'reconnect.jitter', 'reconnect.maxRetries', 'reconnect.stableAfter', 'reconnect.fatalCodes', 'queue', 'queue.maxMessages', 'queue.maxBytes', 'init', 'init.timeout', 'rpc.timeout'];
 /** The JS type of each slot (see src/abi.rs `Opt::kind`). */
-export const KINDS = 'btnnsnnsnnnnnnasnnsn';
+export const KINDS = 'btnnsnnsnnnnnnasnnsnn';
 /** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */
-export const EVENTS = ['open', 'message', 'close', 'reconnecting', 'heartbeat-timeout', 'ping', 'pong', 'error', 'state'];
+export const EVENTS = ['open', 'message', 'close', 'reconnecting', 'heartbeat-timeout', 'ping', 'pong', 'error', 'state', null];
 export const EV_OPEN = 0; // a: attempt, b: -, v: protocol, w: ack (the raw frame)
 export const EV_MESSAGE = 1; // a: -, b: -, v: data, w: -
 export const EV_CLOSE = 2; // a: code, b: wasClean | willReconnect << 1, v: reason, w: -
@@ -16,6 +16,7 @@ export const EV_PING = 5; // a: -, b: -, v: -, w: -
 export const EV_PONG = 6; // a: rtt, b: -, v: -, w: -
 export const EV_ERROR = 7; // a: code (ErrorCode index), b: detail, v: -, w: -
 export const EV_STATE = 8; // a: state (STATES index), b: previous, v: -, w: -
+export const EV_RPC = 9; // a: request, b: code (ErrorCode index), v: -, w: -
 export const STATES = ['connecting', 'open', 'closing', 'closed', 'reconnecting'];
 export const STATE_CLOSED = 3;
 /** `inner.send()`: results, then the codes of the errors `send()` throws. */
@@ -26,7 +27,7 @@ export const PAGE_OFFLINE = 1;
 export const PAGE_RESUMED = 2;
 export const PAGE_HIDDEN = 3;
 /** Error codes, indexed as the driver reports them. */
-export const ERRORS = ['SOCKET_ERROR', 'CONNECT_TIMEOUT', 'RETRIES_EXHAUSTED', 'FATAL_CLOSE', 'URL_FAILED', 'INIT_TIMEOUT', 'INVALID_JSON', 'SEND_FAILED', 'HANDLER_THREW', 'QUEUE_FULL', 'NOT_OPEN', 'CLOSED', 'PANIC'];
+export const ERRORS = ['SOCKET_ERROR', 'CONNECT_TIMEOUT', 'RETRIES_EXHAUSTED', 'FATAL_CLOSE', 'URL_FAILED', 'INIT_TIMEOUT', 'INVALID_JSON', 'SEND_FAILED', 'HANDLER_THREW', 'QUEUE_FULL', 'NOT_OPEN', 'CLOSED', 'PANIC', 'REQUEST_TIMEOUT', 'ABORTED', 'CONNECTION_LOST'];
 /** The message of each error code. */
 export const MESSAGES = {
   SOCKET_ERROR: 'WebSocket error',
@@ -42,6 +43,9 @@ export const MESSAGES = {
   NOT_OPEN: 'not open and the queue is off',
   CLOSED: 'socket is closed',
   PANIC: 'internal error',
+  REQUEST_TIMEOUT: 'no reply in time',
+  ABORTED: 'request aborted',
+  CONNECTION_LOST: 'connection lost before the reply',
 };
 /** The defaults of every option (src/session/config.rs), for the bindings and docs. */
 export const DEFAULTS = {
@@ -53,4 +57,5 @@ export const DEFAULTS = {
   reconnect: { minDelay: 1000, maxDelay: 30000, factor: 2, jitter: 0.5, maxRetries: Infinity, stableAfter: 5000, fatalCodes: [1002, 1003, 1007, 1008, 1009, 1010] },
   queue: { maxMessages: 1000, maxBytes: 1048576 },
   init: { timeout: 10000 },
+  rpc: { id: 'id', timeout: 10000 },
 };

@@ -62,6 +62,8 @@ export class SocketOwner {
      * queue (its own, in the core).
      */
     this.pending = [];
+    /** request() calls made before the socket existed: [data, options, ok, no]. */
+    this.asks = [];
     this.sock = null;
     this.attempt = null;
     this.url = null;
@@ -96,6 +98,7 @@ export class SocketOwner {
         (err) => {
           if (attempt.cancelled) return;
           this.attempt = null;
+          this.refuse(err);
           // A bad URL or option (TypeError): a programming error, reported
           // through onError, or on the console when there is none.
           this.emit('rejected', err);
@@ -129,6 +132,19 @@ export class SocketOwner {
     this.emit('socket', sock);
     this.emit('state', sock.state);
     this.flush();
+    for (const [data, opts, ok, no] of this.asks.splice(0)) sock.request(data, opts).then(ok, no);
+  }
+
+  /** sock.request(); before the socket exists, made as soon as it does. */
+  request(data, opts) {
+    if (this.sock) return this.sock.request(data, opts);
+    if (!this.attempt) return Promise.reject(refused('CLOSED', 'socket is closed', data));
+    return new Promise((ok, no) => this.asks.push([data, opts, ok, no]));
+  }
+
+  // Requests still waiting for a socket that will not come.
+  refuse(err) {
+    for (const [, , , no] of this.asks.splice(0)) no(err ?? refused('CLOSED', 'socket is closed'));
   }
 
   /** Hands messages sent before the socket existed over to it, in order. */
@@ -168,6 +184,7 @@ export class SocketOwner {
       // connect() has not resolved yet: cancel, the socket is closed on arrival.
       attempt.cancelled = true;
       this.attempt = null;
+      this.refuse();
       this.emit('state', 'closed');
     }
     return Promise.resolve();
@@ -193,7 +210,7 @@ export class SocketOwner {
     if (!attempt) return;
     attempt.cancelled = true;
     const sock = attempt.sock;
-    if (!sock) return;
+    if (!sock) return this.refuse();
     // What the socket still holds goes to the next one, first.
     let unsent = [];
     try {

@@ -96,6 +96,20 @@ export interface InitOptions<In = unknown, Out = unknown> {
   timeout?: number;
 }
 
+export interface RpcOptions {
+  /** The field of a request and of its reply that carries the id (default 'id'). */
+  id?: string;
+  /** ms request() waits for the reply unless the call says (default 10000; Infinity: forever). */
+  timeout?: number;
+}
+
+export interface RequestOptions {
+  /** ms to wait for the reply (default `rpc.timeout`); else REQUEST_TIMEOUT. */
+  timeout?: number;
+  /** Aborting it rejects with ABORTED (the reason as `cause`); a queued request is then never sent. */
+  signal?: AbortSignal;
+}
+
 export interface ConnectOptions<In = unknown, Out = unknown> {
   /** Subprotocols offered to the server. */
   protocols?: string | string[];
@@ -120,6 +134,8 @@ export interface ConnectOptions<In = unknown, Out = unknown> {
   WebSocket?: WebSocketConstructor;
   /** An init message (and its ack) on every connection. */
   init?: InitOptions<In, Out>;
+  /** request(): how requests and replies are matched. */
+  rpc?: RpcOptions;
 }
 
 /** Machine-readable error codes of `SteadyWsError.code`. */
@@ -136,7 +152,10 @@ export type ErrorCode =
   | 'QUEUE_FULL'
   | 'NOT_OPEN'
   | 'CLOSED'
-  | 'PANIC';
+  | 'PANIC'
+  | 'REQUEST_TIMEOUT'
+  | 'ABORTED'
+  | 'CONNECTION_LOST';
 
 /** Every error the socket reports or throws (besides TypeError/RangeError for bad arguments). */
 export interface SteadyWsError extends Error {
@@ -144,7 +163,7 @@ export interface SteadyWsError extends Error {
   code: ErrorCode;
   /** INVALID_JSON: the raw text; QUEUE_FULL / NOT_OPEN / CLOSED / SEND_FAILED: the message. */
   data?: unknown;
-  /** HANDLER_THREW: what the handler (or init function, ack predicate) threw; URL_FAILED: what the URL function threw. */
+  /** HANDLER_THREW: what the handler (or init function, ack predicate) threw; URL_FAILED: what the URL function threw; ABORTED: the signal's reason. */
   cause?: unknown;
 }
 
@@ -192,6 +211,8 @@ export interface SocketStats {
   queued: number;
   /** Round trip of the last answered heartbeat ping, ms. */
   lastRttMs: number | null;
+  /** Requests not settled yet (queued or waiting for their reply). */
+  pending: number;
 }
 
 export declare class Socket<In = unknown, Out = unknown> {
@@ -210,6 +231,16 @@ export declare class Socket<In = unknown, Out = unknown> {
    * lost), NOT_OPEN (queue off) or CLOSED.
    */
   send(data: Out | string | BinaryData): 'sent' | 'queued';
+  /**
+   * Sends a copy of `data` with `[rpc.id]` set to a fresh id (unless it has
+   * a string or number one) and resolves with the first message whose
+   * `[rpc.id]` equals it (not delivered as 'message'). Needs `json: true`
+   * (else a TypeError, as for a duplicate pending id). Rejects with a
+   * SteadyWsError: REQUEST_TIMEOUT, ABORTED, CONNECTION_LOST (sent, and
+   * that connection ended first), CLOSED, QUEUE_FULL or NOT_OPEN. A request
+   * made while not open waits in the queue for the next open.
+   */
+  request<Res = In>(data: Out, options?: RequestOptions): Promise<Res>;
   /**
    * Closes for good; resolves once closed. Codes: 1000 or 3000-4999 (else a
    * RangeError); reason up to 123 UTF-8 bytes.

@@ -6,7 +6,7 @@ import init, { Inner, onPanic, version as wasmVersion } from './steadyws_bg_glue
 // from src/abi.rs); defaults and validation of the options are the core's.
 import {
   OPTIONS, KINDS, EVENTS, STATES, STATE_CLOSED, SEND, SEND_CLOSED, ERRORS, MESSAGES,
-  EV_OPEN, EV_MESSAGE, EV_CLOSE, EV_RECONNECTING, EV_HEARTBEAT_TIMEOUT, EV_PING, EV_PONG, EV_ERROR, EV_STATE,
+  EV_OPEN, EV_MESSAGE, EV_CLOSE, EV_RECONNECTING, EV_HEARTBEAT_TIMEOUT, EV_PING, EV_PONG, EV_ERROR, EV_STATE, EV_RPC,
   PAGE_ONLINE, PAGE_OFFLINE, PAGE_RESUMED, PAGE_HIDDEN,
 } from './abi.js';
 const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
@@ -137,9 +137,11 @@ export async function connect(url, options = {}) {
   if (typeof ws != 'function') {
     bad('WebSocket', options.WebSocket === undefined ? 'passed as an option: there is no global WebSocket here (Node 20: --experimental-websocket)' : 'a constructor');
   }
+  const rpcId = options.rpc?.id;
+  if (rpcId !== undefined && typeof rpcId !== 'string') bad('rpc.id', 'a string');
   await load();
   if (Array.isArray(fatal)) slots.push(...fatal);
-  return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, init, ws);
+  return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, init, ws, rpcId ?? 'id');
 }
 
 // The core's queue, oldest first, emptied.
@@ -151,7 +153,7 @@ function drain(w) {
 
 function snapshot(w) {
   const s = w.stats();
-  return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5] };
+  return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5], pending: s[6] };
 }
 
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
@@ -167,20 +169,26 @@ export class Socket {
   #json;
   #dead = false;
   #unpage = [];
-  #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null };
+  #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null, pending: 0 };
+  /** request(): the `[rpc.id]` field; pending ones by id; their ids by the core's handle. */
+  #rpc;
+  #req = new Map();
+  #rid = new Map();
+  #seq = 0;
   #done;
   #settle;
   /** What was still queued when the socket ended (see takeQueued()). */
   #left = [];
 
   /** @internal use connect() */
-  constructor(url, protocols, slots, ping, pong, init, ws) {
+  constructor(url, protocols, slots, ping, pong, init, ws, rpc) {
     if (typeof url === 'function') {
       this.#src = url;
       url = undefined;
     }
     this.#url = url ?? '';
     this.#init = init;
+    this.#rpc = rpc;
     let ack = init?.ack;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
@@ -336,6 +344,44 @@ export class Socket {
   }
 
   /**
+   * Sends a copy of `data` with `[rpc.id]` set (unless it has one) and
+   * resolves with the message whose `[rpc.id]` equals it. Deadlines, lost
+   * connections and the queue are the core's: it settles every request
+   * once, by an 'rpc' event or by answer()/cancel() returning true.
+   */
+  request(data, { timeout, signal } = {}) {
+    return new Promise((ok, no) => {
+      if (!this.#json) bad('request()', 'used with json: true');
+      if (typeof data !== 'object' || data === null) bad('request data', 'an object');
+      if (timeout !== undefined && !(timeout >= 0)) bad('timeout', 'a number >= 0');
+      const key = this.#rpc;
+      let id = data[key];
+      if (typeof id !== 'string' && typeof id !== 'number') {
+        do id = ++this.#seq; while (this.#req.has(id));
+        data = { ...data, [key]: id };
+      } else if (this.#req.has(id)) bad(`request id ${JSON.stringify(id)}`, 'unique among pending requests');
+      if (signal?.aborted) throw error('ABORTED', 0, { cause: signal.reason });
+      const text = outgoing(data, true, 'request data');
+      const r = this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout ?? NaN);
+      if (r < 0) throw error(SEND[-r], 0, { data });
+      const abort = () => this.#w.settle(r, false) && this.#settled(r)[1](error('ABORTED', 0, { cause: signal.reason }));
+      signal?.addEventListener('abort', abort);
+      this.#req.set(id, [ok, no, r, () => signal?.removeEventListener('abort', abort)]);
+      this.#rid.set(r, id);
+    });
+  }
+
+  // Forgets the request the core says is settled; its [ok, no, ...].
+  #settled(r) {
+    const id = this.#rid.get(r);
+    const e = this.#req.get(id);
+    this.#rid.delete(r);
+    this.#req.delete(id);
+    e[3]();
+    return e;
+  }
+
+  /**
    * Removes and returns the messages still waiting for an open, oldest
    * first (also after the socket closed): to hand them to another socket.
    */
@@ -393,6 +439,7 @@ export class Socket {
     live.delete(this);
     const err = error('PANIC');
     err.message = text;
+    for (const [, no] of this.#req.values()) no(err);
     this.#emit('error', err);
     this.#settle();
   }
@@ -420,7 +467,13 @@ export class Socket {
           k = EV_ERROR;
           p = error('INVALID_JSON', 0, { data: v });
         }
+        // A reply settles its request (if the core agrees) and is not a message.
+        if (k === EV_MESSAGE && this.#req.size && p?.[this.#rpc] !== undefined) {
+          const e = this.#req.get(p[this.#rpc]);
+          if (e && this.#w.settle(e[2], true)) return this.#settled(e[2])[0](p);
+        }
         break;
+      case EV_RPC: return this.#settled(a)[1](error(ERRORS[b]));
       case EV_CLOSE: p = { code: a, reason: v, wasClean: !!(b & 1), willReconnect: !!(b & 2) }; break;
       case EV_RECONNECTING: p = { attempt: a, delay: b }; break;
       case EV_HEARTBEAT_TIMEOUT: p = { silentFor: a }; break;

@@ -65,6 +65,7 @@ export function useSocket(url, options) {
   const actions = useMemo(
     () => ({
       send: (data) => owner.current.send(data),
+      request: (data, opts) => owner.current.request(data, opts),
       close: (code, reason) => owner.current.close(code, reason),
       reconnect: () => owner.current.reconnect(),
     }),

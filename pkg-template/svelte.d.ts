@@ -1,5 +1,5 @@
 // steadyws/svelte
-import type { Socket, SocketState } from './index.js';
+import type { RequestOptions, Socket, SocketState } from './index.js';
 import type { SendData, SendResult, UseSocketOptions } from './binding.js';
 
 export type { UseSocketOptions } from './binding.js';
@@ -26,6 +26,11 @@ export interface SocketStore<In = unknown, Out = unknown> {
    * 'QUEUE_FULL' when the queue is full.
    */
   send(data: SendData<In, Out>): SendResult;
+  /**
+   * sock.request(): resolves with the reply. Made before the socket exists,
+   * it goes out once it does; rejects CLOSED when there will be none.
+   */
+  request<Res = In>(data: Out, options?: RequestOptions): Promise<Res>;
   /** Closes the socket for good (until reconnect()); resolves once closed. */
   close(code?: number, reason?: string): Promise<void>;
   /** Drops the current connection and connects again now; after close(), starts a new socket. */

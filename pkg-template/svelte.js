@@ -70,6 +70,7 @@ export function socketStore(url, options) {
       };
     },
     send: (data) => owner.send(data),
+    request: (data, opts) => owner.request(data, opts),
     close: (code, reason) => owner.close(code, reason),
     reconnect: () => {
       // With no subscriber there is nothing to reconnect (the next one connects).
@@ -80,7 +81,5 @@ export function socketStore(url, options) {
       return owner.sock;
     },
   };
-  // request() where the bindings' owner offers it (the rpc option).
-  if (typeof owner.request === 'function') store.request = (data, opts) => owner.request(data, opts);
   return store;
 }

@@ -1,6 +1,6 @@
 // steadyws/vue
 import type { MaybeRefOrGetter, ShallowRef } from 'vue';
-import type { Socket, SocketState } from './index.js';
+import type { RequestOptions, Socket, SocketState } from './index.js';
 import type { SendData, SendResult, UrlFunction, UseSocketOptions } from './binding.js';
 
 export type { UrlFunction, UseSocketOptions } from './binding.js';
@@ -18,6 +18,11 @@ export interface UseSocketReturn<In = unknown, Out = unknown> {
    * SteadyWsError with code 'QUEUE_FULL' when the queue is full.
    */
   send(data: SendData<In, Out>): SendResult;
+  /**
+   * sock.request(): resolves with the reply. Made before the socket exists,
+   * it goes out once it does; rejects CLOSED when there will be none.
+   */
+  request<Res = In>(data: Out, options?: RequestOptions): Promise<Res>;
   /** Closes the socket for good (until reconnect()); resolves once closed. */
   close(code?: number, reason?: string): Promise<void>;
   /** Drops the current connection and connects again now; after close(), starts a new socket. */

@@ -83,6 +83,7 @@ export function useSocket(url, options) {
     data,
     socket,
     send: (value) => owner.send(value),
+    request: (value, opts) => owner.request(value, opts),
     close: (code, reason) => owner.close(code, reason),
     reconnect: () => {
       if (!disposed) owner.reconnect();

@@ -29,8 +29,8 @@
 //! [`js_module`] is native-only (it renders the JS source).
 
 use crate::session::{
-    self, Ack, Config, Error, HeartbeatConfig, InitConfig, QueueConfig, ReconnectConfig, SendError,
-    Sent, State,
+    self, Ack, Config, Error, HeartbeatConfig, InitConfig, QueueConfig, ReconnectConfig,
+    RequestError, SendError, Sent, State,
 };
 
 /// Defines a fieldless `#[repr(u32)]` enum with a JS name per variant and
@@ -106,6 +106,8 @@ named! {
         Init = "init",
         /// `init.timeout`, ms.
         InitTimeout = "init.timeout",
+        /// `rpc.timeout`, ms (`Infinity`: forever). `rpc.id` is the facade's.
+        RpcTimeout = "rpc.timeout",
     }
 }
 
@@ -149,6 +151,7 @@ impl Opt {
             Opt::MaxBytes => DEFAULT_MAX_BYTES as f64,
             Opt::Init => 0.0,
             Opt::InitTimeout => DEFAULT_INIT_TIMEOUT as f64,
+            Opt::RpcTimeout => DEFAULT_REQUEST_TIMEOUT as f64,
         }
     }
 }
@@ -226,6 +229,7 @@ impl Slots<'_> {
                 ack: Ack::None,
                 timeout: ms(Opt::InitTimeout),
             }),
+            request_timeout: ms(Opt::RpcTimeout),
         }
     }
 }
@@ -252,10 +256,18 @@ named! {
         Error = "error",
         /// `'state'`.
         State = "state",
+        /// Not an app event: a request failed (the facade rejects it).
+        Rpc = "rpc",
     }
 }
 
 impl EventKind {
+    /// Kinds the facade handles itself: not a type of `sock.on()` (its
+    /// name in the generated `EVENTS` is `null`).
+    pub const fn internal(self) -> bool {
+        matches!(self, EventKind::Rpc)
+    }
+
     /// What `a`, `b`, `v` and `w` of `sink.ev(kind, a, b, v, w)` carry
     /// (`-` = unused), in that order. `a` and `b` are numbers, `v` and `w`
     /// JS values.
@@ -271,6 +283,7 @@ impl EventKind {
             EventKind::Pong => ["rtt", "-", "-", "-"],
             EventKind::Error => ["code (ErrorCode index)", "detail", "-", "-"],
             EventKind::State => ["state (STATES index)", "previous", "-", "-"],
+            EventKind::Rpc => ["request", "code (ErrorCode index)", "-", "-"],
         }
     }
 }
@@ -370,6 +383,12 @@ named! {
         Closed = "CLOSED",
         /// The wasm module panicked.
         Panic = "PANIC",
+        /// `request()`: no reply within its timeout.
+        RequestTimeout = "REQUEST_TIMEOUT",
+        /// `request()`: its `signal` aborted (`err.cause`: the reason).
+        Aborted = "ABORTED",
+        /// `request()`: sent, and that connection ended before the reply.
+        ConnectionLost = "CONNECTION_LOST",
     }
 }
 
@@ -391,6 +410,18 @@ impl ErrorCode {
             ErrorCode::NotOpen => "not open and the queue is off",
             ErrorCode::Closed => "socket is closed",
             ErrorCode::Panic => "internal error",
+            ErrorCode::RequestTimeout => "no reply in time",
+            ErrorCode::Aborted => "request aborted",
+            ErrorCode::ConnectionLost => "connection lost before the reply",
+        }
+    }
+
+    /// The code of a failed request.
+    pub fn of_request(err: RequestError) -> ErrorCode {
+        match err {
+            RequestError::Timeout => ErrorCode::RequestTimeout,
+            RequestError::ConnectionLost => ErrorCode::ConnectionLost,
+            _ => ErrorCode::Closed,
         }
     }
 
@@ -416,7 +447,7 @@ impl ErrorCode {
 pub fn js_module() -> String {
     use crate::session::{
         DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEARTBEAT_MS, DEFAULT_INIT_TIMEOUT,
-        DEFAULT_JSON, DEFAULT_PING, DEFAULT_PONG,
+        DEFAULT_JSON, DEFAULT_PING, DEFAULT_PONG, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RPC_ID,
     };
     use std::fmt::Write;
 
@@ -449,10 +480,17 @@ pub fn js_module() -> String {
         js,
         "/** The JS type of each slot (see src/abi.rs `Opt::kind`). */\nexport const KINDS = '{kinds}';"
     );
+    let events: Vec<String> = EventKind::ALL
+        .iter()
+        .map(|k| match k.internal() {
+            true => "null".into(),
+            false => format!("'{}'", k.js()),
+        })
+        .collect();
     let _ = writeln!(
         js,
-        "/** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */\nexport const EVENTS = {};",
-        list(EventKind::ALL, EventKind::js)
+        "/** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */\nexport const EVENTS = [{}];",
+        events.join(", ")
     );
     for &k in EventKind::ALL {
         let [a, b, v, w] = k.layout();
@@ -519,7 +557,8 @@ pub fn js_module() -> String {
          heartbeat: {{ interval: {DEFAULT_HEARTBEAT_MS}, timeout: {DEFAULT_HEARTBEAT_MS}, ping: '{DEFAULT_PING}', pong: '{DEFAULT_PONG}' }},\n  \
          reconnect: {{ minDelay: {}, maxDelay: {}, factor: {}, jitter: {}, maxRetries: {max_retries}, stableAfter: {}, fatalCodes: [{}] }},\n  \
          queue: {{ maxMessages: {}, maxBytes: {} }},\n  \
-         init: {{ timeout: {DEFAULT_INIT_TIMEOUT} }},\n}};\n",
+         init: {{ timeout: {DEFAULT_INIT_TIMEOUT} }},\n  \
+         rpc: {{ id: '{DEFAULT_RPC_ID}', timeout: {DEFAULT_REQUEST_TIMEOUT} }},\n}};\n",
         rc.min_delay,
         rc.max_delay,
         rc.factor,

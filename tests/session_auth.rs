@@ -796,3 +796,100 @@ proptest! {
         prop_assert_eq!(m.delivered.len() + queued, m.accepted.len());
     }
 }
+
+/// Requests and the handshake (issues 12 + 13): a request made before the
+/// ack is queued, so it is neither answerable nor lost when the socket ends
+/// during the handshake; it goes out after the init, once the ack came,
+/// and only the end of that socket fails it with `ConnectionLost`.
+#[test]
+fn requests_wait_for_the_ack_and_are_lost_only_with_the_socket_they_went_out_on() {
+    use steadyws::session::RequestError;
+    let failed = |events: &[Event<Message>]| -> Vec<_> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::RequestFailed { id, error } => Some((*id, *error)),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut c = ack_config();
+    c.request_timeout = 60_000;
+    let mut sim = Sim::with_init(c, &["init"]);
+    sim.take();
+    let r = sim.s.request(text("q"), None, 0).expect("queued");
+    sim.input(Input::Opened {
+        gen: Gen(1),
+        protocol: String::new(),
+    });
+    assert_eq!(sends(&sim.take()), vec![(Gen(1), text("init"))]);
+    // Not handed over yet: a reply cannot answer it.
+    assert!(!sim.s.answer(r));
+    // The socket ends before the ack: the request stays queued.
+    sim.input(Input::Closed {
+        gen: Gen(1),
+        code: 1006,
+        reason: String::new(),
+        was_clean: false,
+    });
+    assert_eq!(failed(&sim.events()), vec![]);
+    assert_eq!(sim.s.stats().pending, 1);
+    sim.run_timers();
+    sim.take();
+    let gen = Gen(2);
+    sim.input(Input::Opened {
+        gen,
+        protocol: String::new(),
+    });
+    assert_eq!(sends(&sim.take()), vec![(gen, text("init"))]);
+    // A request made while waiting for the ack queues behind the first.
+    let r2 = sim.s.request(text("q2"), None, sim.now).expect("queued");
+    sim.input(Input::Message {
+        gen,
+        data: text("ack"),
+    });
+    assert_eq!(
+        sends(&sim.take()),
+        vec![(gen, text("q")), (gen, text("q2"))]
+    );
+    assert!(sim.s.answer(r2));
+    sim.input(Input::Closed {
+        gen,
+        code: 1006,
+        reason: String::new(),
+        was_clean: false,
+    });
+    assert_eq!(
+        failed(&sim.events()),
+        vec![(r, RequestError::ConnectionLost)]
+    );
+    assert_eq!(sim.s.stats().pending, 0);
+}
+
+/// A request queued through an init timeout keeps its own deadline; the
+/// abandoned handshake socket never had it.
+#[test]
+fn an_init_timeout_does_not_lose_a_queued_request_but_its_deadline_holds() {
+    use steadyws::session::RequestError;
+    let mut sim = Sim::with_init(ack_config(), &["init"]);
+    sim.take();
+    let r = sim.s.request(text("q"), Some(800), 0).expect("queued");
+    sim.input(Input::Opened {
+        gen: Gen(1),
+        protocol: String::new(),
+    });
+    sim.take();
+    sim.advance_to(500);
+    let ev = sim.events();
+    assert!(ev.contains(&Event::Error(Error::InitTimeout { after: 500 })));
+    assert!(!ev.iter().any(|e| matches!(e, Event::RequestFailed { .. })));
+    assert_eq!(sim.s.poll_timeout(), Some(600));
+    sim.advance_to(600);
+    sim.take();
+    assert_eq!(sim.s.poll_timeout(), Some(800));
+    sim.advance_to(800);
+    assert!(sim.events().contains(&Event::RequestFailed {
+        id: r,
+        error: RequestError::Timeout
+    }));
+}

@@ -135,6 +135,7 @@ fn disabled_sections_need_no_validation() {
         queue: None,
         url_per_attempt: false,
         init: None,
+        request_timeout: 0,
     };
     assert_eq!(c.validate(), Ok(()));
 }

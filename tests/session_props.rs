@@ -136,6 +136,7 @@ fn config() -> impl Strategy<Value = (Config<Message>, bool)> {
                     queue,
                     url_per_attempt: false,
                     init: None,
+                    request_timeout: 10_000,
                 },
                 matcher,
             )
@@ -288,6 +289,7 @@ proptest! {
             queue: None,
             url_per_attempt: false,
             init: None,
+            request_timeout: 10_000,
         };
         match cfg.validate() {
             Err(e) => {

@@ -449,3 +449,30 @@ window.steadywsDemo = {
 };
 
 start();
+
+// ---------------------------------------------------------------- request()
+
+// request() needs json: a second socket, to /rpc, opened on first use. The
+// server answers after `delay` ms; past the 1 s timeout it is REQUEST_TIMEOUT.
+let rpcSocket = null;
+$('sock-request').addEventListener('click', async () => {
+  if (typeof steadyws.connect !== 'function') return;
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  rpcSocket ??= steadyws.connect(`${scheme}://${location.host}/rpc?client=${encodeURIComponent(settings.client)}`, { json: true, rpc: { timeout: 1000 } });
+  let s;
+  try {
+    s = await rpcSocket;
+  } catch (e) {
+    rpcSocket = null;
+    log('error', `connect() for request(): ${e?.message ?? e}`);
+    return;
+  }
+  const delay = Math.floor(Math.random() * 1300);
+  const t0 = performance.now();
+  const done = (code) => {
+    const ms = Math.round(performance.now() - t0);
+    timeline.add('request', { ms, code });
+    log('request', code ? `${code} after ${ms} ms (server delay ${delay} ms)` : `reply after ${ms} ms (server delay ${delay} ms)`, { ms, code: code ?? 'ok' });
+  };
+  s.request({ op: 'add', a: 1, b: 2, delay }).then(() => done(), (e) => done(e.code ?? e.name));
+});

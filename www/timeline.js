@@ -144,7 +144,7 @@ export class Timeline {
     ctx.clip();
 
     // Newest first, so the newest label wins when labels would overlap.
-    const labelLeft = { fault: Infinity, upper: Infinity, lower: Infinity, heartbeat: Infinity };
+    const labelLeft = { fault: Infinity, upper: Infinity, lower: Infinity, heartbeat: Infinity, messages: Infinity };
     const label = (lane, text, at, ly, color) => {
       const tw = ctx.measureText(text).width;
       const lx = Math.min(at, w - tw - 2); // near "now": keep it on the canvas
@@ -245,6 +245,21 @@ export class Timeline {
         case 'in': {
           const y = laneY('messages');
           tri(ctx, ex, y + 5, 5, c['--in'], true, true);
+          break;
+        }
+        case 'request': {
+          // A request(): a line from when it was made to its reply (or failure).
+          const y = laneY('messages');
+          const color = e.code ? c['--bad'] : c['--accent'];
+          ctx.strokeStyle = color;
+          ctx.lineWidth = 2;
+          ctx.beginPath();
+          ctx.moveTo(x(e.t - e.ms), y);
+          ctx.lineTo(ex, y);
+          ctx.stroke();
+          if (e.code) cross(ctx, ex, y, 4, color);
+          else dot(ctx, ex, y, 3.5, color);
+          label('messages', e.code ? `${e.code}` : `${e.ms}ms`, ex + 5, y - 9, color);
           break;
         }
         default:

@@ -183,6 +183,17 @@ pub const CONNECT_FLAGS: &[Flag] = &[
         "MS",
         "with --ack: give the connection up when no ack arrived this long after the open",
     ),
+    valued(
+        "rpc-id",
+        "FIELD",
+        "an input line ?{...} is a request: FIELD carries its id (set if absent); \
+         its reply (the message with that FIELD) or its failure prints as a reply event",
+    ),
+    valued(
+        "request-timeout",
+        "MS",
+        "a request fails with REQUEST_TIMEOUT after this long",
+    ),
     HELP,
 ];
 
@@ -191,7 +202,7 @@ pub const USAGE: &str = "\
 usage:
   steadyws serve [--host 127.0.0.1] [--port 8080] [--root DIR] [--tls-cert FILE --tls-key FILE] [--no-deflate]
       dev server: static files from DIR, WebSocket test endpoints
-      (/echo /chat /silent /drop /close /flap /refuse /stall /babble),
+      (/echo /chat /silent /drop /close /flap /refuse /stall /babble /rpc),
       /stats and /control (see the steadyws::native::server docs);
       accepts permessage-deflate unless --no-deflate
   steadyws connect URL [options]
@@ -540,6 +551,9 @@ fn connect_args(parsed: Parsed) -> Result<ConnectArgs, ArgError> {
             "init" => init = Some(value.to_owned()),
             "ack" => ack = Some(value.to_owned()),
             "init-timeout" => init_timeout = Some(ms()?),
+            "rpc-id" if !value.is_empty() => out.rpc_id = value.to_owned(),
+            "rpc-id" => return Err(bad()),
+            "request-timeout" => config.request_timeout = ms()?,
             _ => return Err(ArgError::UnknownFlag(format!("--{flag}"))),
         }
     }
@@ -605,6 +619,8 @@ fn connect_default(flag: &str) -> Option<String> {
         "init" => "none".into(),
         "ack" => "none (open as soon as the init is sent)".into(),
         "init-timeout" => crate::session::DEFAULT_INIT_TIMEOUT.to_string(),
+        "rpc-id" => d.rpc_id,
+        "request-timeout" => c.request_timeout.to_string(),
         _ => return None,
     })
 }

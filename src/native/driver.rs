@@ -29,7 +29,8 @@ use super::client::{Client, ClientConfig, ClientError, ClientEvent, Sender};
 use super::tls::{TlsClientConfig, TlsError};
 use crate::message::Message;
 use crate::session::{
-    Action, Config, Error as SessionError, Event, Gen, Input, SendError, Sent, Session, State,
+    Action, Config, Error as SessionError, Event, Gen, Input, RequestError, RequestId, SendError,
+    Sent, Session, State, DEFAULT_RPC_ID,
 };
 
 /// Makes the URL of an attempt (its number, 1 = first), e.g. with a fresh
@@ -82,6 +83,9 @@ pub struct ConnectArgs {
     pub url_fn: Option<UrlFn>,
     /// The init messages of every connection (with `config.init`).
     pub init: Vec<Message>,
+    /// The field of a request (an input line `?{...}`) and of its reply
+    /// that carries the id.
+    pub rpc_id: String,
 }
 
 impl ConnectArgs {
@@ -101,6 +105,7 @@ impl ConnectArgs {
             deflate: true,
             url_fn: None,
             init: Vec::new(),
+            rpc_id: DEFAULT_RPC_ID.into(),
         }
     }
 
@@ -123,6 +128,14 @@ impl ConnectArgs {
             config = config.deflate(None);
         }
         Ok(config)
+    }
+}
+
+fn send_error<M>(err: &SendError<M>) -> (&'static str, &'static str) {
+    match err {
+        SendError::QueueFull(_) => ("QUEUE_FULL", "the send queue is full"),
+        SendError::NotOpen(_) => ("NOT_OPEN", "not open and queueing is disabled"),
+        _ => ("CLOSED", "the socket was closed"),
     }
 }
 
@@ -210,6 +223,10 @@ struct Driver<W: Write> {
     url: String,
     /// Why the latest URL could not be made (printed with `URL_FAILED`).
     url_error: String,
+    /// Pending requests: the core's handle -> the `[rpc_id]` of the request.
+    requests: HashMap<RequestId, Value>,
+    /// The last id given to a request without one.
+    last_id: u64,
 }
 
 impl<W: Write> Driver<W> {
@@ -230,6 +247,8 @@ impl<W: Write> Driver<W> {
             start: Instant::now(),
             event_time: 0,
             gave_up: false,
+            requests: HashMap::new(),
+            last_id: 0,
         }
     }
 
@@ -264,7 +283,7 @@ impl<W: Write> Driver<W> {
                     session.handle(Input::InitDone { gen }, now);
                     continue;
                 }
-                self.carry_out(action);
+                self.carry_out(&mut session, action);
             }
             if session.state() == State::Closed {
                 break;
@@ -327,6 +346,9 @@ impl<W: Write> Driver<W> {
     }
 
     fn send(&mut self, session: &mut Session<Message>, line: String, now: u64) {
+        if let Some(json) = line.strip_prefix('?') {
+            return self.request(session, json, now);
+        }
         match session.send(Message::Text(line), now) {
             Ok(sent) => {
                 let result = match sent {
@@ -336,17 +358,95 @@ impl<W: Write> Driver<W> {
                 self.print("send", json!({ "result": result }));
             }
             Err(err) => {
-                let (code, message) = match err {
-                    SendError::QueueFull(_) => ("QUEUE_FULL", "the send queue is full"),
-                    SendError::NotOpen(_) => ("NOT_OPEN", "not open and queueing is disabled"),
-                    SendError::Closed(_) => ("CLOSED", "the socket was closed"),
-                };
+                let (code, message) = send_error(&err);
                 self.print(
                     "error",
                     json!({ "name": "SendError", "code": code, "message": message }),
                 );
             }
         }
+    }
+
+    /// An input line `?{...}`: a JSON object sent as a request, with
+    /// `[rpc_id]` set unless it has one; its reply or its failure is printed
+    /// as a `reply` event (`result`, or `error` and `code`).
+    fn request(&mut self, session: &mut Session<Message>, json: &str, now: u64) {
+        let key = self.args.rpc_id.clone();
+        let mut req = match serde_json::from_str::<Value>(json) {
+            Ok(Value::Object(map)) => map,
+            _ => {
+                let message = "a request is ?{...}: a JSON object";
+                return self.print("error", json!({ "name": "TypeError", "message": message }));
+            }
+        };
+        let id = match req.get(&key) {
+            Some(id @ (Value::String(_) | Value::Number(_))) => id.clone(),
+            _ => {
+                self.last_id += 1;
+                json!(self.last_id)
+            }
+        };
+        if self.requests.values().any(|v| *v == id) {
+            let message = "a request with this id is pending";
+            return self.print(
+                "error",
+                json!({ "name": "TypeError", "message": message, "id": id }),
+            );
+        }
+        req.insert(key, id.clone());
+        let text = Value::Object(req).to_string();
+        match session.request(Message::Text(text), None, now) {
+            Ok(rid) => {
+                self.requests.insert(rid, id.clone());
+                self.print("request", json!({ "id": id }));
+            }
+            Err(err) => {
+                let (code, message) = send_error(&err);
+                self.print("reply", json!({ "id": id, "error": message, "code": code }));
+            }
+        }
+    }
+
+    /// A message that answers a pending request is its reply, not a message.
+    fn reply(&mut self, session: &mut Session<Message>, data: &Message) -> bool {
+        let Message::Text(text) = data else {
+            return false;
+        };
+        if self.requests.is_empty() {
+            return false;
+        }
+        let Ok(msg) = serde_json::from_str::<Value>(text) else {
+            return false;
+        };
+        let Some(id) = msg.get(&self.args.rpc_id) else {
+            return false;
+        };
+        let Some(rid) = self
+            .requests
+            .iter()
+            .find(|(_, v)| *v == id)
+            .map(|(k, _)| *k)
+        else {
+            return false;
+        };
+        if !session.answer(rid) {
+            return false;
+        }
+        self.requests.remove(&rid);
+        self.print("reply", json!({ "id": id, "result": msg }));
+        true
+    }
+
+    fn request_failed(&mut self, rid: RequestId, error: RequestError) {
+        let Some(id) = self.requests.remove(&rid) else {
+            return;
+        };
+        let (code, message) = match error {
+            RequestError::Timeout => ("REQUEST_TIMEOUT", "no reply in time"),
+            RequestError::ConnectionLost => ("CONNECTION_LOST", "connection lost before the reply"),
+            _ => ("CLOSED", "the socket was closed"),
+        };
+        self.print("reply", json!({ "id": id, "error": message, "code": code }));
     }
 
     fn on_socket(
@@ -401,7 +501,7 @@ impl<W: Write> Driver<W> {
         session.handle(input, now);
     }
 
-    fn carry_out(&mut self, action: Action<Message>) {
+    fn carry_out(&mut self, session: &mut Session<Message>, action: Action<Message>) {
         match action {
             Action::Connect { gen } => self.spawn_worker(gen),
             // A failed write or close surfaces as the worker's error + close.
@@ -421,6 +521,7 @@ impl<W: Write> Driver<W> {
                     sender.abandon(code, &reason);
                 }
             }
+            Action::Emit(Event::Message(data)) if self.reply(session, &data) => {}
             Action::Emit(event) => self.emit(event),
             Action::ResolveUrl { gen, attempt } => {
                 let tx = self.tx.clone();
@@ -498,6 +599,7 @@ impl<W: Write> Driver<W> {
                 "state",
                 json!({ "state": state.as_str(), "previous": previous.as_str() }),
             ),
+            Event::RequestFailed { id, error } => self.request_failed(id, error),
         }
     }
 

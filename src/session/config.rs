@@ -37,6 +37,10 @@ pub const DEFAULT_MAX_MESSAGES: usize = 1_000;
 pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
 /// `init.timeout`, ms.
 pub const DEFAULT_INIT_TIMEOUT: u64 = 10_000;
+/// `rpc.timeout`, ms: how long `request()` waits for its reply.
+pub const DEFAULT_REQUEST_TIMEOUT: u64 = 10_000;
+/// `rpc.id`: the field of a request and its reply that carries the id.
+pub const DEFAULT_RPC_ID: &str = "id";
 
 /// Heartbeat options (API.md `heartbeat`).
 #[derive(Debug, Clone, PartialEq)]
@@ -149,6 +153,9 @@ pub struct Config<M> {
     pub url_per_attempt: bool,
     /// `None`: no app-level handshake.
     pub init: Option<InitConfig<M>>,
+    /// ms a request waits for its reply when its call names no timeout
+    /// (`rpc.timeout`); `u64::MAX`: forever.
+    pub request_timeout: u64,
 }
 
 /// An invalid option; `field` is the option's JS path, e.g. `heartbeat.interval`.
@@ -223,6 +230,7 @@ impl<M> Config<M> {
             queue: Some(QueueConfig::default()),
             url_per_attempt: false,
             init: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 
@@ -236,6 +244,7 @@ impl<M> Config<M> {
             queue: Some(QueueConfig::default()),
             url_per_attempt: false,
             init: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Events for the application and the typed errors they carry.
 
-use super::State;
+use super::{RequestError, RequestId, State};
 
 /// Events for the application (API.md `sock.on(type, ...)`).
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +37,11 @@ pub enum Event<M> {
     State {
         state: State,
         previous: State,
+    },
+    /// The request `id` will get no reply (it is no longer pending).
+    RequestFailed {
+        id: RequestId,
+        error: RequestError,
     },
 }
 

@@ -111,6 +111,25 @@
 //! across `close()` (flushed if `reconnect()` revives the session, or taken
 //! back with [`Session::take_queued`]).
 //!
+//! **Requests.** [`Session::request`] sends (or queues) like `send` and
+//! keeps the request pending, with its deadline in the one timer
+//! (`poll_timeout` is the earliest of all deadlines). The driver matches
+//! replies (it knows the message format) and reports them with
+//! [`Session::answer`]; the app gives up with [`Session::cancel`] (a queued
+//! request is then removed from the queue, never sent). The core fails the
+//! rest with `Event::RequestFailed`: `Timeout` at the deadline (queued or
+//! not), `ConnectionLost` when the socket it was handed to ends (any
+//! cause), `Closed` on `close()` or when the session closes for good (so
+//! none is pending once `Closed`). Every request settles exactly once; a
+//! queued request survives reconnects. [`take_queued`](Session::take_queued)
+//! and [`pop_queued`](Session::pop_queued) return plain messages only.
+//! Failures come after the `Close` / `Reconnecting` events of the same
+//! step and before its `State` event.
+//! With the continuity phases, requests made while `Resolving` or in the
+//! `Handshake` queue like `send`: they are handed over with the flush after
+//! the init (and its ack), so a socket given up during its handshake never
+//! had any and loses none.
+//!
 //! **Close.** See [`Session::close`]. Once `Closed`, `poll_timeout()` is
 //! `None`, no socket remains, and no input produces any action, until the
 //! app calls `reconnect()`, which revives the session ([`Session::reconnect`]).
@@ -147,6 +166,7 @@ mod input;
 mod payload;
 mod phase;
 mod queue;
+mod request;
 mod rng;
 mod send;
 mod state;
@@ -161,12 +181,13 @@ pub use config::{
     DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FACTOR, DEFAULT_FATAL_CODES,
     DEFAULT_HEARTBEAT_MS, DEFAULT_INIT_TIMEOUT, DEFAULT_JITTER, DEFAULT_JSON, DEFAULT_MAX_BYTES,
     DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGES, DEFAULT_MIN_DELAY, DEFAULT_PING, DEFAULT_PONG,
-    DEFAULT_STABLE_AFTER,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_RPC_ID, DEFAULT_STABLE_AFTER,
 };
 pub use event::{Error, Event};
 pub use heartbeat::late_slack;
 pub use input::Input;
 pub use payload::Payload;
+pub use request::{RequestError, RequestId};
 pub use send::{SendError, Sent};
 pub use state::{Gen, State};
 pub use stats::Stats;
@@ -174,6 +195,7 @@ pub use stats::Stats;
 use heartbeat::{Due, Heartbeat};
 use phase::Phase;
 use queue::SendQueue;
+use request::{Requests, Which};
 use rng::Rng;
 
 /// How heartbeat replies are recognised.
@@ -210,6 +232,7 @@ pub struct Session<M> {
     now: u64,
     out: VecDeque<Action<M>>,
     queue: SendQueue<M>,
+    requests: Requests,
     rng: Rng,
     /// Consecutive failed connections since the backoff last reset.
     failures: u32,
@@ -237,6 +260,7 @@ impl<M: Payload> Session<M> {
             now,
             out: VecDeque::new(),
             queue: SendQueue::new(),
+            requests: Requests::default(),
             rng: Rng::new(seed),
             failures: 0,
             opened_once: false,
@@ -368,6 +392,7 @@ impl<M: Payload> Session<M> {
         self.tick(now);
         let now = self.now;
         let resolving = matches!(self.phase, Phase::Resolving { .. });
+        self.fail_requests(Which::Due(now), RequestError::Timeout);
         match &mut self.phase {
             Phase::Resolving {
                 gen,
@@ -435,7 +460,7 @@ impl<M: Payload> Session<M> {
 
     /// When `handle_timeout` must be called next; `None` = no timer.
     pub fn poll_timeout(&self) -> Option<u64> {
-        match &self.phase {
+        let phase = match &self.phase {
             Phase::Resolving { deadline, .. } | Phase::Connecting { deadline, .. } => *deadline,
             Phase::Handshake { hb, deadline, .. } => Some(
                 hb.as_ref()
@@ -445,6 +470,10 @@ impl<M: Payload> Session<M> {
             Phase::Closing { deadline, .. } => Some(*deadline),
             Phase::Waiting { until } => Some(*until),
             Phase::Closed => None,
+        };
+        match (phase, self.requests.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -455,17 +484,23 @@ impl<M: Payload> Session<M> {
     /// which reading the clock is costly may pass [`now()`](Self::now).
     pub fn send(&mut self, data: M, now: u64) -> Result<Sent, SendError<M>> {
         self.tick(now);
+        self.submit(data, 0)
+    }
+
+    /// `send` of the message of request `tag` (0: a plain message).
+    fn submit(&mut self, data: M, tag: u32) -> Result<Sent, SendError<M>> {
         match self.phase {
             Phase::Open { gen, .. } => {
                 self.stats.messages_out += 1;
                 self.out.push_back(Action::Send { gen, data });
+                self.requests.sent(RequestId(tag), gen);
                 Ok(Sent::Sent)
             }
             Phase::Resolving { .. }
             | Phase::Connecting { .. }
             | Phase::Handshake { .. }
             | Phase::Waiting { .. } => match &self.config.queue {
-                Some(bounds) => match self.queue.push(data, bounds) {
+                Some(bounds) => match self.queue.push_as(data, tag, bounds) {
                     Ok(()) => Ok(Sent::Queued),
                     Err(data) => Err(SendError::QueueFull(data)),
                 },
@@ -482,6 +517,7 @@ impl<M: Payload> Session<M> {
     /// Queued messages stay queued (see [`take_queued`](Self::take_queued)).
     pub fn close(&mut self, code: u16, reason: String, now: u64) {
         self.tick(now);
+        self.fail_requests(Which::All, RequestError::Closed);
         match self.phase {
             Phase::Connecting { gen, .. } => {
                 self.abandon(gen, Some(code), reason.clone());
@@ -555,6 +591,7 @@ impl<M: Payload> Session<M> {
         Stats {
             queued: self.queue.len(),
             queued_bytes: self.queue.bytes(),
+            pending: self.requests.len(),
             ..self.stats
         }
     }
@@ -576,6 +613,56 @@ impl<M: Payload> Session<M> {
         self.queue.pop()
     }
 
+    /// Sends `data` as a request, like [`send`](Self::send) (sent now when
+    /// open, else queued within the bounds, the same refusals), and keeps it
+    /// pending until the driver reports its reply ([`answer`](Self::answer)),
+    /// the app gives up ([`cancel`](Self::cancel)), or the core fails it
+    /// with `Event::RequestFailed`: `Timeout` once `timeout` ms have passed
+    /// (`None`: `Config::request_timeout`), queued or not; `ConnectionLost`
+    /// when the socket it was handed to ends; `Closed` on `close()` or when
+    /// the session closes for good. A queued request survives reconnects
+    /// (it goes out on the next open); a failed or cancelled one is removed
+    /// from the queue and never sent. Each request settles exactly once.
+    pub fn request(
+        &mut self,
+        data: M,
+        timeout: Option<u64>,
+        now: u64,
+    ) -> Result<RequestId, SendError<M>> {
+        self.tick(now);
+        let deadline = self
+            .now
+            .saturating_add(timeout.unwrap_or(self.config.request_timeout));
+        // Sent, queued (the id tags the queued copy) or refused as `send`.
+        let id = self.requests.add(deadline, None);
+        self.submit(data, id.0).map(|_| id).inspect_err(|_| {
+            self.requests.remove(id, false);
+        })
+    }
+
+    /// The driver matched a reply to the request `id`: it is settled. False
+    /// when it is not pending (already failed or cancelled, or still queued:
+    /// a message cannot answer what was not sent); the message is then an
+    /// ordinary one for the app.
+    pub fn answer(&mut self, id: RequestId) -> bool {
+        self.requests.remove(id, true).is_some()
+    }
+
+    /// The app gave up on the request `id` (an abort, a dropped future): it
+    /// is settled, and removed from the queue if still there (never sent).
+    /// False when it was not pending. No event.
+    pub fn cancel(&mut self, id: RequestId) -> bool {
+        match self.requests.remove(id, false) {
+            Some(queued) => {
+                if queued {
+                    self.queue.remove(id.0);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
     // ----- internals -------------------------------------------------------
 
     fn tick(&mut self, now: u64) {
@@ -584,6 +671,17 @@ impl<M: Payload> Session<M> {
 
     fn emit(&mut self, event: Event<M>) {
         self.out.push_back(Action::Emit(event));
+    }
+
+    /// Fails the pending requests `which` selects (by deadline and socket),
+    /// oldest first, removing queued ones from the queue.
+    fn fail_requests(&mut self, which: Which, error: RequestError) {
+        for (id, queued) in self.requests.take(which) {
+            if queued {
+                self.queue.remove(id.0);
+            }
+            self.emit(Event::RequestFailed { id, error });
+        }
     }
 
     fn emit_close(&mut self, code: u16, reason: String, was_clean: bool, will_reconnect: bool) {
@@ -602,6 +700,13 @@ impl<M: Payload> Session<M> {
     /// Moves to `phase`, announcing the state change (if any) last.
     fn enter(&mut self, phase: Phase) {
         let previous = self.phase.state();
+        if let Some(gen) = self.phase.gen().filter(|&g| phase.gen() != Some(g)) {
+            // Its socket ended: what it was handed will get no reply.
+            self.fail_requests(Which::On(gen), RequestError::ConnectionLost);
+        }
+        if let Phase::Closed = phase {
+            self.fail_requests(Which::All, RequestError::Closed);
+        }
         self.phase = phase;
         let state = self.phase.state();
         if state != previous {
@@ -663,9 +768,10 @@ impl<M: Payload> Session<M> {
         // Flush before anything else: these Sends precede every event, so
         // even a driver that runs app callbacks (which may call `send`)
         // while carrying out this batch cannot overtake the queue.
-        while let Some(data) = self.queue.pop() {
+        while let Some((data, tag)) = self.queue.pop_any() {
             self.stats.messages_out += 1;
             self.out.push_back(Action::Send { gen, data });
+            self.requests.sent(RequestId(tag), gen);
         }
         if self.opened_once {
             self.stats.reconnects = self.stats.reconnects.saturating_add(1);

@@ -7,8 +7,9 @@ use super::{Payload, QueueConfig};
 #[derive(Debug)]
 pub(crate) struct SendQueue<M> {
     /// Each message with the size it was admitted at (a JS buffer may change
-    /// size later; the accounting must stay exact).
-    items: VecDeque<(M, usize)>,
+    /// size later; the accounting must stay exact) and the request it
+    /// carries (0: none; see `request.rs`).
+    items: VecDeque<(M, usize, u32)>,
     bytes: usize,
 }
 
@@ -22,7 +23,8 @@ impl<M: Payload> SendQueue<M> {
 
     /// Appends `data` if it fits both bounds; otherwise hands it back and
     /// leaves the queue untouched.
-    pub(crate) fn push(&mut self, data: M, bounds: &QueueConfig) -> Result<(), M> {
+    /// `tag`: the request it carries, 0 for none.
+    pub(crate) fn push_as(&mut self, data: M, tag: u32, bounds: &QueueConfig) -> Result<(), M> {
         let len = data.byte_len();
         let fits = self.items.len() < bounds.max_messages
             && self
@@ -33,14 +35,32 @@ impl<M: Payload> SendQueue<M> {
             return Err(data);
         }
         self.bytes += len;
-        self.items.push_back((data, len));
+        self.items.push_back((data, len, tag));
         Ok(())
     }
 
+    /// The oldest message, with its request tag (the flush on open).
+    pub(crate) fn pop_any(&mut self) -> Option<(M, u32)> {
+        let (m, len, tag) = self.items.pop_front()?;
+        self.bytes -= len;
+        Some((m, tag))
+    }
+
+    /// The oldest plain message: requests stay (they settle in the core).
     pub(crate) fn pop(&mut self) -> Option<M> {
-        let (m, len) = self.items.pop_front()?;
+        let i = self.items.iter().position(|e| e.2 == 0)?;
+        let (m, len, _) = self.items.remove(i)?;
         self.bytes -= len;
         Some(m)
+    }
+
+    /// Drops the message of request `tag`, if queued.
+    pub(crate) fn remove(&mut self, tag: u32) {
+        if let Some(i) = self.items.iter().position(|e| e.2 == tag) {
+            if let Some((_, len, _)) = self.items.remove(i) {
+                self.bytes -= len;
+            }
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -51,11 +71,12 @@ impl<M: Payload> SendQueue<M> {
         self.bytes
     }
 
+    /// Every plain message (requests stay).
     pub(crate) fn take_all(&mut self) -> Vec<M> {
-        self.bytes = 0;
-        std::mem::take(&mut self.items)
-            .into_iter()
-            .map(|(m, _)| m)
-            .collect()
+        let mut out = Vec::new();
+        while let Some(m) = self.pop() {
+            out.push(m);
+        }
+        out
     }
 }

@@ -12,4 +12,6 @@ pub struct Stats {
     pub queued: usize,
     pub queued_bytes: usize,
     pub last_rtt_ms: Option<u64>,
+    /// Requests not answered yet (queued or sent).
+    pub pending: usize,
 }

@@ -27,8 +27,8 @@ use super::conn::{Conn, Handlers};
 use super::handles::{handler, Listener, Owner, Timer};
 use super::sys;
 use crate::session::{
-    Action, Config, ConfigError, Event as CoreEvent, Gen, Input, SendError, Sent, Session, State,
-    Stats,
+    Action, Config, ConfigError, Event as CoreEvent, Gen, Input, RequestId, SendError, Sent,
+    Session, State, Stats,
 };
 
 /// Where the driver's output goes: the JS facade (`js.rs`) or the typed Rust
@@ -322,6 +322,35 @@ impl Shared {
             }
         });
         result
+    }
+
+    /// [`Session::request`]; replies are matched by the sink, which then
+    /// calls [`settle`](Self::settle).
+    pub(crate) fn request(
+        &self,
+        data: JsValue,
+        timeout: Option<u64>,
+    ) -> Result<RequestId, SendError<JsValue>> {
+        let mut data = Some(data);
+        let mut result = Err(SendError::Closed(JsValue::UNDEFINED));
+        self.enter(&mut |core, clock| {
+            if let Some(data) = data.take() {
+                result = core.session.request(data, timeout, clock.now());
+            }
+        });
+        result
+    }
+
+    /// The request `id` settles: its reply came (`reply`,
+    /// [`Session::answer`]) or the app gave up ([`Session::cancel`]). No
+    /// action follows; a timer armed for its deadline fires early and
+    /// re-arms. (Not `answer`: that name is the URL / init answers'.)
+    pub(crate) fn settle(&self, id: RequestId, reply: bool) -> bool {
+        let session = &mut self.core().session;
+        match reply {
+            true => session.answer(id),
+            false => session.cancel(id),
+        }
     }
 
     pub(crate) fn close(&self, code: u16, reason: String) {

@@ -17,7 +17,7 @@ use web_sys::WebSocket;
 use super::driver::{Answer, Options, PongPredicate, Shared, Sink};
 use super::sys;
 use crate::abi::{state_index, ErrorCode, EventKind, Opt, PageEvent, SendResult, Slots};
-use crate::session::{Ack, ConfigError, Event, Gen, DEFAULT_PING, DEFAULT_PONG};
+use crate::session::{Ack, ConfigError, Event, Gen, RequestId, Sent, DEFAULT_PING, DEFAULT_PONG};
 
 #[wasm_bindgen]
 extern "C" {
@@ -99,6 +99,12 @@ impl Sink for JsSink {
                 EventKind::State,
                 f64::from(state_index(state)),
                 f64::from(state_index(previous)),
+                none,
+            ),
+            Event::RequestFailed { id, error } => ev(
+                EventKind::Rpc,
+                f64::from(id.0),
+                ErrorCode::of_request(error) as u32 as f64,
                 none,
             ),
         }
@@ -246,6 +252,24 @@ impl Inner {
         SendResult::of(&self.shared.send(data)) as u32
     }
 
+    /// `data` (JSON text) as a request waiting `timeout` ms (NaN: the
+    /// `rpc.timeout` option): the core's id of it (> 0), or minus the
+    /// [`SendResult`] index of the refusal.
+    pub fn request(&self, data: JsValue, timeout: f64) -> f64 {
+        let timeout = (!timeout.is_nan()).then_some(timeout as u64);
+        match self.shared.request(data, timeout) {
+            Ok(id) => f64::from(id.0),
+            Err(e) => -f64::from(SendResult::of::<JsValue>(&Err::<Sent, _>(e)) as u32),
+        }
+    }
+
+    /// A reply to the request `id` arrived (`reply`), or the app gave up on
+    /// it: true if that settles it (one export for both keeps the module
+    /// small).
+    pub fn settle(&self, id: u32, reply: bool) -> bool {
+        self.shared.settle(RequestId(id), reply)
+    }
+
     /// Closes for good (the facade checked `code` and `reason`).
     pub fn close(&self, code: u16, reason: String) {
         self.shared.close(code, reason);
@@ -279,16 +303,17 @@ impl Inner {
     }
 
     /// [attempt, reconnects, messagesIn, messagesOut, queued, lastRttMs
-    /// (-1 = none)].
+    /// (-1 = none), pending].
     pub fn stats(&self) -> JsValue {
         let s = self.shared.stats();
-        array6(
+        array7(
             f64::from(s.attempt),
             f64::from(s.reconnects),
             s.messages_in as f64,
             s.messages_out as f64,
             s.queued as f64,
             s.last_rtt_ms.map_or(-1.0, |v| v as f64),
+            s.pending as f64,
         )
     }
 
@@ -301,9 +326,9 @@ impl Inner {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `Array.of(...)`: six numbers without a typed-array round trip.
+    /// `Array.of(...)`: seven numbers without a typed-array round trip.
     #[wasm_bindgen(js_namespace = Array, js_name = of)]
-    fn array6(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> JsValue;
+    fn array7(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64, g: f64) -> JsValue;
 }
 
 thread_local! {

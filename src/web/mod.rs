@@ -43,6 +43,7 @@ mod conn;
 mod driver;
 mod handles;
 mod js;
+mod request;
 mod sys;
 mod typed;
 
@@ -53,6 +54,7 @@ pub use handles::live_callbacks;
 /// The object the npm facade drives (exported for the browser tests).
 #[doc(hidden)]
 pub use js::Inner;
+pub use request::{Request, RequestFailure};
 pub use typed::{Config, Events, Heartbeat, Init, Reconnect, Socket, SocketError, SocketEvent};
 
 /// The crate version, so a page can check which build it loaded.

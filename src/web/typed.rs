@@ -117,11 +117,12 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::driver::{Answer, Options, PageListeners, PongPredicate, Shared, Sink};
+use super::request::{Request, RequestFailure, Table};
 use super::sys;
 use crate::session::{
     self, ConfigError, Event, Gen, HeartbeatConfig, QueueConfig, ReconnectConfig, Sent, State,
     Stats, DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEARTBEAT_MS, DEFAULT_JSON,
-    DEFAULT_PING, DEFAULT_PONG,
+    DEFAULT_PING, DEFAULT_PONG, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RPC_ID,
 };
 
 /// Heartbeat options (JS `heartbeat`).
@@ -193,6 +194,8 @@ pub struct Config<In> {
     web_socket: Option<js_sys::Function>,
     url_fn: Option<UrlFn>,
     init: Option<Init<In>>,
+    rpc_id: String,
+    request_timeout: u64,
 }
 
 /// Makes the URL of an attempt (its number, 1 = first); `None` fails the
@@ -274,6 +277,8 @@ impl<In> Config<In> {
             web_socket: None,
             url_fn: None,
             init: None,
+            rpc_id: DEFAULT_RPC_ID.into(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 
@@ -282,6 +287,15 @@ impl<In> Config<In> {
     /// tests and polyfills.
     pub fn web_socket(mut self, ctor: js_sys::Function) -> Self {
         self.web_socket = Some(ctor);
+        self
+    }
+
+    /// [`Socket::request`]: the field of a request and its reply that
+    /// carries the id (JS `rpc.id`, default `"id"`) and how long a request
+    /// waits for its reply (`rpc.timeout`, default 10 s; `u64::MAX`: forever).
+    pub fn rpc(mut self, id: &str, timeout_ms: u64) -> Self {
+        self.rpc_id = id.into();
+        self.request_timeout = timeout_ms;
         self
     }
 
@@ -477,6 +491,7 @@ impl<In> futures_core::Stream for Events<In> {
 /// an [`Events`] stream then ends.
 pub struct Socket<In, Out> {
     shared: Rc<Shared>,
+    requests: Rc<Table>,
     /// Page events (online/offline/visibility/bfcache), until closed.
     page: Rc<RefCell<Option<PageListeners>>>,
     json: bool,
@@ -502,6 +517,8 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             web_socket,
             url_fn,
             init,
+            rpc_id,
+            request_timeout,
         } = config;
         let ctor = match web_socket {
             Some(ctor) => ctor,
@@ -553,6 +570,7 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             queue,
             url_per_attempt: url_fn.is_some(),
             init,
+            request_timeout,
         };
         let protocols = if protocols.is_empty() {
             JsValue::UNDEFINED
@@ -573,10 +591,12 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
         };
         let page: Rc<RefCell<Option<PageListeners>>> = Rc::default();
         let page_in_sink = page.clone();
+        let requests = Table::new(&rpc_id);
         let sink = TypedSink {
             json,
             url_fn,
             init_messages,
+            requests: requests.clone(),
             on_event: RefCell::new(Box::new(move |event: SocketEvent<In>| {
                 if let SocketEvent::State {
                     state: State::Closed,
@@ -590,11 +610,13 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             })),
         };
         let shared = Shared::start(config, opts, Box::new(sink))?;
+        *requests.shared.borrow_mut() = Rc::downgrade(&shared);
         if shared.state() != State::Closed {
             *page.borrow_mut() = Some(shared.page_listeners());
         }
         Ok(Socket {
             shared,
+            requests,
             page,
             json,
             _types: PhantomData,
@@ -638,6 +660,68 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             }
         };
         self.send_value(data)
+    }
+
+    /// Sends `msg` (which must serialize to a JSON object; needs
+    /// [`Config::json`]) as a request: its `[rpc id]` field is set to a fresh
+    /// id unless it has a string or number one, and the future resolves
+    /// with the first message whose `[rpc id]` equals it, decoded into
+    /// `Res` (that message is not a [`SocketEvent::Message`]). It fails with
+    /// the core's verdict ([`RequestError`](session::RequestError):
+    /// timeout, connection lost, closed) or at once when refused. Dropping
+    /// the future cancels the request; a queued one is then never sent.
+    pub fn request<Res: DeserializeOwned>(&self, msg: &Out) -> Request<Res> {
+        let rid = self.start_request(msg).map_err(Some);
+        Request {
+            table: self.requests.clone(),
+            rid,
+            _res: core::marker::PhantomData,
+        }
+    }
+
+    fn start_request(&self, msg: &Out) -> Result<session::RequestId, RequestFailure> {
+        let encode = |reason: &str| {
+            RequestFailure::Refused(SocketError::Encode {
+                reason: reason.into(),
+            })
+        };
+        if !self.json {
+            return Err(encode("request() needs json"));
+        }
+        let value = msg
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| encode(&e.to_string()))?;
+        if !value.is_object() {
+            return Err(encode("a request is a JSON object"));
+        }
+        let table = &self.requests;
+        let given = js_sys::Reflect::get(&value, &table.field).unwrap_or(JsValue::UNDEFINED);
+        let id = if given.is_string() || given.as_f64().is_some() {
+            if table.has_id(&given) {
+                return Err(encode("a request with this id is pending"));
+            }
+            given
+        } else {
+            let mut id = table.next_id();
+            while table.has_id(&id) {
+                id = table.next_id();
+            }
+            let _ = js_sys::Reflect::set(&value, &table.field, &id);
+            id
+        };
+        let text = match sys::json_stringify(&value) {
+            Ok(text) if text.is_string() => text,
+            _ => return Err(encode("no JSON form")),
+        };
+        let rid = self.shared.request(text, None).map_err(|e| {
+            RequestFailure::Refused(match e {
+                session::SendError::QueueFull(_) => SocketError::QueueFull,
+                session::SendError::NotOpen(_) => SocketError::NotOpen,
+                _ => SocketError::Closed,
+            })
+        })?;
+        table.add(rid, id);
+        Ok(rid)
     }
 
     /// Sends a text frame as is.
@@ -702,11 +786,18 @@ struct TypedSink<In> {
     json: bool,
     url_fn: Option<UrlFn>,
     init_messages: Vec<String>,
+    requests: Rc<Table>,
     on_event: RefCell<Box<dyn FnMut(SocketEvent<In>)>>,
 }
 
 impl<In: DeserializeOwned> Sink for TypedSink<In> {
     fn event(&self, event: Event<JsValue>) {
+        match &event {
+            // Replies and failed requests go to their futures.
+            Event::Message(raw) if self.json && self.requests.reply(raw) => return,
+            Event::RequestFailed { id, error } => return self.requests.failed(*id, *error),
+            _ => {}
+        }
         // Never re-entered: the driver delivers from its outermost call only.
         if let Ok(mut on_event) = self.on_event.try_borrow_mut() {
             on_event(convert(event, self.json));
@@ -788,5 +879,7 @@ fn convert<In: DeserializeOwned>(event: Event<JsValue>, json: bool) -> SocketEve
         Event::Pong { rtt } => SocketEvent::Pong { rtt },
         Event::Error(e) => SocketEvent::Error(SocketError::Session(e)),
         Event::State { state, previous } => SocketEvent::State { state, previous },
+        // Taken by the sink before (see `TypedSink::event`).
+        Event::RequestFailed { .. } => SocketEvent::Ping,
     }
 }

@@ -162,6 +162,32 @@ try {
       assert.equal(r.states.filter((x) => x === 'open').length, 2);
     },
 
+    'request() with a URL function and init/ack: made before the ack, it goes out after it and resolves with its reply': async () => {
+      const r = await inPage(async ({ connect }, ws, client, until) => {
+        const s = await connect(async () => `${ws}/proto?delay=300&client=${client}`, {
+          json: true,
+          heartbeat: false,
+          reconnect: { minDelay: 20, maxDelay: 40 },
+          init: { message: { type: 'init' }, ack: (m) => m.type === 'ack', timeout: 3000 },
+        });
+        const closes = [];
+        const got = [];
+        s.on('close', (e) => closes.push(e.code));
+        s.on('message', (m) => got.push(m));
+        const asked = s.request({ op: 'hello' });
+        const before = { state: s.state, pending: s.stats.pending };
+        const reply = await asked;
+        const after = { state: s.state, pending: s.stats.pending };
+        await s.close();
+        return { before, reply, after, closes, got };
+      });
+      assert.deepEqual(r.before, { state: 'connecting', pending: 1 });
+      assert.deepEqual(r.reply, { op: 'hello', id: 1 }, '/proto echoes the request: its reply');
+      assert.deepEqual(r.after, { state: 'open', pending: 0 });
+      assert.deepEqual(r.got, [], 'the reply is not a message; the ack is open.ack');
+      assert.ok(!r.closes.includes(4400), `closes: ${r.closes}`);
+    },
+
     'no ack within init.timeout: INIT_TIMEOUT, then a new attempt': async () => {
       const r = await inPage(async ({ connect }, ws, client, until) => {
         const s = await connect(`${ws}/proto?delay=60000&client=${client}`, {

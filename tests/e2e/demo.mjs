@@ -170,6 +170,14 @@ try {
       await waitState(bob, 'open', 3_000);
     },
 
+    'request(): the reply (or REQUEST_TIMEOUT) and its latency are logged': async () => {
+      const t0 = await now(bob);
+      await bob.click('[data-testid="sock-request"]');
+      const entry = await waitLog(bob, 'request', t0, 5_000);
+      assert.ok(entry.code === 'ok' || entry.code === 'REQUEST_TIMEOUT', JSON.stringify(entry));
+      assert.ok(Number(entry.ms) >= 0);
+    },
+
     'protocol mode: the log and timeline show init, then the ack, then open; a message typed meanwhile flushes after': async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();

@@ -29,6 +29,13 @@ export async function typed(): Promise<void> {
   s.send(new Uint8Array(1));
   const stats: SocketStats = s.stats;
   void stats.lastRttMs;
+  const pending: number = stats.pending;
+  void pending;
+  // request(): Res defaults to In; the options are a timeout and a signal.
+  const reply: In = await s.request({ type: 'sub', topic: 'a' });
+  void reply;
+  const sum = await s.request<{ result: number }>({ type: 'sub', topic: 'b' }, { timeout: 5_000, signal: AbortSignal.timeout(1) });
+  sum.result.toFixed(0);
   await s.close(1000, 'bye');
   s[Symbol.dispose]();
 
@@ -40,4 +47,11 @@ export async function typed(): Promise<void> {
   await connect('ws://x', { heartbeat: { interval: '1s' } });
   // @ts-expect-error binaryType is 'arraybuffer' | 'blob'
   await connect('ws://x', { binaryType: 'text' });
+  // @ts-expect-error a request is an Out
+  await s.request({ type: 'unsub' });
+  // @ts-expect-error timeout is a number
+  await s.request({ type: 'sub', topic: 'c' }, { timeout: '1s' });
+  await connect('ws://x', { json: true, rpc: { id: 'rid', timeout: Infinity } });
+  // @ts-expect-error rpc.id is a field name
+  await connect('ws://x', { rpc: { id: 1 } });
 }

@@ -50,6 +50,8 @@ pub enum Behavior {
     Auth { ttl: Option<Duration> },
     /// `/proto` (see [`super::auth`]): init first, ack after `delay`, echo.
     Proto { delay: Duration },
+    /// `/rpc`: answers requests (see [`super::rpc`]).
+    Rpc,
 }
 
 /// Parses `/babble`'s `every` (ms, 10..=60000, default 200).
@@ -227,6 +229,7 @@ fn drive(conn: &Arc<Conn>, reader: &mut WsReader, behavior: &Behavior, shared: &
                     Behavior::Chat => chat(conn, msg, shared),
                     Behavior::Babble { .. } => true,
                     Behavior::Proto { delay } => super::auth::proto(conn, msg, received, *delay),
+                    Behavior::Rpc => super::rpc::handle(conn, msg, &shared.rpc),
                     _ => conn.send_with(|w| w.send(&msg)).is_ok(),
                 };
                 if !ok {

@@ -1,8 +1,8 @@
 //! The dev/test server behind `steadyws serve`: static files, the WebSocket
 //! endpoints of the dev server contract (`/echo`, `/chat`, `/silent`,
 //! `/drop`, `/close`, `/flap`, `/refuse`, `/stall`, `/babble`, which
-//! sends text that is not JSON and answers nothing, and `/auth` and `/proto`
-//! with `/token`) and the HTTP endpoints
+//! sends text that is not JSON and answers nothing, `/auth` and `/proto`
+//! with `/token`, and `/rpc`, see [`rpc`]) and the HTTP endpoints
 //! `/stats` and `/control`, all on one port; over TLS (`wss://`, `https://`)
 //! when [`ServerConfig::tls`] is set (`steadyws serve --tls-cert FILE
 //! --tls-key FILE`).
@@ -49,6 +49,7 @@ pub mod auth;
 pub mod endpoints;
 pub mod http;
 pub mod registry;
+pub mod rpc;
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -127,6 +128,8 @@ pub(crate) struct Shared {
     next_socket: AtomicU64,
     /// `/token`'s tokens, for `/auth`.
     tokens: auth::Tokens,
+    /// What `/rpc` received.
+    pub(crate) rpc: rpc::Log,
 }
 
 /// Counts a served socket and forgets it when its thread ends.
@@ -167,6 +170,7 @@ impl Server {
                 sockets: Mutex::new(HashMap::new()),
                 next_socket: AtomicU64::new(0),
                 tokens: auth::Tokens::default(),
+                rpc: rpc::Log::default(),
             }),
         })
     }
@@ -418,6 +422,11 @@ fn route(mut stream: Stream, req: Request, rest: Vec<u8>, shared: &Arc<Shared>) 
         "/echo" => Ok(Behavior::Echo),
         "/chat" => Ok(Behavior::Chat),
         "/silent" => Ok(Behavior::Silent),
+        "/rpc" => Ok(Behavior::Rpc),
+        "/rpc/log" => {
+            let body = shared.rpc.json(&client);
+            return respond(stream, Some((200, body, head_only)));
+        }
         "/flap" => Ok(Behavior::Flap),
         "/babble" => endpoints::parse_babble(&pairs),
         "/drop" => endpoints::parse_after(&pairs).map(|after| Behavior::Drop { after }),

@@ -37,8 +37,11 @@ export async function plain(): Promise<number> {
   // @ts-expect-error: not an event
   sock.on('nope', () => {});
   off();
+  const reply: Tick = await sock.request({ kind: 'sub', topic: 'prices' }, { timeout: 1_000 });
+  // @ts-expect-error: Out is Subscribe
+  await sock.request({ kind: 'sub', topic: 7 });
   await sock.close(1000, 'bye');
-  return total + result.length + sock.stats.queued;
+  return total + result.length + sock.stats.queued + sock.stats.pending + reply.n;
 }
 
 type ServerMsg = { type: 'ack' } | { type: 'data'; value: number };
@@ -114,6 +117,8 @@ export function ReactFeed(props: { url: string | null }): string {
   // @ts-expect-error: not a state
   const bad: typeof feed.state = 'opened';
   void feed.close(4000, 'done');
+  const asked: Promise<{ ok: boolean }> = feed.request<{ ok: boolean }>({ kind: 'sub', topic: 'x' });
+  void asked;
   feed.reconnect();
   return `${state} ${n} ${live?.url} ${m} ${bad}`;
 }
@@ -127,6 +132,8 @@ export function vueFeed(room: Ref<string>) {
   const state: SocketState = feed.state.value;
   const n: number | undefined = feed.data.value?.n;
   feed.send({ kind: 'sub', topic: 'x' });
+  const answer: Promise<Tick> = feed.request({ kind: 'sub', topic: 'y' }, { signal: new AbortController().signal });
+  void answer;
   byGetter.send('raw text');
   byString.send(new Uint8Array([1, 2]));
   // @ts-expect-error: refs are read-only

@@ -1,0 +1,118 @@
+//! Pending requests (API.md `request()`): which are unanswered, until when,
+//! and on which socket. Replies are matched by the driver (it knows the
+//! message format); the core decides when a request fails, so that every
+//! request settles exactly once and deadlines join the one timer.
+
+use super::Gen;
+
+/// The core's handle of a pending request (not the `[rpc.id]` the app sees:
+/// the driver maps those). Never 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RequestId(pub u32);
+
+/// Why a request failed, as the core sees it (an abort is the app's own
+/// [`Session::cancel`](super::Session::cancel) and gives no event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// No reply within its timeout (JS `REQUEST_TIMEOUT`).
+    Timeout,
+    /// It was sent, and that socket ended before the reply (`CONNECTION_LOST`).
+    ConnectionLost,
+    /// `close()` was called, or the session closed for good, first (`CLOSED`).
+    Closed,
+}
+
+#[derive(Debug)]
+struct Entry {
+    id: RequestId,
+    /// `u64::MAX`: none.
+    deadline: u64,
+    /// The socket it was handed to; `None` while queued.
+    on: Option<Gen>,
+}
+
+/// Which pending requests fail (one non-generic selector keeps a single
+/// copy of the code in the wasm module).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Which {
+    /// Those whose deadline is at or before this time.
+    Due(u64),
+    /// Those handed to this socket.
+    On(Gen),
+    All,
+}
+
+/// The unanswered requests, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct Requests {
+    items: Vec<Entry>,
+    last: u32,
+}
+
+impl Requests {
+    /// A fresh id, not pending (ids wrap and skip 0).
+    pub(crate) fn add(&mut self, deadline: u64, on: Option<Gen>) -> RequestId {
+        loop {
+            self.last = self.last.wrapping_add(1).max(1);
+            let id = RequestId(self.last);
+            if self.find(id).is_none() {
+                self.items.push(Entry { id, deadline, on });
+                return id;
+            }
+        }
+    }
+
+    // No indexing and no `Vec::remove` here: their panics would pull the
+    // formatting machinery into the wasm module.
+    fn find(&mut self, id: RequestId) -> Option<&mut Entry> {
+        self.items.iter_mut().find(|e| e.id == id)
+    }
+
+    /// Removes `id` if pending and `sent_only` allows; `Some(queued)`.
+    pub(crate) fn remove(&mut self, id: RequestId, sent_only: bool) -> Option<bool> {
+        let queued = self.find(id)?.on.is_none();
+        if sent_only && queued {
+            return None;
+        }
+        self.items.retain(|e| e.id != id);
+        Some(queued)
+    }
+
+    /// The queued request `id` was handed to the socket `gen`.
+    pub(crate) fn sent(&mut self, id: RequestId, gen: Gen) {
+        if let Some(e) = self.find(id) {
+            e.on = Some(gen);
+        }
+    }
+
+    /// Removes those `which` selects, oldest first: `(id, was queued)`.
+    pub(crate) fn take(&mut self, which: Which) -> Vec<(RequestId, bool)> {
+        let mut out = Vec::new();
+        self.items.retain(|e| {
+            let hit = match which {
+                Which::Due(now) => e.deadline <= now,
+                Which::On(gen) => e.on == Some(gen),
+                Which::All => true,
+            };
+            if hit {
+                out.push((e.id, e.on.is_none()));
+            }
+            !hit
+        });
+        out
+    }
+
+    /// The earliest deadline.
+    pub(crate) fn deadline(&self) -> Option<u64> {
+        self.items
+            .iter()
+            .map(|e| e.deadline)
+            .filter(|&d| d != u64::MAX)
+            .min()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+}
