@@ -75,6 +75,7 @@
 //! tested without a browser.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+#![deny(missing_docs)]
 
 pub mod abi;
 pub mod codec;

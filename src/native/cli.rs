@@ -32,6 +32,7 @@ pub struct Flag {
     pub value: Option<&'static str>,
     /// May be given more than once, each value kept.
     pub repeat: bool,
+    /// One line for `--help`.
     pub help: &'static str,
 }
 
@@ -213,12 +214,19 @@ usage:
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ArgError {
+    /// No subcommand (`serve`, `connect`).
     MissingCommand,
+    /// A subcommand that does not exist.
     UnknownCommand(String),
+    /// A flag the subcommand does not take.
     UnknownFlag(String),
+    /// A flag that takes a value was given none.
     MissingValue(String),
+    /// A value the flag cannot take.
     InvalidValue {
+        /// The flag, with its dashes.
         flag: String,
+        /// What was given.
         value: String,
     },
     /// A switch was given a value (`--json=yes`).
@@ -229,7 +237,9 @@ pub enum ArgError {
     UnexpectedArgument(String),
     /// `flag` only works together with `needs`.
     Requires {
+        /// The flag given.
         flag: &'static str,
+        /// The flag it needs.
         needs: &'static str,
     },
     /// A `--header` breaks the rules of [`headers`].
@@ -261,6 +271,7 @@ impl std::error::Error for ArgError {}
 /// What [`parse`] found, in the order given.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Parsed {
+    /// The arguments that are not flags, in order.
     pub positional: Vec<String>,
     /// Each flag as (`long` name, value); switches have an empty value.
     pub flags: Vec<(&'static str, String)>,
@@ -386,11 +397,15 @@ const HELP_WIDTH: usize = 80;
 /// Options of `steadyws serve`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServeArgs {
+    /// `--host`: the address to listen on.
     pub host: String,
+    /// `--port` (0: any free port).
     pub port: u16,
+    /// `--root`: the directory of the static files.
     pub root: PathBuf,
     /// PEM certificate chain and key: serve TLS only.
     pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of `tls_cert`.
     pub tls_key: Option<PathBuf>,
     /// Accept permessage-deflate (`--no-deflate` turns it off).
     pub deflate: bool,

@@ -56,9 +56,11 @@ impl PartialEq for UrlFn {
 /// [`cli::parse_connect`](super::cli::parse_connect)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectArgs {
+    /// The `ws://` or `wss://` URL.
     pub url: String,
     /// One JSON object per line instead of human-readable lines.
     pub json: bool,
+    /// `--protocol`: the subprotocols to offer, in order.
     pub protocols: Vec<String>,
     /// Extra request headers, already checked by
     /// [`headers::validate`](super::headers::validate).

@@ -112,6 +112,7 @@ pub enum Ack<M> {
 /// [`Input::Init`](super::Input::Init) and ended with
 /// [`Input::InitDone`](super::Input::InitDone).
 pub struct InitConfig<M> {
+    /// What acknowledges the init.
     pub ack: Ack<M>,
     /// ms from the open to the ack (or to `InitDone` without one); then
     /// `Error::InitTimeout` and a failed attempt.

@@ -6,41 +6,62 @@ use super::{RequestError, RequestId, State};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event<M> {
+    /// A connection opened for the app (JS `'open'`).
     Open {
+        /// The subprotocol the server chose (empty: none).
         protocol: String,
+        /// The attempt number (1 = first).
         attempt: u32,
         /// The message that acknowledged the init (`init.ack`), if one was
         /// awaited; it is not emitted as a `Message`.
         ack: Option<M>,
     },
+    /// A message (JS `'message'`), as it arrived: decoding is the driver's.
     Message(M),
+    /// A connection or attempt ended (JS `'close'`).
     Close {
+        /// The close code.
         code: u16,
+        /// The close reason.
         reason: String,
+        /// Whether the closing handshake completed.
         was_clean: bool,
+        /// Whether another attempt follows.
         will_reconnect: bool,
     },
+    /// A backoff wait started (JS `'reconnecting'`).
     Reconnecting {
+        /// The attempt number (1 = first).
         attempt: u32,
+        /// ms until the next attempt.
         delay: u64,
     },
+    /// The heartbeat found the socket dead (JS `'heartbeat-timeout'`).
     HeartbeatTimeout {
+        /// ms since the last message.
         silent_for: u64,
     },
     /// A heartbeat ping was sent.
     Ping,
     /// A heartbeat ping was answered after `rtt` ms.
     Pong {
+        /// ms from the ping to its answer.
         rtt: u64,
     },
+    /// Something failed (JS `'error'`).
     Error(Error),
+    /// The public state changed (JS `'state'`), last in its step.
     State {
+        /// The new state.
         state: State,
+        /// The state before.
         previous: State,
     },
     /// The request `id` will get no reply (it is no longer pending).
     RequestFailed {
+        /// The request, as [`Session::request`](super::Session::request) named it.
         id: RequestId,
+        /// Why it failed.
         error: RequestError,
     },
 }
@@ -52,15 +73,27 @@ pub enum Error {
     /// The socket reported an error event.
     Socket,
     /// A socket stayed CONNECTING longer than `connect_timeout`.
-    ConnectTimeout { after: u64 },
+    ConnectTimeout {
+        /// ms the socket stayed connecting.
+        after: u64,
+    },
     /// `max_retries` attempts failed; the session is closed for good.
-    RetriesExhausted { attempts: u32 },
+    RetriesExhausted {
+        /// Failed attempts in a row.
+        attempts: u32,
+    },
     /// The server closed with a code configured as fatal; no reconnect.
-    FatalClose { code: u16 },
+    FatalClose {
+        /// The close code.
+        code: u16,
+    },
     /// The attempt's URL could not be made (the driver has the cause).
     UrlFailed,
     /// No ack of the init within `init.timeout` ms of the open.
-    InitTimeout { after: u64 },
+    InitTimeout {
+        /// ms from the open to the deadline.
+        after: u64,
+    },
     /// The init messages could not be made (the driver has the cause).
     InitFailed,
 }

@@ -583,10 +583,12 @@ impl<M: Payload> Session<M> {
         self.now
     }
 
+    /// The public state (JS `sock.state`).
     pub fn state(&self) -> State {
         self.phase.state()
     }
 
+    /// The counters (JS `sock.stats`).
     pub fn stats(&self) -> Stats {
         Stats {
             queued: self.queue.len(),

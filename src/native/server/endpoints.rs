@@ -32,11 +32,17 @@ pub enum Behavior {
     /// `/silent`: never sends or answers anything.
     Silent,
     /// `/drop?after=N`: echo, drop the TCP after the N-th message.
-    Drop { after: u64 },
+    Drop {
+        /// Messages echoed before the drop.
+        after: u64,
+    },
     /// `/close?code=C&reason=R&after=N`: echo, close after the N-th message.
     Close {
+        /// The close code to send.
         code: u16,
+        /// The close reason to send.
         reason: String,
+        /// Messages echoed before the close.
         after: u64,
     },
     /// `/flap`: close at once.
@@ -45,11 +51,20 @@ pub enum Behavior {
     /// `every` ms (default 200) and answers nothing, heartbeat pings
     /// included: a client stays alive only if every frame counts as
     /// liveness, whatever it contains.
-    Babble { every: Duration },
+    Babble {
+        /// The time between two frames.
+        every: Duration,
+    },
     /// `/auth` (see [`super::auth`]): echo, close with 4001 after `ttl`.
-    Auth { ttl: Option<Duration> },
+    Auth {
+        /// How long a connection may stay open (`None`: no limit).
+        ttl: Option<Duration>,
+    },
     /// `/proto` (see [`super::auth`]): init first, ack after `delay`, echo.
-    Proto { delay: Duration },
+    Proto {
+        /// How long after the init the ack is sent.
+        delay: Duration,
+    },
     /// `/rpc`: answers requests (see [`super::rpc`]).
     Rpc,
 }

@@ -218,6 +218,7 @@ pub struct ServerHandle {
 }
 
 impl ServerHandle {
+    /// The address it listens on (the port read back after binding port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
     }
