@@ -13,9 +13,9 @@
 //!
 //! - the **options**, as numbers indexed by [`Opt`]: each slot holds what
 //!   the user wrote (NaN when they left it out), the facade having checked
-//!   only its JS type ([`Opt::kind`]); [`session::Options`](crate::session::Options)
-//!   fills the defaults and [`session::Config`](crate::session::Config)
-//!   validates, so the facade decides nothing about them;
+//!   only its JS type ([`Opt::kind`]); [`Slots`] fills in the core's
+//!   defaults and [`Config::validate`] checks the values, so the facade
+//!   decides nothing about them;
 //! - **events**, `sink.ev(kind, a, b, v, w)` with `kind` an [`EventKind`]
 //!   and the payload laid out as [`EventKind::layout`] says;
 //! - **states** ([`STATES`], indexed like [`State`]), **send results**
