@@ -320,7 +320,8 @@ export class Socket {
 
   /** Adds a handler; returns a function that removes it. */
   on(type, handler) {
-    if (!EVENTS.includes(type)) throw new TypeError(`steadyws: unknown event '${type}'`);
+    // EVENTS also holds null for kinds the app never sees.
+    if (typeof type !== 'string' || !EVENTS.includes(type)) throw new TypeError(`steadyws: unknown event '${type}'`);
     if (typeof handler !== 'function') throw new TypeError('steadyws: handler must be a function');
     // Copy on write: a dispatch in progress keeps the list it started with.
     // Like addEventListener, a handler is registered once per type.

@@ -1,5 +1,5 @@
 // steadyws/svelte
-import type { RequestOptions, Socket, SocketState } from './index.js';
+import type { RequestOptions, Socket, SocketState, UrlSource } from './index.js';
 import type { SendData, SendResult, UseSocketOptions } from './binding.js';
 
 export type { UseSocketOptions } from './binding.js';
@@ -45,6 +45,6 @@ export interface SocketStore<In = unknown, Out = unknown> {
  * one render) creates no socket.
  */
 export declare function socketStore<In = unknown, Out = unknown>(
-  url: string | URL | null | undefined,
+  url: UrlSource | null | undefined,
   options?: UseSocketOptions<In>,
 ): SocketStore<In, Out>;

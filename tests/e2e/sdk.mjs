@@ -225,6 +225,19 @@ try {
       assert.deepEqual(r, ['queued', 'QUEUE_FULL', 'QUEUE_FULL', 'queued', 2]);
     },
 
+    'on() refuses event names the app never sees (the internal null slot) and unknown ones': async () => {
+      const r = await inPage(async ({ connect }, ws) => {
+        const s = await connect(`${ws}/echo`, { heartbeat: false });
+        const out = [];
+        for (const type of [null, undefined, 'nope', 'message']) {
+          try { s.on(type, () => {}); out.push('ok'); } catch (e) { out.push(e.constructor.name); }
+        }
+        await s.close();
+        return out;
+      });
+      assert.deepEqual(r, ['TypeError', 'TypeError', 'TypeError', 'ok']);
+    },
+
     "reconnect.minDelay 0 is refused with the core's words (the same as from Rust)": async () => {
       const r = await inPage(async ({ connect }, ws) => {
         try {

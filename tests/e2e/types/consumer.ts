@@ -163,5 +163,7 @@ export function svelteFeed(): number {
   const live: Socket<Tick, Subscribe> | null = feed.socket;
   off();
   socketStore(null);
+  // A URL made per attempt (a fresh token each time), as for connect().
+  socketStore(async ({ attempt }) => `wss://example.com/feed?try=${attempt}`);
   return get(ticks) + state.length + r.length + m + (live ? 1 : 0) + (asReadable ? 1 : 0);
 }
