@@ -5,7 +5,7 @@
 // init/ack against /proto (which closes with 4400 on anything before the
 // init).
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, runChecks } from './harness.mjs';
+import { startServer, launchBrowser, runChecks, pageRunner } from './harness.mjs';
 
 const server = await startServer();
 const browser = await launchBrowser();
@@ -14,21 +14,7 @@ const pageErrors = [];
 page.on('pageerror', (e) => pageErrors.push(e));
 await page.goto(`${server.url}/`);
 
-// Runs `fn(steadyws, wsBase, clientId, until)` in the page.
-let n = 0;
-function inPage(fn) {
-  const client = `auth-${Date.now()}-${n++}`;
-  return page.evaluate(async ({ src, ws, client }) => {
-    const sdk = await import('/pkg/index.js');
-    const f = new Function(`return (${src})`)();
-    const until = (what, cond, ms = 5000) => new Promise((ok, fail) => {
-      const t0 = performance.now();
-      const tick = () => (cond() ? ok() : performance.now() - t0 > ms ? fail(new Error(`timeout: ${what}`)) : setTimeout(tick, 5));
-      tick();
-    });
-    return f(sdk, ws, client, until);
-  }, { src: fn.toString(), ws: server.wsUrl, client });
-}
+const inPage = pageRunner(page, server, 'auth');
 
 try {
   await runChecks('auth', {

@@ -97,3 +97,31 @@ export async function until(what, probe, accept, ms = 5_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Runs test functions in `page` (which has loaded the dev server's site):
+ * `inPage(fn)` evaluates `fn(steadyws, ws, clientId, until, settle)` there
+ * and returns its result. `ws` is the server's ws:// base, or with `path`
+ * the URL of that endpoint for this client (`${ws}${path}?client=ID`);
+ * `until(what, cond, ms)` polls `cond` every 5 ms up to `ms`; `settle(p)`
+ * turns a promise into a plain outcome ({ ok } or the error's name, code,
+ * message and cause). Each call gets a fresh client id with `prefix`.
+ */
+export function pageRunner(page, server, prefix, { path } = {}) {
+  let n = 0;
+  return (fn) => {
+    const client = `${prefix}-${Date.now()}-${n++}`;
+    return page.evaluate(async ({ src, ws, client, path }) => {
+      const sdk = await import('/pkg/index.js');
+      // eslint-disable-next-line no-new-func
+      const f = new Function(`return (${src})`)();
+      const until = (what, cond, ms = 5000) => new Promise((ok, fail) => {
+        const t0 = performance.now();
+        const tick = () => (cond() ? ok() : performance.now() - t0 > ms ? fail(new Error(`timeout: ${what}`)) : setTimeout(tick, 5));
+        tick();
+      });
+      const settle = (p) => p.then((v) => ({ ok: v }), (e) => ({ name: e.name, code: e.code, message: e.message, cause: e.cause }));
+      return f(sdk, path ? `${ws}${path}?client=${client}` : ws, client, until, settle);
+    }, { src: fn.toString(), ws: server.wsUrl, client, path });
+  };
+}

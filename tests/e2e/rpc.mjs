@@ -3,7 +3,7 @@
 // order; op:'never' is never answered; op:'drop' drops the TCP connection;
 // GET /rpc/log?client=ID lists the request ids that reached the server).
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, runChecks } from './harness.mjs';
+import { startServer, launchBrowser, runChecks, pageRunner } from './harness.mjs';
 
 const server = await startServer();
 const browser = await launchBrowser();
@@ -12,24 +12,7 @@ const pageErrors = [];
 page.on('pageerror', (e) => pageErrors.push(e));
 await page.goto(`${server.url}/`);
 
-let n = 0;
-// Runs `fn(steadyws, rpcUrl, clientId, until)` in the page.
-function inPage(fn) {
-  const client = `rpc-${Date.now()}-${n++}`;
-  return page.evaluate(async ({ src, ws, client }) => {
-    const sdk = await import('/pkg/index.js');
-    // eslint-disable-next-line no-new-func
-    const f = new Function(`return (${src})`)();
-    const until = (what, cond, ms = 5000) => new Promise((ok, fail) => {
-      const t0 = performance.now();
-      const tick = () => (cond() ? ok() : performance.now() - t0 > ms ? fail(new Error(`timeout: ${what}`)) : setTimeout(tick, 5));
-      tick();
-    });
-    // Settles a promise into a plain, serialisable outcome.
-    const settle = (p) => p.then((v) => ({ ok: v }), (e) => ({ name: e.name, code: e.code, message: e.message, cause: e.cause }));
-    return f(sdk, `${ws}/rpc?client=${client}`, client, until, settle);
-  }, { src: fn.toString(), ws: server.wsUrl, client });
-}
+const inPage = pageRunner(page, server, 'rpc', { path: '/rpc' });
 
 try {
   await runChecks('rpc', {

@@ -3,7 +3,7 @@
 // plus importing it in Node without a DOM (SSR).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { ROOT, startServer, launchBrowser, runChecks } from './harness.mjs';
+import { ROOT, startServer, launchBrowser, runChecks, pageRunner } from './harness.mjs';
 
 const server = await startServer();
 const browser = await launchBrowser();
@@ -12,22 +12,7 @@ const pageErrors = [];
 page.on('pageerror', (e) => pageErrors.push(e));
 await page.goto(`${server.url}/`);
 
-// Runs `fn(steadyws, wsBase, clientId)` in the page; returns its result.
-let n = 0;
-function inPage(fn) {
-  const client = `sdk-${Date.now()}-${n++}`;
-  return page.evaluate(async ({ src, ws, client }) => {
-    const sdk = await import('/pkg/index.js');
-    // eslint-disable-next-line no-new-func
-    const f = new Function(`return (${src})`)();
-    const until = (what, cond, ms = 5000) => new Promise((ok, fail) => {
-      const t0 = performance.now();
-      const tick = () => (cond() ? ok() : performance.now() - t0 > ms ? fail(new Error(`timeout: ${what}`)) : setTimeout(tick, 5));
-      tick();
-    });
-    return f(sdk, ws, client, until);
-  }, { src: fn.toString(), ws: server.wsUrl, client });
-}
+const inPage = pageRunner(page, server, 'sdk');
 
 // Runs `fn(connect)` in Node with `Socket` as the global WebSocket. Node's
 // fetch cannot read file: URLs, which is how the glue finds its .wasm.
