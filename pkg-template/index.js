@@ -1,13 +1,16 @@
 // steadyws: the JS facade over the wasm driver (see src/web/).
 // Importing this module touches no browser global (safe for SSR); the wasm
 // module is loaded once, by the first connect() or version().
-import init, { Inner, onPanic, version as wasmVersion } from './steadyws_bg_glue.js';
+import init, { Inner, Relay, onPanic, version as wasmVersion } from './steadyws_bg_glue.js';
 // Every number that crosses to the wasm module is named there (generated
 // from src/abi.rs); defaults and validation of the options are the core's.
 import {
   OPTIONS, KINDS, EVENTS, STATES, STATE_CLOSED, SEND, SEND_CLOSED, ERRORS, MESSAGES,
   EV_OPEN, EV_MESSAGE, EV_CLOSE, EV_RECONNECTING, EV_HEARTBEAT_TIMEOUT, EV_PING, EV_PONG, EV_ERROR, EV_STATE, EV_RPC,
-  PAGE_ONLINE, PAGE_OFFLINE, PAGE_RESUMED, PAGE_HIDDEN,
+  PAGE_ONLINE, PAGE_OFFLINE, PAGE_RESUMED, PAGE_HIDDEN, STATE_OPEN,
+  RI_SEND, RI_REQUEST, RI_CANCEL, RI_CLOSE, RI_PRESENT, RI_GRANTED, RI_FOREIGN, RI_GONE, RI_OPEN, RI_GIVEN, RI_SETTLED, RI_TIMEOUT, RI_OWNS, RI_KEPT,
+  RA_OWNER, RA_EVENT, RA_CONNECT, RA_WATCH, RA_GIVE, RA_DROP, RA_RELEASE, RA_DISCONNECT, RA_UNSHARE, RA_REPLIED, RA_REQUEST_FAILED,
+  RA_TAB_COUNT, RA_MISMATCH, RA_NEW_OWNER, RA_ARM, RELAY_VERSION,
 } from './abi.js';
 const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 const live = new Set();
@@ -139,9 +142,14 @@ export async function connect(url, options = {}) {
   }
   const rpcId = options.rpc?.id;
   if (rpcId !== undefined && typeof rpcId !== 'string') bad('rpc.id', 'a string');
+  // One connection for the tabs that share a name (true: the URL's).
+  let shared = options.shared;
+  if (shared === true && typeof href != 'string') bad('shared', 'a name (a string) when url is a function');
+  if (shared !== undefined && typeof shared != 'boolean' && (typeof shared != 'string' || !shared)) bad('shared', 'a boolean or a non-empty string');
+  shared = shared === true ? href : shared || undefined;
   await load();
   if (Array.isArray(fatal)) slots.push(...fatal);
-  return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, init, ws, rpcId ?? 'id');
+  return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, init, ws, rpcId ?? 'id', shared);
 }
 
 // The core's queue, oldest first, emptied.
@@ -151,10 +159,12 @@ function drain(w) {
   return out;
 }
 
-function snapshot(w) {
+function snapshot(w, tabs) {
   const s = w.stats();
-  return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5], pending: s[6] };
+  return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5], pending: s[6], tabs };
 }
+
+const noop = () => {};
 
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
@@ -169,6 +179,10 @@ export class Socket {
   #json;
   #dead = false;
   #unpage = [];
+  #gen = 0;
+  #paged = false;
+  #name;
+  #frozen = false;
   #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null, pending: 0 };
   /** request(): the `[rpc.id]` field; pending ones by id; their ids by the core's handle. */
   #rpc;
@@ -179,9 +193,27 @@ export class Socket {
   #settle;
   /** What was still queued when the socket ended (see takeQueued()). */
   #left = [];
+  /** The arguments of `new Inner` (kept to connect on a takeover). */
+  #args;
+  /** shared: the relay, its channel, the locks held and their ends, the tabs. */
+  #relay;
+  #ch;
+  #tab;
+  #unlock = [];
+  #owning;
+  #stop;
+  #timer;
+  #tabs = 1;
+  #mine = new Map();
+  #mirror;
+  #fwd = false;
+  #bye;
+  #warned = false;
+  /** The owner's last open event, for tabs that join later. */
+  #opened;
 
   /** @internal use connect() */
-  constructor(url, protocols, slots, ping, pong, init, ws, rpc) {
+  constructor(url, protocols, slots, ping, pong, init, ws, rpc, shared) {
     if (typeof url === 'function') {
       this.#src = url;
       url = undefined;
@@ -223,74 +255,312 @@ export class Socket {
         }
       };
     }
+    this.#args = [url, protocols, slots, ping, pong, ack, ws];
     try {
-      // Neither entry point may throw into the driver (see src/web/js.rs
-      // JsSink): whatever escapes is rethrown outside its call stack.
-      this.#w = new Inner(url, protocols, slots, ping, pong, ack, {
-        ev: (k, a, b, v, w) => {
-          try {
-            this.#ev(k, a, b, v, w);
-          } catch (e) {
-            queueMicrotask(() => { throw e; });
-          }
-        },
-        // send() rejects what a browser socket cannot send, so this throws
-        // only for something unforeseen: reported, never silently lost.
-        tx: (ws, data) => {
-          try {
-            ws.send(data);
-          } catch (cause) {
-            queueMicrotask(() => this.#emit('error', error('SEND_FAILED', 0, { data, cause })));
-          }
-        },
-        // The constructor of every attempt (see src/abi.rs).
-        ws,
-        // User functions run later, outside the driver, and answer by
-        // generation: an answer for an attempt given up is ignored.
-        url: (gen, attempt) => this.#run(() => this.#src({ attempt }), (u) => {
-          const href = wsUrl(u);
-          this.#url = href;
-          this.#w.answer(gen, 0, href);
-        }, () => this.#w.answer(gen, 1)),
-        init: (gen, attempt) => this.#run(() => {
-          const m = this.#init.message;
-          return typeof m === 'function' ? m({ attempt }) : m;
-        }, (m) => {
-          // All encoded first: a message that cannot be is a failed init.
-          const list = (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'));
-          for (const x of list) this.#w.answer(gen, 2, x);
-          this.#w.answer(gen, 3);
-        }, () => this.#w.answer(gen, 4)),
-      });
-      this.#json = this.#w.json;
+      // Sharing needs Web Locks and BroadcastChannel; without them, alone.
+      if (shared && globalThis.navigator?.locks?.request && typeof BroadcastChannel == 'function') this.#share(shared);
+      else this.#connect();
       // It may have ended inside the constructor (e.g. new WebSocket threw
       // and reconnect is off): #end() could not free it then.
       if (this.#dead) {
         const w = this.#w;
-        this.#last = snapshot(w);
+        this.#last = snapshot(w, 1);
         this.#left = drain(w);
         queueMicrotask(() => w.free());
         return;
       }
     } catch (e) {
       live.delete(this);
+      this.#unshare();
       // The core's validation: [field, reason].
       throw Array.isArray(e) ? new TypeError(`steadyws: ${e[0]} ${e[1]}`) : e;
     }
-    // Page events feed the core. A worker has no page: online/offline
-    // only, and no document is read there. Node's globalThis has no
-    // addEventListener: nothing at all.
+  }
+
+  // Makes the wasm socket (it starts connecting) and feeds it page events.
+  #connect() {
+    const [url, protocols, slots, ping, pong, ack, ws] = this.#args;
+    // A socket given up by a frozen tab (#freeze) is no longer this one's.
+    const gen = this.#gen;
+    // Neither entry point may throw into the driver (see src/web/js.rs
+    // JsSink): whatever escapes is rethrown outside its call stack.
+    this.#w = new Inner(url, protocols, slots, ping, pong, ack, {
+      ev: (k, a, b, v, w) => {
+        try {
+          if (gen === this.#gen) this.#ev(k, a, b, v, w);
+        } catch (e) {
+          queueMicrotask(() => { throw e; });
+        }
+      },
+      // send() rejects what a browser socket cannot send, so this throws
+      // only for something unforeseen: reported, never silently lost.
+      tx: (ws, data) => {
+        try {
+          ws.send(data);
+        } catch (cause) {
+          queueMicrotask(() => this.#emit('error', error('SEND_FAILED', 0, { data, cause })));
+        }
+      },
+      // The constructor of every attempt (see src/abi.rs).
+      ws,
+      // User functions run later, outside the driver, and answer by
+      // generation: an answer for an attempt given up is ignored.
+      url: (gen, attempt) => this.#run(() => this.#src({ attempt }), (u) => {
+        const href = wsUrl(u);
+        this.#url = href;
+        this.#w.answer(gen, 0, href);
+      }, () => this.#w.answer(gen, 1)),
+      init: (gen, attempt) => this.#run(() => {
+        const m = this.#init.message;
+        return typeof m === 'function' ? m({ attempt }) : m;
+      }, (m) => {
+        // All encoded first: a message that cannot be is a failed init.
+        const list = (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'));
+        for (const x of list) this.#w.answer(gen, 2, x);
+        this.#w.answer(gen, 3);
+      }, () => this.#w.answer(gen, 4)),
+    });
+    this.#json = this.#w.json;
+    // Page events feed the core (once per socket: a tab may own several
+    // connections in turn). A worker has no page: online/offline only, and
+    // no document is read there. Node's globalThis has no addEventListener.
+    if (this.#paged) return;
+    this.#paged = true;
     const page = (e) => this.#dead || this.#w.page(e.type === 'online' ? PAGE_ONLINE : e.type === 'offline' ? PAGE_OFFLINE
       : e.type === 'pageshow' ? (e.persisted ? PAGE_RESUMED : -1) : globalThis.document.hidden ? PAGE_HIDDEN : PAGE_RESUMED);
     const g = globalThis;
     const worker = typeof WorkerGlobalScope != 'undefined';
-    for (const [t, types] of [[g, ['online', 'offline', ...worker ? [] : ['pageshow']]], [!worker && g.document, ['visibilitychange']]]) {
+    this.#listen([[g, ['online', 'offline', ...worker ? [] : ['pageshow']]], [!worker && g.document, ['visibilitychange']]], page);
+  }
+
+  #listen(targets, f) {
+    for (const [t, types] of targets) {
       for (const type of types) {
         if (typeof t?.addEventListener != 'function') continue;
-        t.addEventListener(type, page);
-        this.#unpage.push(() => t.removeEventListener(type, page));
+        t.addEventListener(type, f);
+        this.#unpage.push(() => t.removeEventListener(type, f));
       }
     }
+  }
+
+  // ----- shared: one connection for the tabs of a name (src/relay/) ------
+  // The policy is the relay's (wasm); this carries its locks and channel
+  // messages. Until it owns the connection, this tab's #w is a stand-in
+  // that mirrors the owner's connection and hands items to the relay.
+
+  #share(name) {
+    const first = this.#name === undefined;
+    this.#name = name;
+    const key = 'steadyws:' + name;
+    const tab = this.#tab = (Math.random() * 2 ** 32) >>> 0;
+    const stop = this.#stop = new AbortController();
+    const signal = stop.signal;
+    const locks = navigator.locks;
+    const hold = (lock, then) => locks.request(lock, { signal }, () => new Promise((release) => {
+      this.#unlock.push(release);
+      then(release);
+    })).catch(noop);
+    const ch = this.#ch = new BroadcastChannel(key);
+    ch.onmessage = ({ data: m }) => {
+      if (this.#dead || !m || (m.to !== -1 && m.to !== tab)) return;
+      if (m.v !== RELAY_VERSION) return this.#relay.input(RI_FOREIGN, 0, 0, 0);
+      if (m.k !== RA_EVENT) return this.#relay.heard(m.from, m.k, m.seq, m.n, m.data);
+      if (m.from === this.#mirror.owner && !this.#fwd) {
+        const [k, a, b] = m.data;
+        const mr = this.#mirror;
+        if (k === EV_STATE) mr.state = a;
+        if (k === EV_OPEN) mr.attempt = a;
+        if (k === EV_MESSAGE) mr.in++;
+        this.#ev(...m.data);
+      }
+    };
+    const [, , slots] = this.#args;
+    const mr = this.#mirror = { state: 0, attempt: 0, in: 0, out: 0, owner: undefined };
+    // The stand-in for the wasm socket while another tab owns.
+    this.#w = {
+      send: (d) => {
+        const r = this.#relay.input(RI_SEND, 0, 0, 0, d);
+        if (r < 0) return -r;
+        mr.out++;
+        return mr.state === STATE_OPEN ? 0 : 1;
+      },
+      state: () => mr.state,
+      stats: () => [mr.attempt, 0, mr.in, mr.out, this.#relay.input(RI_KEPT, 0, 0, 0), -1, this.#mine.size],
+      close: (code, reason) => {
+        this.#bye = [code, reason];
+        this.#relay.input(RI_CLOSE, 0, 0, 0);
+        const prev = mr.state;
+        mr.state = STATE_CLOSED;
+        this.#ev(EV_CLOSE, code, 1, reason);
+        this.#ev(EV_STATE, STATE_CLOSED, prev);
+      },
+      reconnect: noop, page: noop, unqueue: noop, free: noop,
+    };
+    this.#relay = new Relay(tab, JSON.stringify([this.#url, ...this.#args.slice(1, 4)]), slots, { act: (k, to, seq, n, data) => {
+      try {
+        this.#act(k, to, seq, n, data);
+      } catch (e) {
+        queueMicrotask(() => { throw e; });
+      }
+    } });
+    this.#json = this.#relay.json;
+    // Held for this tab's life: the owner waits for it to learn the tab
+    // ended, so the tab says hello only once it holds it.
+    hold(`${key}:${tab}`, () => this.#dead || this.#relay.input(RI_PRESENT, 0, 0, 0));
+    hold(key, (release) => {
+      this.#owning = release;
+      this.#dead || this.#relay.input(RI_GRANTED, 0, 0, 0);
+    });
+    // A frozen page (the bfcache, or frozen in the background) cannot
+    // relay: it gives its part up, and joins again when it comes back.
+    if (first) {
+      this.#listen([[globalThis, ['pagehide', 'pageshow']], [globalThis.document, ['freeze', 'resume']]], (e) => {
+        if (this.#dead || e.persisted === false) return;
+        if (e.type === 'pagehide' || e.type === 'freeze') this.#freeze();
+        else if (this.#frozen) {
+          this.#frozen = false;
+          this.#share(this.#name);
+        }
+      });
+    }
+  }
+
+  #freeze() {
+    if (this.#frozen) return;
+    this.#frozen = true;
+    const w = this.#w;
+    const prev = w.state();
+    // The owner hands the connection over (the relay's Release closes its
+    // socket, whose events are no longer this socket's); what it was asked
+    // and is still waiting for has lost its connection.
+    this.#gen++;
+    this.#bye = [1001, 'frozen'];
+    this.#relay.input(RI_CLOSE, 0, 0, 0);
+    this.#bye = undefined;
+    this.#fwd = false;
+    this.#unshare();
+    const r = this.#relay;
+    this.#relay = undefined;
+    queueMicrotask(() => r.free());
+    if (w instanceof Inner) queueMicrotask(() => w.free());
+    for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(error('CONNECTION_LOST'));
+    for (const e of this.#req.values()) e[3]();
+    this.#req.clear();
+    this.#rid.clear();
+    this.#mine.clear();
+    // Connecting again from here on (the stand-in until it joins).
+    this.#unlock = [];
+    this.#stop = undefined;
+    this.#w = {
+      state: () => 0, send: () => 1, request: () => -SEND_CLOSED, settle: noop, stats: () => [0, 0, 0, 0, 0, -1, 0],
+      reconnect: noop, page: noop, unqueue: noop, free: noop,
+      close: (code, reason) => {
+        this.#ev(EV_CLOSE, code, 1, reason);
+        this.#ev(EV_STATE, STATE_CLOSED, 0);
+      },
+    };
+    if (prev !== 0) this.#emit('state', { state: STATES[0], previous: STATES[prev] });
+  }
+
+  #act(k, to, seq, n, data) {
+    const r = this.#relay;
+    if (k < RA_EVENT) {
+      this.#post(k, to, seq, n, data);
+      // A tab that joins learns where the connection is.
+      const st = k === RA_OWNER && to !== -1 && this.#w.state();
+      if (st) this.#post(RA_EVENT, to, 0, 0, [EV_STATE, st, 0]);
+      if (st === STATE_OPEN) this.#post(RA_EVENT, to, 0, 0, this.#opened);
+      return;
+    }
+    switch (k) {
+      case RA_CONNECT:
+      case RA_UNSHARE: {
+        this.#connect();
+        this.#fwd = k === RA_CONNECT;
+        if (!this.#fwd) this.#unshare();
+        return;
+      }
+      case RA_WATCH: return navigator.locks.request(`steadyws:${this.#chName()}:${to}`, { signal: this.#stop.signal }, () => this.#relay?.input(RI_GONE, to, 0, 0)).catch(noop);
+      case RA_GIVE: {
+        // To this tab's own socket; a refusal (closing) keeps it in the relay.
+        let ok = true;
+        const fail = (e) => r.input(RI_SETTLED, to, seq, Math.max(0, ERRORS.indexOf(e.code)));
+        try {
+          if (n < 0) ok = this.#w.send(data) < 2;
+          else this.#ask(data, n, (p) => r.input(RI_SETTLED, to, seq, -1, p), fail, [to, seq]);
+        } catch (e) {
+          // A SteadyWsError is the socket's refusal; a TypeError (an id
+          // already pending) fails that request alone.
+          if (e instanceof TypeError) fail(e);
+          else ok = false;
+        }
+        return r.input(RI_GIVEN, to, seq, +ok);
+      }
+      case RA_DROP: {
+        for (const e of this.#req.values()) {
+          if (e[4]?.[0] === to && e[4][1] === seq && this.#w.settle(e[2], false)) this.#settled(e[2]);
+        }
+        return;
+      }
+      case RA_RELEASE:
+        this.#fwd = false;
+        this.#release();
+      // fallthrough: and close this tab's socket
+      case RA_DISCONNECT:
+        return this.#w.close(...this.#bye ?? [1000, '']);
+      case RA_REPLIED: return this.#mined(seq)?.[0](data);
+      case RA_REQUEST_FAILED: return this.#mined(seq)?.[1](error(ERRORS[n]));
+      case RA_TAB_COUNT: this.#tabs = n; return;
+      case RA_MISMATCH:
+        if (!this.#warned) console.warn('steadyws: another tab shares this connection with other options or URL; its options apply');
+        this.#warned = true;
+        return;
+      case RA_NEW_OWNER: {
+        const mr = this.#mirror;
+        mr.owner = to;
+        // A new connection: this tab sees it connect afresh (each tab says
+        // so itself; the new owner's socket starts connecting silently).
+        const prev = mr.state;
+        mr.state = 0;
+        if (prev !== 0) this.#emit('state', { state: STATES[0], previous: STATES[prev] });
+        return;
+      }
+      case RA_ARM:
+        clearTimeout(this.#timer);
+        if (n >= 0) this.#timer = setTimeout(() => this.#relay?.input(RI_TIMEOUT, 0, 0, 0), n);
+    }
+  }
+
+  #chName() { return this.#ch.name.slice(9); }
+
+  #post(k, to, seq, n, data) {
+    try {
+      this.#ch?.postMessage({ v: RELAY_VERSION, k, from: this.#tab, to, seq, n, data });
+    } catch (cause) {
+      // Data a channel cannot clone (it was checked for the socket).
+      this.#emit('error', error('SEND_FAILED', 0, { data, cause }));
+    }
+  }
+
+  // Lets go of the ownership lock (another tab takes over), keeps the rest.
+  #release() {
+    this.#owning?.();
+  }
+
+  // Leaves the channel and frees every lock.
+  #unshare() {
+    this.#stop?.abort();
+    for (const f of this.#unlock.splice(0)) f();
+    this.#ch?.close();
+    this.#ch = undefined;
+    clearTimeout(this.#timer);
+  }
+
+  #mined(seq) {
+    const e = this.#mine.get(seq);
+    this.#mine.delete(seq);
+    e?.[2]();
+    return e;
   }
 
   // Runs a user function (maybe async), then `ok` with its result; a throw,
@@ -315,7 +585,7 @@ export class Socket {
   get state() { return this.#dead ? 'closed' : STATES[this.#w.state()]; }
 
   get stats() {
-    return this.#dead ? { ...this.#last } : snapshot(this.#w);
+    return this.#dead ? { ...this.#last } : snapshot(this.#w, this.#tabs);
   }
 
   /** Adds a handler; returns a function that removes it. */
@@ -355,21 +625,35 @@ export class Socket {
       if (!this.#json) bad('request()', 'used with json: true');
       if (typeof data !== 'object' || data === null) bad('request data', 'an object');
       if (timeout !== undefined && !(timeout >= 0)) bad('timeout', 'a number >= 0');
-      const key = this.#rpc;
-      let id = data[key];
-      if (typeof id !== 'string' && typeof id !== 'number') {
-        do id = ++this.#seq; while (this.#req.has(id));
-        data = { ...data, [key]: id };
-      } else if (this.#req.has(id)) bad(`request id ${JSON.stringify(id)}`, 'unique among pending requests');
+      if (this.#dead || !this.#relay || this.#w instanceof Inner) return this.#ask(data, timeout ?? NaN, ok, no, undefined, signal);
+      // Another tab owns the connection: the relay keeps the request (and
+      // its deadline) and the owner gives it an id if it has none.
       if (signal?.aborted) throw error('ABORTED', 0, { cause: signal.reason });
-      const text = outgoing(data, true, 'request data');
-      const r = this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout ?? NaN);
+      const r = this.#relay.input(RI_REQUEST, 0, 0, timeout ?? NaN, JSON.parse(outgoing(data, true, 'request data')));
       if (r < 0) throw error(SEND[-r], 0, { data });
-      const abort = () => this.#w.settle(r, false) && this.#settled(r)[1](error('ABORTED', 0, { cause: signal.reason }));
+      const abort = () => this.#relay.input(RI_CANCEL, 0, r, 0) && this.#mined(r)[1](error('ABORTED', 0, { cause: signal.reason }));
       signal?.addEventListener('abort', abort);
-      this.#req.set(id, [ok, no, r, () => signal?.removeEventListener('abort', abort)]);
-      this.#rid.set(r, id);
+      this.#mine.set(r, [ok, no, () => signal?.removeEventListener('abort', abort)]);
     });
+  }
+
+  // Hands a request to this tab's own wasm socket; `from`: the [tab, seq]
+  // of another tab's request given by the relay. Throws what request() rejects.
+  #ask(data, timeout, ok, no, from, signal) {
+    const key = this.#rpc;
+    let id = data[key];
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      do id = ++this.#seq; while (this.#req.has(id));
+      data = { ...data, [key]: id };
+    } else if (this.#req.has(id)) bad(`request id ${JSON.stringify(id)}`, 'unique among pending requests');
+    if (signal?.aborted) throw error('ABORTED', 0, { cause: signal.reason });
+    const text = outgoing(data, true, 'request data');
+    const r = this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout);
+    if (r < 0) throw error(SEND[-r], 0, { data });
+    const abort = () => this.#w.settle(r, false) && this.#settled(r)[1](error('ABORTED', 0, { cause: signal.reason }));
+    signal?.addEventListener('abort', abort);
+    this.#req.set(id, [ok, no, r, () => signal?.removeEventListener('abort', abort), from]);
+    this.#rid.set(r, id);
   }
 
   // Forgets the request the core says is settled; its [ok, no, ...].
@@ -397,8 +681,16 @@ export class Socket {
     }
     reason = String(reason);
     if (new TextEncoder().encode(reason).length > 123) throw new RangeError('steadyws: close reason longer than 123 bytes');
-    if (!this.#dead) this.#w.close(code, reason);
+    if (!this.#dead) this.#shut(code, reason);
     return this.#done;
+  }
+
+  // close(): a shared connection's owner asks the relay (it hands the
+  // connection over while other tabs remain); anything else closes its own.
+  #shut(code, reason) {
+    this.#bye = [code, reason];
+    if (this.#fwd) this.#relay.input(RI_CLOSE, 0, 0, 0);
+    else this.#w.close(code, reason);
   }
 
   /** Drops the current socket (if any) and connects again now. */
@@ -409,7 +701,7 @@ export class Socket {
   /** Closes and releases the wasm object (done by itself once closed). */
   free() {
     if (this.#dead) return;
-    this.#w.close(1000, '');
+    this.#shut(1000, '');
     this.#end();
   }
 
@@ -425,6 +717,15 @@ export class Socket {
     this.#dead = true;
     for (const f of this.#unpage) f();
     live.delete(this);
+    const r = this.#relay;
+    if (r) {
+      // Detach: the others hear it (a follower's requests fail CLOSED),
+      // every lock is freed, the channel left.
+      r.input(RI_CLOSE, 0, 0, 0);
+      this.#unshare();
+      this.#relay = undefined;
+      queueMicrotask(() => r.free());
+    }
     this.#settle();
     const w = this.#w;
     // Not synchronously: this may run inside a handler called from the
@@ -440,13 +741,20 @@ export class Socket {
     live.delete(this);
     const err = error('PANIC');
     err.message = text;
-    for (const [, no] of this.#req.values()) no(err);
+    for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(err);
+    this.#unshare();
     this.#emit('error', err);
     this.#settle();
   }
 
   #ev(k, a, b, v, w) {
     if (this.#dead) return;
+    // The owner of a shared connection: its events are every tab's (a
+    // message once it is known not to be a reply), and the relay hands
+    // what it holds to the socket once it is open.
+    if (this.#fwd && k !== EV_MESSAGE && k !== EV_RPC) this.#post(RA_EVENT, -1, 0, 0, [k, a, b, v, w]);
+    if (k === EV_OPEN) this.#opened = [k, a, b, v, w];
+    if (this.#fwd && k === EV_STATE) this.#relay.input(RI_OPEN, 0, 0, +(a === STATE_OPEN));
     let p = v;
     switch (k) {
       case EV_OPEN:
@@ -473,6 +781,7 @@ export class Socket {
           const e = this.#req.get(p[this.#rpc]);
           if (e && this.#w.settle(e[2], true)) return this.#settled(e[2])[0](p);
         }
+        if (this.#fwd) this.#post(RA_EVENT, -1, 0, 0, [EV_MESSAGE, 0, 0, v]);
         break;
       case EV_RPC: return this.#settled(a)[1](error(ERRORS[b]));
       case EV_CLOSE: p = { code: a, reason: v, wasClean: !!(b & 1), willReconnect: !!(b & 2) }; break;

@@ -197,6 +197,8 @@ impl Slots<'_> {
 
     /// The session's config, with `ping` the heartbeat payload and `pong`
     /// the reply that matches it ([`HeartbeatConfig::pong`]).
+    // Not inlined: the wasm module calls it for a socket and for a relay.
+    #[inline(never)]
     pub fn config<M>(&self, ping: M, pong: Option<M>) -> Config<M> {
         // `as` saturates: Infinity is "never" / "no bound".
         let ms = |o: Opt| self.get(o) as u64;
@@ -442,6 +444,114 @@ impl ErrorCode {
     }
 }
 
+named! {
+    /// `relay.input(kind, tab, seq, n, data)`: what a shared socket's
+    /// facade tells its [`Relay`](crate::relay::Relay) (app calls, lock and
+    /// driver reports) or asks it. Unused arguments are 0 / `undefined`.
+    pub enum RelayInput {
+        /// `send()` of `data`: the item's seq, or minus a [`SendResult`].
+        Send = "send",
+        /// `request()` of `data` with `n` ms: as `Send`.
+        Request = "request",
+        /// The app gave up on request `seq`: 1 if it was pending.
+        Cancel = "cancel",
+        /// `close()` in this tab.
+        Close = "close",
+        /// This tab holds its presence lock: it says hello.
+        Present = "present",
+        /// This tab got the ownership lock.
+        Granted = "granted",
+        /// A channel message of another protocol version.
+        Foreign = "foreign",
+        /// Tab `tab` ended (its presence lock fell free).
+        Gone = "gone",
+        /// The owner's connection is open for the app (`n` 1) or not (0).
+        Open = "open",
+        /// `Give` done: `n` 1 sent, 0 refused.
+        Given = "given",
+        /// A given request of `tab` settled: `n` -1 and `data` the reply,
+        /// or `n` an [`ErrorCode`] index.
+        Settled = "settled",
+        /// The relay's timer (armed with `RelayAct::Arm`) fired.
+        Timeout = "timeout",
+        /// 1 if this tab owns the connection.
+        Owns = "owns",
+        /// How many items this tab keeps unconfirmed.
+        Kept = "kept",
+    }
+}
+
+named! {
+    /// `sink.act(kind, to, seq, n, data)`: what the relay asks of the
+    /// facade. The first kinds are channel messages (also the `k` of the
+    /// message on the channel, `{ v, k, from, to, seq, n, data }`, `to`
+    /// -1 for everyone); `n` carries a timeout, an [`ErrorCode`] index or a
+    /// count.
+    pub enum RelayAct {
+        /// Post: a tab joins.
+        Hello = "hello",
+        /// Post: the sender owns the connection (`data`: fingerprint).
+        Owner = "owner",
+        /// Post: item `seq` for the socket.
+        Send = "send",
+        /// Post: request `seq`, `n` ms left.
+        Request = "request",
+        /// Post: request `seq` given up.
+        Cancel = "cancel",
+        /// Post: item `seq` went to the socket.
+        Done = "done",
+        /// Post: the reply to request `seq`.
+        Reply = "reply",
+        /// Post: request `seq` failed (`n`: an [`ErrorCode`] index).
+        Failed = "failed",
+        /// Post: `n` tabs share the connection.
+        Tabs = "tabs",
+        /// Post: the sender detached.
+        Bye = "bye",
+        /// Post (the facade's own): a core event of the owner's socket, for
+        /// the other tabs (`data`: `[kind, a, b, v, w]` of `sink.ev`).
+        Event = "event",
+        /// Become the owner: make the socket, connect now.
+        Connect = "connect",
+        /// Report `Gone` for tab `to` when it ends.
+        Watch = "watch",
+        /// Hand `data` of tab `to`, item `seq`, to the socket (`n` -1: a
+        /// send; else a request with `n` ms), then report `Given`.
+        Give = "give",
+        /// Forget the given request `seq` of tab `to` in the session.
+        Drop = "drop",
+        /// Close the socket and free the lock: another tab takes over.
+        Release = "release",
+        /// The last tab left: close the connection for good.
+        Disconnect = "disconnect",
+        /// Another protocol version is around: connect alone.
+        Unshare = "unshare",
+        /// The reply (`data`) to this tab's request `seq`.
+        Replied = "replied",
+        /// This tab's request `seq` failed (`n`: an [`ErrorCode`] index).
+        RequestFailed = "request-failed",
+        /// `n` tabs share the connection.
+        TabCount = "tab-count",
+        /// The owner's options differ from this tab's (once).
+        Mismatch = "mismatch",
+        /// Tab `to` owns the connection now (maybe this one).
+        NewOwner = "new-owner",
+        /// (Re)arm the relay's timer for `n` ms (-1: cancel it).
+        Arm = "arm",
+    }
+}
+
+impl ErrorCode {
+    /// The request error of a code (the inverse of [`ErrorCode::of_request`]).
+    pub fn request_error(i: u32) -> RequestError {
+        match ErrorCode::from_index(i) {
+            Some(ErrorCode::RequestTimeout) => RequestError::Timeout,
+            Some(ErrorCode::ConnectionLost) => RequestError::ConnectionLost,
+            _ => RequestError::Closed,
+        }
+    }
+}
+
 /// The source of `pkg-template/abi.js`.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn js_module() -> String {
@@ -508,8 +618,9 @@ pub fn js_module() -> String {
     );
     let _ = writeln!(
         js,
-        "export const STATE_CLOSED = {};",
-        state_index(State::Closed)
+        "export const STATE_CLOSED = {};\nexport const STATE_OPEN = {};",
+        state_index(State::Closed),
+        state_index(State::Open)
     );
     let _ = writeln!(
         js,
@@ -529,6 +640,27 @@ pub fn js_module() -> String {
             p as u32
         );
     }
+    for &k in RelayInput::ALL {
+        let _ = writeln!(
+            js,
+            "export const RI_{} = {};",
+            constant(&format!("{k:?}")),
+            k as u32
+        );
+    }
+    for &k in RelayAct::ALL {
+        let _ = writeln!(
+            js,
+            "export const RA_{} = {};",
+            constant(&format!("{k:?}")),
+            k as u32
+        );
+    }
+    let _ = writeln!(
+        js,
+        "/** The version of the messages between tabs. */\nexport const RELAY_VERSION = {};",
+        crate::relay::VERSION
+    );
     let _ = writeln!(
         js,
         "/** Error codes, indexed as the driver reports them. */\nexport const ERRORS = {};",

@@ -80,6 +80,7 @@
 pub mod abi;
 pub mod codec;
 pub mod message;
+pub mod relay;
 pub mod session;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -252,6 +252,8 @@ impl<M> Config<M> {
     /// Checks every option; the error names the first bad one by its JS
     /// path. `connect_timeout == 0` disables the connect timeout;
     /// `close_timeout == 0` abandons the socket at once on `close()`.
+    // Not inlined: the wasm module calls it for a socket and for a relay.
+    #[inline(never)]
     pub fn validate(&self) -> Result<(), ConfigError> {
         fn bad(field: &'static str, reason: &'static str) -> Result<(), ConfigError> {
             Err(ConfigError { field, reason })

@@ -43,6 +43,7 @@ mod conn;
 mod driver;
 mod handles;
 mod js;
+mod relay;
 mod request;
 mod sys;
 mod typed;
@@ -54,6 +55,9 @@ pub use handles::live_callbacks;
 /// The object the npm facade drives (exported for the browser tests).
 #[doc(hidden)]
 pub use js::Inner;
+/// A shared socket's relay, as the npm facade drives it.
+#[doc(hidden)]
+pub use relay::JsRelay;
 pub use request::{Request, RequestFailure};
 pub use typed::{Config, Events, Heartbeat, Init, Reconnect, Socket, SocketError, SocketEvent};
 

@@ -1,0 +1,649 @@
+//! One connection for every tab: the sans-IO machine behind `shared`.
+//!
+//! Tabs of one origin that share a name elect one owner with a lock (the
+//! browser driver uses the Web Locks API, so the browser itself frees it
+//! when a tab closes, crashes or is discarded); the owner runs the only
+//! [`Session`](crate::session::Session) and its socket, the other tabs
+//! relay through it over a channel (`BroadcastChannel`). This module is the
+//! policy of that arrangement, and only that: who owns, what a tab keeps
+//! until the owner confirms it, what is handed over when the owner goes.
+//! The driver carries locks and channel messages and reports what happened.
+//!
+//! # The protocol
+//!
+//! Every tab runs one [`Relay`]. It starts waiting for the lock; a tab that
+//! gets it ([`Input::Granted`]) becomes the owner: it connects at once
+//! ([`Action::Connect`], no backoff: a takeover is not a failure) and says
+//! so to every tab ([`Wire::Owner`]). Each tab answers with [`Wire::Hello`]
+//! (so the owner counts it and watches for its end, [`Action::Watch`]) and
+//! then hands over, in order, every item it still holds.
+//!
+//! **What a tab keeps.** `send()` and `request()` in a tab that does not own
+//! the connection become items with a per-tab sequence number, posted to
+//! the owner ([`Wire::Send`], [`Wire::Request`]) and kept until the owner
+//! confirms that it gave them to the socket ([`Wire::Done`]). The owner
+//! holds what it receives until the connection is open for the app (after
+//! the init/ack), then gives it to the socket in arrival order and
+//! confirms. When the owner changes, a tab posts again everything not
+//! confirmed, oldest first: nothing is lost, and an item goes out twice only
+//! if an owner died between giving it and its confirmation reaching the tab.
+//! A request confirmed as sent and not answered when its owner goes fails
+//! with [`RequestError::ConnectionLost`] (its connection ended).
+//!
+//! **Requests.** The reply is routed by the owner to the asking tab only
+//! ([`Wire::Reply`], [`Wire::Failed`]). The asking tab also keeps the
+//! request's deadline (the timer, [`Relay::poll_timeout`]), so a request
+//! times out on time across takeovers; a late reply is then ignored.
+//!
+//! **Ending.** `close()` in a tab that does not own detaches it
+//! ([`Wire::Bye`]); in the owner it hands the connection over if other tabs
+//! remain ([`Action::Release`]), and closes it otherwise
+//! ([`Action::Disconnect`]). A tab that hears a different protocol
+//! [`VERSION`] works unshared from then on ([`Action::Unshare`]).
+//!
+//! Time is milliseconds from any fixed origin, as in `session`.
+
+use crate::session::RequestError;
+
+/// The protocol version carried by every channel message; a tab that sees
+/// another one works unshared rather than misreading it.
+pub const VERSION: u32 = 1;
+
+/// A tab, as the driver numbers it (random per tab and socket).
+pub type TabId = u32;
+
+/// What tabs say to each other over the channel. Messages to one tab carry
+/// its id (`to` of [`Action::Post`]); the others ignore them.
+// The variants say what their fields are.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wire<M> {
+    /// A tab joins (or answers a new owner).
+    Hello,
+    /// The sender owns the connection; `fp`: the options in force.
+    Owner { fp: M },
+    /// An item for the socket (owner only).
+    Send { seq: u32, data: M },
+    /// A request for the socket, with the time it has left.
+    Request { seq: u32, data: M, timeout: u64 },
+    /// The asking tab gave up on a request.
+    Cancel { seq: u32 },
+    /// The owner gave item `seq` to the socket.
+    Done { seq: u32 },
+    /// The reply to request `seq`.
+    Reply { seq: u32, data: M },
+    /// Request `seq` failed in the owner.
+    Failed { seq: u32, error: RequestError },
+    /// How many tabs share the connection now.
+    Tabs { n: u32 },
+    /// The sender detached.
+    Bye,
+}
+
+/// What the driver reports.
+// The variants say what their fields are.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input<M> {
+    /// This tab can be watched: it holds its presence lock (the owner
+    /// waits on that lock to learn that the tab ended, so the tab says
+    /// hello only once it holds it).
+    Present,
+    /// This tab got the ownership lock.
+    Granted,
+    /// A channel message from tab `from` (already checked: [`VERSION`], and
+    /// addressed to everyone or to this tab).
+    Heard { from: TabId, wire: Wire<M> },
+    /// A channel message of another protocol version.
+    Foreign,
+    /// A tab the owner watches ended (its lock fell free).
+    Gone { tab: TabId },
+    /// The owner's connection is open for the app (`true`: after the
+    /// open event, the queue flushed) or no longer is.
+    Open(bool),
+    /// The driver carried out [`Action::Give`]: `sent`, or refused (the
+    /// item stays with the owner until the next open).
+    Given { tab: TabId, seq: u32, sent: bool },
+    /// The owner's session settled a request it was given for `tab`.
+    Settled {
+        tab: TabId,
+        seq: u32,
+        result: Result<M, RequestError>,
+    },
+}
+
+/// What the driver must do.
+// The variants say what their fields are.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action<M> {
+    /// Post on the channel, to one tab or (`None`) to all.
+    Post { to: Option<TabId>, wire: Wire<M> },
+    /// Become the owner: make the session and connect now.
+    Connect,
+    /// Report [`Input::Gone`] when `tab` ends.
+    Watch { tab: TabId },
+    /// Owner: hand this to the socket (`request`: with that timeout), then
+    /// report [`Input::Given`] (and later [`Input::Settled`] for a request).
+    Give {
+        tab: TabId,
+        seq: u32,
+        data: M,
+        request: Option<u64>,
+    },
+    /// Owner: `tab` gave up on request `seq`, already given: forget it in
+    /// the session.
+    Drop { tab: TabId, seq: u32 },
+    /// Owner leaving while others remain: close the socket, free the lock
+    /// (the next tab takes over).
+    Release,
+    /// The last tab left: close the connection for good.
+    Disconnect,
+    /// Another protocol version is around: connect alone, stop relaying.
+    Unshare,
+    /// For this tab's app.
+    Emit(Event<M>),
+}
+
+/// What a tab's app learns from the relay.
+// The variants say what their fields are.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event<M> {
+    /// The reply to this tab's request `seq`.
+    Replied { seq: u32, data: M },
+    /// This tab's request `seq` failed.
+    Failed { seq: u32, error: RequestError },
+    /// The number of tabs sharing the connection.
+    Tabs(u32),
+    /// The tab that owns the connection now (maybe this one): a new
+    /// connection, whose events follow.
+    Owner(TabId),
+    /// The owner's options differ from this tab's (said once).
+    Mismatch,
+}
+
+/// Why an item was refused at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The tab already holds as many items as its queue allows.
+    Full,
+    /// The tab was closed.
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Waiting for the lock; `owner` is whoever said so last.
+    Follower,
+    Owner,
+    /// Connected alone (another version is around).
+    Solo,
+    Closed,
+}
+
+/// One of this tab's items, kept until confirmed (a request: until settled).
+#[derive(Debug)]
+struct Item<M> {
+    seq: u32,
+    data: M,
+    request: bool,
+    /// A request's absolute deadline, while this tab keeps it (not once its
+    /// own session does).
+    deadline: Option<u64>,
+    /// Confirmed given to a socket (only requests stay after that).
+    done: bool,
+}
+
+/// Something another tab handed to the owner, not yet given.
+#[derive(Debug)]
+struct Held<M> {
+    tab: TabId,
+    seq: u32,
+    data: M,
+    request: Option<u64>,
+}
+
+/// The relay of one tab. See the module docs.
+#[derive(Debug)]
+pub struct Relay<M> {
+    tab: TabId,
+    fp: M,
+    role: Role,
+    owner: Option<TabId>,
+    max_items: usize,
+    seq: u32,
+    items: Vec<Item<M>>,
+    // ----- while owning
+    /// The other tabs, while owning.
+    peers: Vec<TabId>,
+    held: Vec<Held<M>>,
+    open: bool,
+    /// A [`Action::Give`] is out and not yet reported [`Input::Given`].
+    giving: bool,
+    warned: bool,
+    now: u64,
+    out: Vec<Action<M>>,
+}
+
+impl<M: Clone + PartialEq> Relay<M> {
+    /// The relay of tab `tab`, waiting for the lock. `fp` stands for its
+    /// options (compared with the owner's); `max_items` bounds what it
+    /// keeps unconfirmed (its `queue.maxMessages`).
+    pub fn new(tab: TabId, fp: M, max_items: usize, now: u64) -> Self {
+        Relay {
+            tab,
+            fp,
+            role: Role::Follower,
+            owner: None,
+            max_items,
+            seq: 0,
+            items: Vec::new(),
+            peers: Vec::new(),
+            held: Vec::new(),
+            open: false,
+            giving: false,
+            warned: false,
+            now,
+            out: Vec::new(),
+        }
+    }
+
+    /// Whether this tab owns the connection.
+    pub fn owns(&self) -> bool {
+        self.role == Role::Owner
+    }
+
+    /// The tab that owns the connection, as far as this tab knows.
+    pub fn owner(&self) -> Option<TabId> {
+        self.owner
+    }
+
+    /// Items this tab still keeps (unconfirmed sends, unsettled requests).
+    pub fn kept(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The tabs sharing the connection (owner's count; 1 elsewhere).
+    pub fn tabs(&self) -> u32 {
+        self.peers.len() as u32 + 1
+    }
+
+    /// The next thing to do.
+    pub fn poll(&mut self) -> Option<Action<M>> {
+        // A Vec, not a VecDeque: a few actions at a time, and less code in
+        // the wasm module.
+        (!self.out.is_empty()).then(|| self.out.remove(0))
+    }
+
+    /// The earliest deadline of this tab's requests.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.items.iter().filter_map(|i| i.deadline).min()
+    }
+
+    /// Fails the requests whose deadline has passed.
+    pub fn handle_timeout(&mut self, now: u64) {
+        self.now = now;
+        while let Some(i) = self
+            .items
+            .iter()
+            .position(|i| i.deadline.is_some_and(|d| d <= now))
+        {
+            let seq = self.items[i].seq;
+            self.settle(seq, Err(RequestError::Timeout));
+            self.tell_owner(Wire::Cancel { seq });
+        }
+    }
+
+    /// A `send()` of this tab's app while another tab owns the connection:
+    /// the item's sequence number.
+    pub fn send(&mut self, data: M) -> Result<u32, Refused> {
+        self.item(data, None)
+    }
+
+    /// A `request()` of this tab's app waiting at most `timeout` ms.
+    pub fn request(&mut self, data: M, timeout: u64, now: u64) -> Result<u32, Refused> {
+        self.now = now;
+        self.item(data, Some(now.saturating_add(timeout)))
+    }
+
+    /// This tab's app gave up on request `seq`: true if it was pending.
+    pub fn cancel(&mut self, seq: u32) -> bool {
+        let Some(i) = self.items.iter().position(|i| i.seq == seq) else {
+            return false;
+        };
+        let item = Some(self.items.remove(i));
+        match self.role {
+            Role::Follower => self.tell_owner(Wire::Cancel { seq }),
+            // Given to this tab's own session: forget it there.
+            _ if item.is_some_and(|i| i.done) => self.out.push(Action::Drop { tab: self.tab, seq }),
+            _ => self.held.retain(|h| h.seq != seq || h.tab != self.tab),
+        }
+        true
+    }
+
+    /// This tab's app closed its socket: detach (or hand over / close).
+    pub fn close(&mut self) {
+        match self.role {
+            Role::Closed => return,
+            Role::Owner if !self.peers.is_empty() => self.out.push(Action::Release),
+            Role::Owner | Role::Solo => self.out.push(Action::Disconnect),
+            Role::Follower => {}
+        }
+        if self.role != Role::Solo {
+            self.post(None, Wire::Bye);
+        }
+        self.role = Role::Closed;
+        self.owner = None;
+        self.peers.clear();
+        self.held.clear();
+        for item in std::mem::take(&mut self.items) {
+            if item.request {
+                self.emit(Event::Failed {
+                    seq: item.seq,
+                    error: RequestError::Closed,
+                });
+            }
+        }
+    }
+
+    /// Feeds what happened.
+    pub fn handle(&mut self, input: Input<M>, now: u64) {
+        self.now = now;
+        if self.role == Role::Closed {
+            return;
+        }
+        match input {
+            Input::Present => {
+                self.post(None, Wire::Hello);
+            }
+            Input::Granted if self.role == Role::Follower => self.take_over(),
+            Input::Granted => {}
+            Input::Foreign => self.unshare(),
+            Input::Heard { from, wire } => self.heard(from, wire),
+            Input::Gone { tab } => self.gone(tab),
+            Input::Open(open) => {
+                self.open = open;
+                self.flush();
+            }
+            Input::Given { tab, seq, sent } => {
+                self.giving = false;
+                if let Some(i) = self.held.iter().position(|h| h.tab == tab && h.seq == seq) {
+                    if !sent {
+                        // Refused (the connection closed in between): it
+                        // stays first, given again at the next open.
+                        self.open = false;
+                        return;
+                    }
+                    self.held.remove(i);
+                }
+                self.done(tab, seq, sent);
+                self.flush();
+            }
+            Input::Settled { tab, seq, result } if tab == self.tab => self.settle(seq, result),
+            Input::Settled { tab, seq, result } => {
+                let wire = match result {
+                    Ok(data) => Wire::Reply { seq, data },
+                    Err(error) => Wire::Failed { seq, error },
+                };
+                self.post(Some(tab), wire);
+            }
+        }
+    }
+
+    // ----- follower side ------------------------------------------------
+
+    fn item(&mut self, data: M, deadline: Option<u64>) -> Result<u32, Refused> {
+        if self.role == Role::Closed {
+            return Err(Refused::Closed);
+        }
+        if self.items.len() >= self.max_items {
+            return Err(Refused::Full);
+        }
+        self.seq += 1;
+        let seq = self.seq;
+        self.items.push(Item {
+            seq,
+            data,
+            request: deadline.is_some(),
+            deadline,
+            done: false,
+        });
+        let wire = self.wire(&self.items[self.items.len() - 1]);
+        self.tell_owner(wire);
+        Ok(seq)
+    }
+
+    fn wire(&self, item: &Item<M>) -> Wire<M> {
+        let (seq, data) = (item.seq, item.data.clone());
+        match item.request {
+            false => Wire::Send { seq, data },
+            true => Wire::Request {
+                seq,
+                data,
+                timeout: item.deadline.map_or(0, |d| d.saturating_sub(self.now)),
+            },
+        }
+    }
+
+    fn settle(&mut self, seq: u32, result: Result<M, RequestError>) {
+        let Some(i) = self.items.iter().position(|i| i.seq == seq) else {
+            return; // settled already (a late reply, a timeout raced it)
+        };
+        self.items.remove(i);
+        self.emit(match result {
+            Ok(data) => Event::Replied { seq, data },
+            Err(error) => Event::Failed { seq, error },
+        });
+    }
+
+    /// The owner changed (to `owner`, maybe this tab): requests already
+    /// sent lost their connection; everything else is handed over again.
+    fn new_owner(&mut self, owner: TabId) {
+        self.owner = Some(owner);
+        self.emit(Event::Owner(owner));
+        let lost: Vec<u32> = self
+            .items
+            .iter()
+            .filter(|i| i.done)
+            .map(|i| i.seq)
+            .collect();
+        for seq in lost {
+            self.settle(seq, Err(RequestError::ConnectionLost));
+        }
+        if owner == self.tab {
+            // This tab's own session takes them now, ahead of anything its
+            // app sends from here on (its queue keeps them until the open).
+            let me = self.tab;
+            for item in &self.items {
+                self.out.push(Action::Give {
+                    tab: me,
+                    seq: item.seq,
+                    data: item.data.clone(),
+                    request: item
+                        .request
+                        .then(|| item.deadline.map_or(0, |d| d.saturating_sub(self.now))),
+                });
+            }
+            // The session keeps their deadlines from here on.
+            for item in self.items.iter_mut() {
+                item.deadline = None;
+            }
+            return;
+        }
+        self.post(Some(owner), Wire::Hello);
+        for i in 0..self.items.len() {
+            let wire = self.wire(&self.items[i]);
+            self.post(Some(owner), wire);
+        }
+    }
+
+    fn heard(&mut self, from: TabId, wire: Wire<M>) {
+        match wire {
+            Wire::Owner { fp } => {
+                if self.role == Role::Owner {
+                    return; // the lock makes this impossible; keep ours
+                }
+                if fp != self.fp && !self.warned {
+                    self.warned = true;
+                    self.emit(Event::Mismatch);
+                }
+                if self.role == Role::Follower && self.owner != Some(from) {
+                    self.new_owner(from);
+                }
+            }
+            Wire::Done { seq } if self.owner == Some(from) => {
+                if let Some(i) = self.items.iter().position(|i| i.seq == seq) {
+                    if self.items[i].request {
+                        self.items[i].done = true;
+                    } else {
+                        self.items.remove(i);
+                    }
+                }
+            }
+            Wire::Reply { seq, data } if self.owner == Some(from) => self.settle(seq, Ok(data)),
+            Wire::Failed { seq, error } if self.owner == Some(from) => self.settle(seq, Err(error)),
+            Wire::Tabs { n } if self.owner == Some(from) => self.emit(Event::Tabs(n)),
+            Wire::Bye if self.owner == Some(from) => self.owner = None,
+            _ if self.role != Role::Owner => {}
+            // ----- what the owner hears
+            Wire::Hello => {
+                // Owner first: the tab heeds the count only from its owner.
+                self.post(
+                    Some(from),
+                    Wire::Owner {
+                        fp: self.fp.clone(),
+                    },
+                );
+                self.join(from);
+            }
+            Wire::Send { seq, data } => self.hold(from, seq, data, None),
+            Wire::Request { seq, data, timeout } => self.hold(from, seq, data, Some(timeout)),
+            Wire::Cancel { seq } => {
+                let before = self.held.len();
+                self.held.retain(|h| h.tab != from || h.seq != seq);
+                if self.held.len() == before {
+                    self.out.push(Action::Drop { tab: from, seq });
+                }
+            }
+            Wire::Bye => self.gone(from),
+            _ => {}
+        }
+    }
+
+    // ----- owner side ---------------------------------------------------
+
+    fn take_over(&mut self) {
+        self.role = Role::Owner;
+        self.open = false;
+        self.out.push(Action::Connect);
+        self.post(
+            None,
+            Wire::Owner {
+                fp: self.fp.clone(),
+            },
+        );
+        self.new_owner(self.tab);
+    }
+
+    fn unshare(&mut self) {
+        if self.role != Role::Follower {
+            return; // the owner keeps its connection; the other tab goes solo
+        }
+        self.role = Role::Solo;
+        self.out.push(Action::Unshare);
+        self.new_owner(self.tab);
+        self.owner = None;
+    }
+
+    fn join(&mut self, tab: TabId) {
+        if tab == self.tab || self.peers.contains(&tab) {
+            return;
+        }
+        self.peers.push(tab);
+        self.out.push(Action::Watch { tab });
+        self.tabs_changed();
+    }
+
+    fn gone(&mut self, tab: TabId) {
+        let before = self.peers.len();
+        self.peers.retain(|&p| p != tab);
+        if self.peers.len() != before {
+            // Nobody is left to confirm these to.
+            self.held.retain(|h| h.tab != tab);
+            self.tabs_changed();
+        }
+    }
+
+    fn tabs_changed(&mut self) {
+        let n = self.tabs();
+        self.post(None, Wire::Tabs { n });
+        self.emit(Event::Tabs(n));
+    }
+
+    fn hold(&mut self, tab: TabId, seq: u32, data: M, request: Option<u64>) {
+        self.join(tab);
+        self.held.push(Held {
+            tab,
+            seq,
+            data,
+            request,
+        });
+        self.flush();
+    }
+
+    /// Gives the first held item if the connection is open (the rest follow
+    /// one by one as each is reported [`Input::Given`]).
+    fn flush(&mut self) {
+        if !self.open || self.giving || self.role != Role::Owner {
+            return;
+        }
+        if let Some(h) = self.held.first() {
+            self.giving = true;
+            let give = Action::Give {
+                tab: h.tab,
+                seq: h.seq,
+                data: h.data.clone(),
+                request: h.request,
+            };
+            self.out.push(give);
+        }
+    }
+
+    /// Item `seq` of `tab` went to the socket (`sent`) or was refused.
+    fn done(&mut self, tab: TabId, seq: u32, sent: bool) {
+        if tab != self.tab {
+            return self.post(Some(tab), Wire::Done { seq });
+        }
+        // One of this tab's own, given to its own session.
+        if let Some(i) = self.items.iter().position(|i| i.seq == seq) {
+            if sent && self.items[i].request {
+                self.items[i].done = true;
+            } else {
+                let item = self.items.remove(i);
+                if item.request {
+                    // Refused by the session: it never went out.
+                    self.emit(Event::Failed {
+                        seq,
+                        error: RequestError::Closed,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Posts to the owner, if this tab follows a known one.
+    fn tell_owner(&mut self, wire: Wire<M>) {
+        if let Some(owner) = self.owner.filter(|_| self.role == Role::Follower) {
+            self.post(Some(owner), wire);
+        }
+    }
+
+    fn post(&mut self, to: Option<TabId>, wire: Wire<M>) {
+        self.out.push(Action::Post { to, wire });
+    }
+
+    fn emit(&mut self, event: Event<M>) {
+        self.out.push(Action::Emit(event));
+    }
+}

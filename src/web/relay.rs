@@ -1,0 +1,264 @@
+//! The [`Relay`](crate::relay::Relay) of a `shared` socket, as the npm
+//! facade drives it: `relay.input(kind, tab, seq, n, data)` and
+//! `relay.heard(...)` in, `sink.act(kind, to, seq, n, data)` out, in the
+//! numbers of [`crate::abi::RelayInput`] and [`crate::abi::RelayAct`].
+//!
+//! The facade carries locks and channel messages and nothing else. Like the
+//! socket driver, this never calls the facade while its state is borrowed:
+//! actions are taken one at a time with nothing borrowed, so an `act` may
+//! call back in (an item given to the socket can run handlers).
+
+use std::cell::{Cell, RefCell, RefMut};
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+
+use super::sys;
+use crate::abi::{ErrorCode, Opt, RelayAct, RelayInput, SendResult, Slots};
+use crate::relay::{Action, Event, Input, Refused, Relay, Wire};
+use crate::session::DEFAULT_MAX_MESSAGES;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The facade's side of a relay.
+    pub type RelaySink;
+
+    /// One action (see [`RelayAct`]); never throws.
+    #[wasm_bindgen(method)]
+    fn act(this: &RelaySink, kind: u32, to: f64, seq: u32, n: f64, data: &JsValue);
+}
+
+/// A `shared` socket's relay (`new Relay(tab, fingerprint, maxItems, sink)`).
+#[wasm_bindgen(js_name = Relay)]
+pub struct JsRelay {
+    relay: RefCell<Relay<JsValue>>,
+    sink: RelaySink,
+    perf: sys::Performance,
+    /// `rpc.timeout`, for requests made without a timeout.
+    timeout: u64,
+    json: bool,
+    /// The deadline the facade's timer is armed for.
+    armed: Cell<Option<u64>>,
+}
+
+impl JsRelay {
+    fn borrow(&self) -> RefMut<'_, Relay<JsValue>> {
+        match self.relay.try_borrow_mut() {
+            Ok(r) => r,
+            Err(_) => wasm_bindgen::throw_str("steadyws: relay state in use"),
+        }
+    }
+
+    /// Runs `f`, then carries out every action with nothing borrowed, then
+    /// re-arms the timer.
+    fn run(&self, f: impl FnOnce(&mut Relay<JsValue>, u64) -> f64) -> f64 {
+        let now = self.perf.now_ms();
+        let out = f(&mut self.borrow(), now);
+        loop {
+            let action = self.borrow().poll();
+            let Some(action) = action else { break };
+            self.carry(action);
+        }
+        let deadline = self.borrow().poll_timeout();
+        if deadline != self.armed.get() {
+            self.armed.set(deadline);
+            let ms = deadline.map_or(-1.0, |d| d.saturating_sub(now) as f64);
+            self.sink
+                .act(RelayAct::Arm as u32, 0.0, 0, ms, &JsValue::UNDEFINED);
+        }
+        out
+    }
+
+    fn carry(&self, action: Action<JsValue>) {
+        let none = JsValue::UNDEFINED;
+        let act = |k: RelayAct, to: f64, seq: u32, n: f64, data: &JsValue| {
+            self.sink.act(k as u32, to, seq, n, data)
+        };
+        match action {
+            Action::Post { to, wire } => {
+                let to = to.map_or(-1.0, f64::from);
+                let (k, seq, n, data) = match wire {
+                    Wire::Hello => (RelayAct::Hello, 0, 0.0, none),
+                    Wire::Owner { fp } => (RelayAct::Owner, 0, 0.0, fp),
+                    Wire::Send { seq, data } => (RelayAct::Send, seq, 0.0, data),
+                    Wire::Request { seq, data, timeout } => {
+                        (RelayAct::Request, seq, timeout as f64, data)
+                    }
+                    Wire::Cancel { seq } => (RelayAct::Cancel, seq, 0.0, none),
+                    Wire::Done { seq } => (RelayAct::Done, seq, 0.0, none),
+                    Wire::Reply { seq, data } => (RelayAct::Reply, seq, 0.0, data),
+                    Wire::Failed { seq, error } => (
+                        RelayAct::Failed,
+                        seq,
+                        f64::from(ErrorCode::of_request(error) as u32),
+                        none,
+                    ),
+                    Wire::Tabs { n } => (RelayAct::Tabs, 0, f64::from(n), none),
+                    Wire::Bye => (RelayAct::Bye, 0, 0.0, none),
+                };
+                act(k, to, seq, n, &data);
+            }
+            Action::Connect => act(RelayAct::Connect, 0.0, 0, 0.0, &none),
+            Action::Watch { tab } => act(RelayAct::Watch, f64::from(tab), 0, 0.0, &none),
+            Action::Give {
+                tab,
+                seq,
+                data,
+                request,
+            } => act(
+                RelayAct::Give,
+                f64::from(tab),
+                seq,
+                request.map_or(-1.0, |t| t as f64),
+                &data,
+            ),
+            Action::Drop { tab, seq } => act(RelayAct::Drop, f64::from(tab), seq, 0.0, &none),
+            Action::Release => act(RelayAct::Release, 0.0, 0, 0.0, &none),
+            Action::Disconnect => act(RelayAct::Disconnect, 0.0, 0, 0.0, &none),
+            Action::Unshare => act(RelayAct::Unshare, 0.0, 0, 0.0, &none),
+            Action::Emit(Event::Replied { seq, data }) => {
+                act(RelayAct::Replied, 0.0, seq, 0.0, &data)
+            }
+            Action::Emit(Event::Failed { seq, error }) => act(
+                RelayAct::RequestFailed,
+                0.0,
+                seq,
+                f64::from(ErrorCode::of_request(error) as u32),
+                &none,
+            ),
+            Action::Emit(Event::Tabs(n)) => act(RelayAct::TabCount, 0.0, 0, f64::from(n), &none),
+            Action::Emit(Event::Mismatch) => act(RelayAct::Mismatch, 0.0, 0, 0.0, &none),
+            Action::Emit(Event::Owner(tab)) => {
+                act(RelayAct::NewOwner, f64::from(tab), 0, 0.0, &none)
+            }
+        }
+    }
+}
+
+/// An accepted item's seq, or minus the [`SendResult`] of the refusal.
+fn item(r: Result<u32, Refused>) -> f64 {
+    match r {
+        Ok(seq) => f64::from(seq),
+        Err(Refused::Full) => -f64::from(SendResult::QueueFull as u32),
+        Err(Refused::Closed) => -f64::from(SendResult::Closed as u32),
+    }
+}
+
+#[wasm_bindgen(js_class = Relay)]
+impl JsRelay {
+    /// The relay of tab `tab` (random per socket), whose options `fp`
+    /// stands for; `options` as for `new Inner` (checked the same way, so
+    /// a tab that does not own rejects what the owner would). It keeps at
+    /// most `queue.maxMessages` unconfirmed. Invalid options throw `[field, reason]`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(tab: u32, fp: JsValue, options: Array, sink: RelaySink) -> Result<JsRelay, JsValue> {
+        let mut n = Vec::new();
+        for i in 0..options.length() {
+            n.push(options.get(i).unchecked_into_f64());
+        }
+        let slots = Slots(&n);
+        let config = slots.config(JsValue::NULL, None);
+        if let Err(e) = config.validate() {
+            return Err(Array::of2(&e.field.into(), &e.reason.into()).into());
+        }
+        let max = config
+            .queue
+            .map_or(DEFAULT_MAX_MESSAGES, |q| q.max_messages);
+        let perf = sys::Scope::performance();
+        let relay = Relay::new(tab, fp, max, perf.now_ms());
+        let me = JsRelay {
+            relay: RefCell::new(relay),
+            sink,
+            perf,
+            timeout: config.request_timeout,
+            json: slots.on(Opt::Json),
+            armed: Cell::new(None),
+        };
+        me.run(|_, _| 0.0);
+        Ok(me)
+    }
+
+    /// Whether text frames carry JSON (the `json` option or its default).
+    #[wasm_bindgen(getter)]
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
+    /// An app call, a lock or driver report, or a question: `kind` a
+    /// [`RelayInput`] index (see there for the arguments and the result).
+    pub fn input(&self, kind: u32, tab: u32, seq: u32, n: f64, data: JsValue) -> f64 {
+        let Some(kind) = RelayInput::from_index(kind) else {
+            return 0.0;
+        };
+        self.run(|r, now| {
+            let input = match kind {
+                RelayInput::Send => return item(r.send(data)),
+                RelayInput::Request => {
+                    let timeout = if n.is_nan() { self.timeout } else { n as u64 };
+                    return item(r.request(data, timeout, now));
+                }
+                RelayInput::Cancel => return f64::from(u8::from(r.cancel(seq))),
+                RelayInput::Close => {
+                    r.close();
+                    return 0.0;
+                }
+                RelayInput::Timeout => {
+                    r.handle_timeout(now);
+                    return 0.0;
+                }
+                RelayInput::Owns => return f64::from(u8::from(r.owns())),
+                RelayInput::Kept => return r.kept() as f64,
+                RelayInput::Present => Input::Present,
+                RelayInput::Granted => Input::Granted,
+                RelayInput::Foreign => Input::Foreign,
+                RelayInput::Gone => Input::Gone { tab },
+                RelayInput::Open => Input::Open(n != 0.0),
+                RelayInput::Given => Input::Given {
+                    tab,
+                    seq,
+                    sent: n != 0.0,
+                },
+                RelayInput::Settled => Input::Settled {
+                    tab,
+                    seq,
+                    result: match n < 0.0 {
+                        true => Ok(data),
+                        false => Err(ErrorCode::request_error(n as u32)),
+                    },
+                },
+            };
+            r.handle(input, now);
+            0.0
+        })
+    }
+
+    /// A channel message from tab `from` (the facade has checked its
+    /// version and that it is for everyone or this tab): `kind` a
+    /// [`RelayAct`] index below `Event`.
+    pub fn heard(&self, from: u32, kind: u32, seq: u32, n: f64, data: JsValue) {
+        let wire = match RelayAct::from_index(kind) {
+            Some(RelayAct::Hello) => Wire::Hello,
+            Some(RelayAct::Owner) => Wire::Owner { fp: data },
+            Some(RelayAct::Send) => Wire::Send { seq, data },
+            Some(RelayAct::Request) => Wire::Request {
+                seq,
+                data,
+                timeout: n as u64,
+            },
+            Some(RelayAct::Cancel) => Wire::Cancel { seq },
+            Some(RelayAct::Done) => Wire::Done { seq },
+            Some(RelayAct::Reply) => Wire::Reply { seq, data },
+            Some(RelayAct::Failed) => Wire::Failed {
+                seq,
+                error: ErrorCode::request_error(n as u32),
+            },
+            Some(RelayAct::Tabs) => Wire::Tabs { n: n as u32 },
+            Some(RelayAct::Bye) => Wire::Bye,
+            _ => return,
+        };
+        self.run(|r, now| {
+            r.handle(Input::Heard { from, wire }, now);
+            0.0
+        });
+    }
+}
