@@ -136,6 +136,14 @@ export interface ConnectOptions<In = unknown, Out = unknown> {
   init?: InitOptions<In, Out>;
   /** request(): how requests and replies are matched. */
   rpc?: RpcOptions;
+  /**
+   * One connection for every tab of this origin that uses the same name
+   * (`true`: the URL, which must then be a string). One tab owns the
+   * `WebSocket` (elected with Web Locks), the others relay through it
+   * (`BroadcastChannel`); when it goes, another takes over at once.
+   * Without Web Locks or `BroadcastChannel` the socket works unshared.
+   */
+  shared?: boolean | string;
 }
 
 /** Machine-readable error codes of `SteadyWsError.code`. */
@@ -213,6 +221,10 @@ export interface SocketStats {
   lastRttMs: number | null;
   /** Requests not settled yet (queued or waiting for their reply). */
   pending: number;
+  /** Tabs sharing the connection (`shared`; 1 otherwise). */
+  tabs: number;
+  /** Whether this tab owns the connection (always, unless `shared`). */
+  owner: boolean;
 }
 
 export declare class Socket<In = unknown, Out = unknown> {

@@ -161,7 +161,7 @@ function drain(w) {
 
 function snapshot(w, tabs) {
   const s = w.stats();
-  return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5], pending: s[6], tabs };
+  return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5], pending: s[6], tabs, owner: w instanceof Inner };
 }
 
 const noop = () => {};
@@ -183,7 +183,7 @@ export class Socket {
   #paged = false;
   #name;
   #frozen = false;
-  #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null, pending: 0 };
+  #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null, pending: 0, tabs: 1, owner: false };
   /** request(): the `[rpc.id]` field; pending ones by id; their ids by the core's handle. */
   #rpc;
   #req = new Map();

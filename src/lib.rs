@@ -14,13 +14,16 @@
 //!      │ both carry out what the core decides
 //!      ▼
 //!   session/  sans-IO connection state machine            (pure Rust)
+//!   relay/    sans-IO ownership of a connection shared by tabs (pure Rust)
 //!   abi       the names and numbers that cross wasm <-> JS  (plain data)
 //!   codec/    RFC 6455 frames, masking, UTF-8, close codes, handshake
 //! ```
 //!
 //! Where each kind of rule lives: connection policy (heartbeat, what counts
 //! as a reply or as liveness, backoff, the queue), option defaults and
-//! option validation in [`session`]; the encoding of everything that crosses
+//! option validation in [`session`]; who owns a connection shared by
+//! several tabs, and what each tab keeps until the owner confirms it, in
+//! [`relay`]; the encoding of everything that crosses
 //! to JS in [`abi`] (the facade's `abi.js` is generated from it); what a
 //! frame is on the wire in [`codec`]. Drivers translate and carry out.
 //!

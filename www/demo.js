@@ -78,6 +78,12 @@ function modeOptions() {
   };
 }
 
+// ?shared=1: every tab of this page shares one connection (open the page in
+// a few tabs; close the owning one and watch another take over). The
+// timeline marks when this tab becomes the owner.
+const shared = new URLSearchParams(location.search).has('shared');
+let owned = null;
+
 async function openSocket() {
   if (typeof steadyws.connect !== 'function') {
     fatal('This build of the package has no connect() yet: run `npm run build` with the browser SDK in place.');
@@ -85,7 +91,7 @@ async function openSocket() {
   }
   let sock;
   try {
-    sock = await steadyws.connect(wsUrl(), { ...connectOptions(settings), ...modeOptions() });
+    sock = await steadyws.connect(wsUrl(), { ...connectOptions(settings), ...modeOptions(), ...shared ? { shared: 'demo' } : {} });
   } catch (e) {
     fatal(`connect() rejected: ${e?.name ?? 'Error'}: ${e?.message ?? e}`);
     return null;
@@ -420,6 +426,17 @@ function refresh() {
       if (el.textContent !== text) el.textContent = text;
     }
     $('stat-queued').toggleAttribute('data-zero', !stats.queued);
+    if (shared) {
+      if (owned !== stats.owner) {
+        owned = stats.owner;
+        timeline.add(owned ? 'owner' : 'relay', {});
+        log('shared', owned ? 'this tab owns the connection' : 'another tab owns the connection; this one relays through it');
+      }
+      const text = `${stats.owner ? 'this tab owns the connection' : 'relayed by another tab'} · ${stats.tabs} tab${stats.tabs === 1 ? '' : 's'}`;
+      const el = $('share');
+      el.hidden = false;
+      if (el.textContent !== text) el.textContent = text;
+    }
   }
   const state = $('state').dataset.state;
   let detail = `for ${fmtMs(performance.now() - stateSince)}`;

@@ -193,6 +193,8 @@ export class Timeline {
           label('heartbeat', `timeout · silent ${fmtMs(e.silentFor)}`, ex + 7, y - 9, c['--bad']);
           break;
         }
+        case 'owner':
+        case 'relay':
         case 'token':
         case 'init':
         case 'ack': {

@@ -543,6 +543,8 @@ impl<M: Clone + PartialEq> Relay<M> {
                 fp: self.fp.clone(),
             },
         );
+        // Counted afresh: the other tabs join again as they hear of it.
+        self.tabs_changed();
         self.new_owner(self.tab);
     }
 

@@ -207,6 +207,29 @@ try {
       assert.deepEqual(errors, []);
       await context.close();
     },
+    'share across tabs: two tabs of one context, one owner; closing it hands over': async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const errors = [];
+      const tab = async (name) => {
+        const page = await context.newPage();
+        page.on('pageerror', (e) => errors.push(e));
+        await page.goto(`${server.url}/?${query}&name=${name}&shared=1`);
+        await waitState(page, 'open', 10_000);
+        return page;
+      };
+      const share = (page, text) => page.waitForFunction((t) => document.querySelector('[data-testid="share"]')?.textContent === t, text, { timeout: 5_000, polling: 50 });
+      const first = await tab('s1');
+      await share(first, 'this tab owns the connection · 1 tab');
+      const second = await tab('s2');
+      await share(second, 'relayed by another tab · 2 tabs');
+      await share(first, 'this tab owns the connection · 2 tabs');
+      await first.close();
+      await share(second, 'this tab owns the connection · 1 tab');
+      await waitState(second, 'open', 10_000);
+      await waitLog(second, 'shared', 0, 1_000);
+      assert.deepEqual(errors, []);
+      await context.close();
+    },
     'screenshots at desktop (1280x800) and phone (390x844) widths': async () => {
       // Something on the timeline at the right edge: a close from the server.
       await waitState(alice, 'open', 5_000);

@@ -31,6 +31,9 @@ export async function typed(): Promise<void> {
   void stats.lastRttMs;
   const pending: number = stats.pending;
   void pending;
+  const tabs: number = stats.tabs;
+  const owner: boolean = stats.owner;
+  void tabs, owner;
   // request(): Res defaults to In; the options are a timeout and a signal.
   const reply: In = await s.request({ type: 'sub', topic: 'a' });
   void reply;
@@ -54,4 +57,8 @@ export async function typed(): Promise<void> {
   await connect('ws://x', { json: true, rpc: { id: 'rid', timeout: Infinity } });
   // @ts-expect-error rpc.id is a field name
   await connect('ws://x', { rpc: { id: 1 } });
+  await connect('ws://x', { shared: true });
+  await connect(() => 'ws://x', { shared: 'feed' });
+  // @ts-expect-error shared is a boolean or a name
+  await connect('ws://x', { shared: 1 });
 }

@@ -48,6 +48,7 @@ try {
       pages.push(await open(ctx, url), await open(ctx, url));
       await openAll(pages);
       await until('3 tabs counted', () => Promise.all(pages.map((p) => p.evaluate(() => window.sock.stats.tabs))), (t) => t.every((n) => n === 3));
+      assert.deepEqual(await Promise.all(pages.map((p) => p.evaluate(() => window.sock.stats.owner))), [true, false, false]);
       let stats = await serverStats(server, client);
       assert.equal(stats.total, 1, JSON.stringify(stats));
       assert.equal(stats.peak, 1);
@@ -79,6 +80,8 @@ try {
       await until('two tabs counted', () => Promise.all(rest.map((p) => p.evaluate(() => window.sock.stats.tabs))), (t) => t.every((n) => n === 2));
       stats = await until('the first connection closed', () => serverStats(server, client), (s) => s.open === 1);
       assert.equal(stats.total, 2, JSON.stringify(stats));
+      const owners = await Promise.all(rest.map((p) => p.evaluate(() => window.sock.stats.owner)));
+      assert.equal(owners.filter(Boolean).length, 1, `one owner: ${owners}`);
       const r = await rest[0].evaluate(() => window.sock.request({ op: 'add', a: 1, b: 1 }));
       assert.equal(r.result, 2);
 
