@@ -186,6 +186,30 @@ try {
       await ctx.close();
     },
 
+    'a page that hears another protocol version works unshared': async () => {
+      const client = `shared-version-${Date.now()}`;
+      const url = `${server.wsUrl}/rpc?client=${client}`;
+      const ctx = await browser.newContext();
+      const a = await open(ctx, url, 'version');
+      await openAll([a]);
+      const b = await open(ctx, url, 'version');
+      await openAll([a, b]);
+      // A newer steadyws in a third page, under the same name.
+      const c = await ctx.newPage();
+      await c.goto(`${server.url}/`);
+      await c.evaluate(() => new BroadcastChannel('steadyws:version').postMessage({ v: 99, k: 0, from: 1, to: -1 }));
+      // b (not the owner) connects alone; a keeps the shared connection.
+      await until('b on its own connection', () => serverStats(server, client), (s) => s.total === 2 && s.open === 2);
+      await openAll([a, b]);
+      assert.deepEqual(await Promise.all([a, b].map((p) => p.evaluate(() => window.sock.stats.owner))), [true, true]);
+      await b.evaluate(() => window.sock.send({ echo: 'alone' }));
+      await allGot([b], 'echo', ['alone']);
+      assert.ok(!(await msgs(a)).some((m) => m.echo === 'alone'), 'b still relayed through a');
+      await a.evaluate(() => window.sock.close());
+      await b.evaluate(() => window.sock.close());
+      await ctx.close();
+    },
+
     'without Web Locks a page works unshared': async () => {
       const client = `shared-nolocks-${Date.now()}`;
       const ctx = await browser.newContext();
