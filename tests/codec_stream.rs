@@ -270,6 +270,45 @@ fn invalid_utf8_fails_before_the_frame_is_complete() {
 }
 
 #[test]
+fn invalid_utf8_after_long_ascii_fails_before_the_frame_is_complete() {
+    // Long pieces take the unmasking copy that checks for ASCII on the way;
+    // a byte that can never be UTF-8 must still fail the piece it is in,
+    // whether whole ASCII chunks come before it or a character is cut
+    // just before the piece.
+    for bad in [0, 255, 256, 1000, 3000] {
+        let mut payload = vec![b'x'; 4096];
+        payload[bad] = 0xC0;
+        let wire = c(true, OpCode::Text, &payload);
+        let header = wire.len() - payload.len();
+        let mut dec = MessageDecoder::new(Role::Server, Limits::default());
+        let (_, err) = feed(&mut dec, &[&wire[..header + bad]]);
+        assert_eq!(err, None, "bad {bad}");
+        let (_, err) = feed(&mut dec, &[&wire[header + bad..header + bad + 700]]);
+        assert_eq!(err, Some(Error::InvalidUtf8), "bad {bad}");
+    }
+    let mut payload = "é".repeat(600).into_bytes();
+    payload.extend_from_slice(&[b'y'; 1000]);
+    let wire = c(true, OpCode::Text, &payload);
+    let header = wire.len() - payload.len();
+    let mut dec = MessageDecoder::new(Role::Server, Limits::default());
+    // Cut inside an "é": the next 700 bytes start with its second byte.
+    let (_, err) = feed(&mut dec, &[&wire[..header + 601]]);
+    assert_eq!(err, None);
+    let (items, err) = feed(&mut dec, &[&wire[header + 601..]]);
+    assert_eq!(err, None);
+    assert_eq!(items, vec![text(std::str::from_utf8(&payload).unwrap())]);
+    // The same cut, with ASCII where the second byte should be.
+    let mut broken = payload.clone();
+    broken[601] = b'y';
+    let wire = c(true, OpCode::Text, &broken);
+    let mut dec = MessageDecoder::new(Role::Server, Limits::default());
+    let (_, err) = feed(&mut dec, &[&wire[..header + 601]]);
+    assert_eq!(err, None);
+    let (_, err) = feed(&mut dec, &[&wire[header + 601..header + 1301]]);
+    assert_eq!(err, Some(Error::InvalidUtf8));
+}
+
+#[test]
 fn a_failed_decoder_stays_failed() {
     let mut dec = MessageDecoder::new(Role::Server, Limits::default());
     let (_, err) = feed(&mut dec, &[&c(true, OpCode::Continuation, b"")]);

@@ -112,7 +112,11 @@
 //! (`decode_in_place`: no allocation, no copy), or one allocation of exactly
 //! the payload's size and one unmasking copy (`decode`). Larger or split
 //! frames are unmasked piece by piece straight into the message buffer,
-//! masking while copying into reserved capacity with no zero-fill pass.
+//! masking while copying into reserved capacity with no zero-fill pass;
+//! for text that copy also notes whether what it wrote is ASCII, and UTF-8
+//! validation starts after the ASCII it saw (ASCII text: one pass in all).
+//! What such a frame costs over a whole one is that copy: a frame decoded
+//! in place is unmasked where it was read.
 //! The only `unsafe` in the codec is `from_utf8_unchecked` on bytes that
 //! `simdutf8` has validated, in small functions of [`utf8`] (each with its
 //! proof); the rest of the module denies `unsafe_code` (flate2 and zlib-rs

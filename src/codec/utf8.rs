@@ -274,8 +274,16 @@ impl TextBuffer {
         }
         self.complete = false;
         let start = self.bytes.len();
-        super::mask::extend_masked(&mut self.bytes, src, key, offset);
-        let result = self.validator.feed(&self.bytes[start..]);
+        let ascii = super::mask::extend_masked_text(&mut self.bytes, src, key, offset);
+        // ASCII after a character boundary is valid and leaves the
+        // validator where it was, so the bytes the unmasking copy saw to be
+        // ASCII need no second look: an all-ASCII piece costs one pass.
+        let skip = if self.validator.is_incomplete() {
+            0
+        } else {
+            ascii
+        };
+        let result = self.validator.feed(&self.bytes[start + skip..]);
         self.invalid = result.is_err();
         result
     }
@@ -378,6 +386,47 @@ mod tests {
         let mut buf = TextBuffer::new();
         buf.extend(b"\xe2\x82", None, 0).unwrap();
         assert_eq!(buf.finish(), Err(Error::InvalidUtf8));
+    }
+
+    #[test]
+    fn long_ascii_pieces_skip_only_what_needs_no_check() {
+        let key = [0x81, 0x02, 0x83, 0x04];
+        let masked = |bytes: &[u8], offset: usize| {
+            let mut m = bytes.to_vec();
+            crate::codec::mask::apply_mask_at(&mut m, key, offset);
+            m
+        };
+        // A character cut before a long ASCII piece: ASCII cannot finish it.
+        let mut buf = TextBuffer::new();
+        buf.extend(&masked(b"ok \xE2\x82", 0), Some(key), 0)
+            .unwrap();
+        let ascii = vec![b'a'; 600];
+        assert_eq!(
+            buf.extend(&masked(&ascii, 5), Some(key), 5),
+            Err(Error::InvalidUtf8)
+        );
+        // An invalid byte after ASCII chunks of one long piece fails it.
+        for at in [0, 255, 256, 300, 599] {
+            let mut text = vec![b'a'; 600];
+            text[at] = 0xFF;
+            let mut buf = TextBuffer::new();
+            assert_eq!(
+                buf.extend(&masked(&text, 0), Some(key), 0),
+                Err(Error::InvalidUtf8),
+                "at {at}"
+            );
+        }
+        // A character cut at the end of a long ASCII piece is finished by
+        // the next piece.
+        let mut text = vec![b'a'; 599];
+        text.extend_from_slice("€ fin".as_bytes());
+        let wire = masked(&text, 0);
+        for cut in 597..=603 {
+            let mut buf = TextBuffer::new();
+            buf.extend(&wire[..cut], Some(key), 0).unwrap();
+            buf.extend(&wire[cut..], Some(key), cut).unwrap();
+            assert_eq!(buf.finish().unwrap().as_bytes(), &text[..], "cut {cut}");
+        }
     }
 
     #[test]
