@@ -576,6 +576,19 @@ pub fn js_module() -> String {
         out
     }
 
+    /// `export const PREFIX_NAME = index;` for every variant.
+    fn named_constants<T: Copy + core::fmt::Debug>(
+        js: &mut String,
+        prefix: &str,
+        all: &[T],
+        index: impl Fn(T) -> u32,
+    ) {
+        for &v in all {
+            let name = constant(&format!("{v:?}"));
+            let _ = writeln!(js, "export const {prefix}_{name} = {};", index(v));
+        }
+    }
+
     let mut js = String::from(
         "// Generated from src/abi.rs: do not edit. tests/abi.rs checks it;\n\
          // `STEADYWS_BLESS=1 cargo test --test abi` writes it anew.\n\n",
@@ -632,30 +645,9 @@ pub fn js_module() -> String {
         "export const SEND_CLOSED = {};",
         SendResult::Closed as u32
     );
-    for &p in PageEvent::ALL {
-        let _ = writeln!(
-            js,
-            "export const PAGE_{} = {};",
-            constant(&format!("{p:?}")),
-            p as u32
-        );
-    }
-    for &k in RelayInput::ALL {
-        let _ = writeln!(
-            js,
-            "export const RI_{} = {};",
-            constant(&format!("{k:?}")),
-            k as u32
-        );
-    }
-    for &k in RelayAct::ALL {
-        let _ = writeln!(
-            js,
-            "export const RA_{} = {};",
-            constant(&format!("{k:?}")),
-            k as u32
-        );
-    }
+    named_constants(&mut js, "PAGE", PageEvent::ALL, |p| p as u32);
+    named_constants(&mut js, "RI", RelayInput::ALL, |k| k as u32);
+    named_constants(&mut js, "RA", RelayAct::ALL, |k| k as u32);
     let _ = writeln!(
         js,
         "/** The version of the messages between tabs. */\nexport const RELAY_VERSION = {};",

@@ -8,13 +8,12 @@
 #[path = "wasm_support/mod.rs"]
 mod support;
 
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Array, Reflect};
 use serde::{Deserialize, Serialize};
 use steadyws::session::{RequestError, State};
 use steadyws::web::{Config, RequestFailure, Socket, SocketEvent};
 use support::*;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -70,13 +69,7 @@ fn config(url: &str, timeout_ms: u64) -> Config<Reply> {
 
 /// `GET /rpc/log?client=ID`: the ids that reached the server.
 async fn rpc_log(client: &str) -> Vec<JsValue> {
-    let fetch = Function::new_with_args("u", "return fetch(u).then((r) => r.json())");
-    let url = format!("http://{}/rpc/log?client={client}", server());
-    let p: Promise = fetch
-        .call1(&JsValue::NULL, &url.into())
-        .expect("fetch")
-        .unchecked_into();
-    let json = JsFuture::from(p).await.expect("rpc log");
+    let json = fetch_json(&format!("/rpc/log?client={client}")).await;
     let ids: Array = Reflect::get(&json, &"ids".into()).unwrap().unchecked_into();
     ids.iter().collect()
 }

@@ -68,15 +68,20 @@ pub async fn wait_for(what: &str, limit_ms: u32, mut cond: impl FnMut() -> bool)
     }
 }
 
-/// `/stats?client=ID` of the dev server: (open, peak, total).
-pub async fn stats(client: &str) -> (u32, u32, u32) {
+/// GET `path_and_query` of the dev server, as JSON.
+pub async fn fetch_json(path_and_query: &str) -> JsValue {
     let fetch = Function::new_with_args("u", "return fetch(u).then((r) => r.json())");
-    let url = format!("http://{}/stats?client={client}", server());
+    let url = format!("http://{}{path_and_query}", server());
     let p: Promise = fetch
         .call1(&JsValue::NULL, &url.into())
         .expect("fetch")
         .unchecked_into();
-    let json = JsFuture::from(p).await.expect("stats");
+    JsFuture::from(p).await.expect(path_and_query)
+}
+
+/// `/stats?client=ID` of the dev server: (open, peak, total).
+pub async fn stats(client: &str) -> (u32, u32, u32) {
+    let json = fetch_json(&format!("/stats?client={client}")).await;
     let get = |k: &str| {
         Reflect::get(&json, &k.into())
             .ok()
@@ -88,16 +93,7 @@ pub async fn stats(client: &str) -> (u32, u32, u32) {
 
 /// `/control?client=ID&action=...` of the dev server.
 pub async fn control(client: &str, action: &str) {
-    let fetch = Function::new_with_args("u", "return fetch(u).then((r) => r.json())");
-    let url = format!(
-        "http://{}/control?client={client}&action={action}",
-        server()
-    );
-    let p: Promise = fetch
-        .call1(&JsValue::NULL, &url.into())
-        .expect("fetch")
-        .unchecked_into();
-    JsFuture::from(p).await.expect("control");
+    fetch_json(&format!("/control?client={client}&action={action}")).await;
 }
 
 /// Every event of a socket with the time it arrived.
