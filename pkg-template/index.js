@@ -369,7 +369,10 @@ export class Socket {
         const [k, a, b] = m.data;
         const mr = this.#mirror;
         if (k === EV_STATE) mr.state = a;
-        if (k === EV_OPEN) mr.attempt = a;
+        if (k === EV_OPEN) {
+          mr.attempt = a;
+          this.#url = m.data[5];
+        }
         if (k === EV_MESSAGE) mr.in++;
         this.#ev(...m.data);
       }
@@ -720,11 +723,17 @@ export class Socket {
     const r = this.#relay;
     if (r) {
       // Detach: the others hear it (a follower's requests fail CLOSED),
-      // every lock is freed, the channel left.
-      r.input(RI_CLOSE, 0, 0, 0);
-      this.#unshare();
+      // every lock is freed, the channel left. An owner whose connection
+      // ended for good (not handed over) ends the others with it: they
+      // hear that before its lock can go to one of them.
+      const owning = this.#fwd;
+      this.#fwd = false;
+      if (!owning) r.input(RI_CLOSE, 0, 0, 0);
       this.#relay = undefined;
-      queueMicrotask(() => r.free());
+      setTimeout(() => {
+        this.#unshare();
+        r.free();
+      }, owning ? 50 : 0);
     }
     this.#settle();
     const w = this.#w;
@@ -752,8 +761,8 @@ export class Socket {
     // The owner of a shared connection: its events are every tab's (a
     // message once it is known not to be a reply), and the relay hands
     // what it holds to the socket once it is open.
-    if (this.#fwd && k !== EV_MESSAGE && k !== EV_RPC) this.#post(RA_EVENT, -1, 0, 0, [k, a, b, v, w]);
-    if (k === EV_OPEN) this.#opened = [k, a, b, v, w];
+    if (k === EV_OPEN) this.#opened = [k, a, b, v, w, this.#url];
+    if (this.#fwd && k !== EV_MESSAGE && k !== EV_RPC) this.#post(RA_EVENT, -1, 0, 0, k === EV_OPEN ? this.#opened : [k, a, b, v, w]);
     if (this.#fwd && k === EV_STATE) this.#relay.input(RI_OPEN, 0, 0, +(a === STATE_OPEN));
     let p = v;
     switch (k) {

@@ -3,26 +3,26 @@
 // /rpc, which answers requests and echoes everything else. The server's
 // /stats?client=ID counts the connections (open, peak, total).
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, runChecks, serverStats, until } from './harness.mjs';
+import { startServer, launchBrowser, runChecks, serverStats, serverControl, until } from './harness.mjs';
 
 const server = await startServer();
 const browser = await launchBrowser();
 const pageErrors = [];
 
 /** A page of `ctx` with a shared socket on `url` in `window.sock`. */
-async function open(ctx, url, name = 'feed') {
+async function open(ctx, url, name = 'feed', extra = {}) {
   const page = await ctx.newPage();
   page.on('pageerror', (e) => pageErrors.push(e));
   page.on('console', (m) => m.type() === 'warning' && (page.warnings ??= []).push(m.text()));
   await page.goto(`${server.url}/`);
-  await page.evaluate(async ({ url, name }) => {
+  await page.evaluate(async ({ url, name, extra }) => {
     const { connect } = await import('/pkg/index.js');
     window.msgs = [];
     window.states = [];
-    window.sock = await connect(url, { json: true, shared: name, reconnect: { minDelay: 50, maxDelay: 200 } });
+    window.sock = await connect(url, { json: true, shared: name, reconnect: { minDelay: 50, maxDelay: 200 }, ...extra });
     window.sock.on('message', (m) => window.msgs.push(m));
     window.sock.on('state', (s) => window.states.push(s.state));
-  }, { url, name });
+  }, { url, name, extra });
   return page;
 }
 
@@ -183,6 +183,22 @@ try {
       assert.equal((await serverStats(server, client)).total, 1);
       await b.evaluate(() => window.sock.close());
       await a.evaluate(() => window.sock.close());
+      await ctx.close();
+    },
+
+    'when the shared connection ends for good, every page ends with it (no takeover)': async () => {
+      const client = `shared-end-${Date.now()}`;
+      const url = `${server.wsUrl}/rpc?client=${client}`;
+      const ctx = await browser.newContext();
+      const a = await open(ctx, url, 'end', { reconnect: false });
+      await openAll([a]);
+      const b = await open(ctx, url, 'end', { reconnect: false });
+      await openAll([a, b]);
+      await serverControl(server, client, 'drop');
+      await until('both closed', () => Promise.all([a, b].map(state)), (s) => s.every((x) => x === 'closed'));
+      await new Promise((r) => setTimeout(r, 300));
+      const stats = await serverStats(server, client);
+      assert.deepEqual([stats.total, stats.open], [1, 0], JSON.stringify(stats));
       await ctx.close();
     },
 
