@@ -200,7 +200,6 @@ export class Socket {
   #ch;
   #tab;
   #unlock = [];
-  #owning;
   #stop;
   #timer;
   #tabs = 1;
@@ -358,7 +357,7 @@ export class Socket {
     const locks = navigator.locks;
     const hold = (lock, then) => locks.request(lock, { signal }, () => new Promise((release) => {
       this.#unlock.push(release);
-      then(release);
+      then();
     })).catch(noop);
     const ch = this.#ch = new BroadcastChannel(key);
     ch.onmessage = ({ data: m }) => {
@@ -410,10 +409,7 @@ export class Socket {
     // Held for this tab's life: the owner waits for it to learn the tab
     // ended, so the tab says hello only once it holds it.
     hold(`${key}:${tab}`, () => this.#dead || this.#relay.input(RI_PRESENT, 0, 0, 0));
-    hold(key, (release) => {
-      this.#owning = release;
-      this.#dead || this.#relay.input(RI_GRANTED, 0, 0, 0);
-    });
+    hold(key, () => this.#dead || this.#relay.input(RI_GRANTED, 0, 0, 0));
     // A frozen page (the bfcache, or frozen in the background) cannot
     // relay: it gives its part up, and joins again when it comes back.
     if (first) {
@@ -506,9 +502,10 @@ export class Socket {
         return;
       }
       case RA_RELEASE:
+        // The lock goes once this socket has closed (#end): the next owner
+        // connects after it, so the server never sees two.
         this.#fwd = false;
-        this.#release();
-      // fallthrough: and close this tab's socket
+      // fallthrough: close this tab's socket
       case RA_DISCONNECT:
         return this.#w.close(...this.#bye ?? [1000, '']);
       case RA_REPLIED: return this.#mined(seq)?.[0](data);
@@ -543,11 +540,6 @@ export class Socket {
       // Data a channel cannot clone (it was checked for the socket).
       this.#emit('error', error('SEND_FAILED', 0, { data, cause }));
     }
-  }
-
-  // Lets go of the ownership lock (another tab takes over), keeps the rest.
-  #release() {
-    this.#owning?.();
   }
 
   // Leaves the channel and frees every lock.

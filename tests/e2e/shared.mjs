@@ -80,6 +80,7 @@ try {
       await until('two tabs counted', () => Promise.all(rest.map((p) => p.evaluate(() => window.sock.stats.tabs))), (t) => t.every((n) => n === 2));
       stats = await until('the first connection closed', () => serverStats(server, client), (s) => s.open === 1);
       assert.equal(stats.total, 2, JSON.stringify(stats));
+      console.log(`report: shared: owner page closed -> a new owner; server total ${stats.total}, peak ${stats.peak}`);
       const owners = await Promise.all(rest.map((p) => p.evaluate(() => window.sock.stats.owner)));
       assert.equal(owners.filter(Boolean).length, 1, `one owner: ${owners}`);
       const r = await rest[0].evaluate(() => window.sock.request({ op: 'add', a: 1, b: 1 }));
@@ -137,6 +138,7 @@ try {
       assert.ok((await b.evaluate(() => window.states)).includes('connecting'), 'b saw the new connection connect');
       const stats = await until('one connection open', () => serverStats(server, client), (s) => s.open === 1);
       assert.equal(stats.total, 2);
+      assert.equal(stats.peak, 1, 'the next owner connected before the first connection closed');
       await b.evaluate(() => window.sock.close());
       await ctx.close();
     },
