@@ -8,8 +8,8 @@ import {
   OPTIONS, KINDS, EVENTS, STATES, STATE_CLOSED, SEND, SEND_CLOSED, ERRORS, MESSAGES,
   EV_OPEN, EV_MESSAGE, EV_CLOSE, EV_RECONNECTING, EV_HEARTBEAT_TIMEOUT, EV_PING, EV_PONG, EV_ERROR, EV_STATE, EV_RPC,
   PAGE_ONLINE, PAGE_OFFLINE, PAGE_RESUMED, PAGE_HIDDEN, STATE_OPEN,
-  RI_SEND, RI_REQUEST, RI_CANCEL, RI_CLOSE, RI_PRESENT, RI_GRANTED, RI_FOREIGN, RI_GONE, RI_OPEN, RI_GIVEN, RI_SETTLED, RI_TIMEOUT, RI_OWNS, RI_KEPT,
-  RA_OWNER, RA_EVENT, RA_CONNECT, RA_WATCH, RA_GIVE, RA_DROP, RA_RELEASE, RA_DISCONNECT, RA_UNSHARE, RA_REPLIED, RA_REQUEST_FAILED,
+  RI_SEND, RI_REQUEST, RI_CANCEL, RI_CLOSE, RI_PRESENT, RI_GRANTED, RI_FOREIGN, RI_GONE, RI_OPEN, RI_GIVEN, RI_SETTLED, RI_TIMEOUT, RI_KEPT,
+  RA_OWNER, RA_SEND, RA_REQUEST, RA_REPLY, RA_EVENT, RA_CONNECT, RA_FORGET, RA_WATCH, RA_GIVE, RA_DROP, RA_RELEASE, RA_DISCONNECT, RA_UNSHARE, RA_REPLIED, RA_REQUEST_FAILED,
   RA_TAB_COUNT, RA_MISMATCH, RA_NEW_OWNER, RA_ARM, RELAY_VERSION,
 } from './abi.js';
 const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
@@ -208,6 +208,10 @@ export class Socket {
   #fwd = false;
   #bye;
   #warned = false;
+  /** shared: payloads by `tab:seq`; a reply's; a new item's. */
+  #pay = new Map();
+  #stash;
+  #next;
   /** The owner's last open event, for tabs that join later. */
   #opened;
 
@@ -363,7 +367,13 @@ export class Socket {
     ch.onmessage = ({ data: m }) => {
       if (this.#dead || !m || (m.to !== -1 && m.to !== tab)) return;
       if (m.v !== RELAY_VERSION) return this.#relay.input(RI_FOREIGN, 0, 0, 0);
-      if (m.k !== RA_EVENT) return this.#relay.heard(m.from, m.k, m.seq, m.n, m.data);
+      if (m.k !== RA_EVENT) {
+        // Payloads stay here, filed by (tab, seq) until the relay forgets
+        // them; a reply's goes with the event it becomes.
+        if (m.k === RA_SEND || m.k === RA_REQUEST) this.#pay.set(`${m.from}:${m.seq}`, m.data);
+        if (m.k === RA_REPLY) this.#stash = m.data;
+        return this.#relay.heard(m.from, m.k, m.seq, m.n);
+      }
       if (m.from === this.#mirror.owner && !this.#fwd) {
         const [k, a, b] = m.data;
         const mr = this.#mirror;
@@ -381,7 +391,7 @@ export class Socket {
     // The stand-in for the wasm socket while another tab owns.
     this.#w = {
       send: (d) => {
-        const r = this.#relay.input(RI_SEND, 0, 0, 0, d);
+        const r = this.#item(RI_SEND, NaN, d);
         if (r < 0) return -r;
         mr.out++;
         return mr.state === STATE_OPEN ? 0 : 1;
@@ -398,9 +408,12 @@ export class Socket {
       },
       reconnect: noop, page: noop, unqueue: noop, free: noop,
     };
-    this.#relay = new Relay(tab, JSON.stringify([this.#url, ...this.#args.slice(1, 4)]), slots, { act: (k, to, seq, n, data) => {
+    // The options' fingerprint (FNV-1a), compared with the owner's.
+    let fp = 2166136261;
+    for (const c of JSON.stringify([this.#url, ...this.#args.slice(1, 4)])) fp = Math.imul(fp ^ c.charCodeAt(0), 16777619) >>> 0;
+    this.#relay = new Relay(tab, fp, slots, { act: (k, to, seq, n) => {
       try {
-        this.#act(k, to, seq, n, data);
+        this.#act(k, to, seq, n);
       } catch (e) {
         queueMicrotask(() => { throw e; });
       }
@@ -461,9 +474,20 @@ export class Socket {
     if (prev !== 0) this.#emit('state', { state: STATES[0], previous: STATES[prev] });
   }
 
-  #act(k, to, seq, n, data) {
+  // A send or request of this tab's app, kept by the relay (its seq > 0).
+  #item(kind, timeout, data) {
+    this.#next = data;
+    const r = this.#relay.input(kind, 0, 0, timeout);
+    if (r > 0) this.#pay.set(`${this.#tab}:${r}`, data);
+    return r;
+  }
+
+  #act(k, to, seq, n) {
     const r = this.#relay;
+    const key = `${to}:${seq}`;
     if (k < RA_EVENT) {
+      // An item's payload (a new one is not filed yet), a reply's.
+      const data = k === RA_SEND || k === RA_REQUEST ? this.#pay.get(`${this.#tab}:${seq}`) ?? this.#next : k === RA_REPLY ? this.#stash : undefined;
       this.#post(k, to, seq, n, data);
       // A tab that joins learns where the connection is.
       const st = k === RA_OWNER && to !== -1 && this.#w.state();
@@ -483,10 +507,16 @@ export class Socket {
       case RA_GIVE: {
         // To this tab's own socket; a refusal (closing) keeps it in the relay.
         let ok = true;
+        const data = this.#pay.get(key);
         const fail = (e) => r.input(RI_SETTLED, to, seq, Math.max(0, ERRORS.indexOf(e.code)));
         try {
           if (n < 0) ok = this.#w.send(data) < 2;
-          else this.#ask(data, n, (p) => r.input(RI_SETTLED, to, seq, -1, p), fail, [to, seq]);
+          else {
+            this.#ask(data, n, (p) => {
+              this.#stash = p;
+              r.input(RI_SETTLED, to, seq, -1);
+            }, fail, [to, seq]);
+          }
         } catch (e) {
           // A SteadyWsError is the socket's refusal; a TypeError (an id
           // already pending) fails that request alone.
@@ -508,7 +538,8 @@ export class Socket {
       // fallthrough: close this tab's socket
       case RA_DISCONNECT:
         return this.#w.close(...this.#bye ?? [1000, '']);
-      case RA_REPLIED: return this.#mined(seq)?.[0](data);
+      case RA_FORGET: this.#pay.delete(key); return;
+      case RA_REPLIED: return this.#mined(seq)?.[0](this.#stash);
       case RA_REQUEST_FAILED: return this.#mined(seq)?.[1](error(ERRORS[n]));
       case RA_TAB_COUNT: this.#tabs = n; return;
       case RA_MISMATCH:
@@ -624,7 +655,7 @@ export class Socket {
       // Another tab owns the connection: the relay keeps the request (and
       // its deadline) and the owner gives it an id if it has none.
       if (signal?.aborted) throw error('ABORTED', 0, { cause: signal.reason });
-      const r = this.#relay.input(RI_REQUEST, 0, 0, timeout ?? NaN, JSON.parse(outgoing(data, true, 'request data')));
+      const r = this.#item(RI_REQUEST, timeout ?? NaN, JSON.parse(outgoing(data, true, 'request data')));
       if (r < 0) throw error(SEND[-r], 0, { data });
       const abort = () => this.#relay.input(RI_CANCEL, 0, r, 0) && this.#mined(r)[1](error('ABORTED', 0, { cause: signal.reason }));
       signal?.addEventListener('abort', abort);

@@ -445,13 +445,14 @@ impl ErrorCode {
 }
 
 named! {
-    /// `relay.input(kind, tab, seq, n, data)`: what a shared socket's
-    /// facade tells its [`Relay`](crate::relay::Relay) (app calls, lock and
-    /// driver reports) or asks it. Unused arguments are 0 / `undefined`.
+    /// `relay.input(kind, tab, seq, n)`: what a shared socket's facade
+    /// tells its [`Relay`](crate::relay::Relay) (app calls, lock and driver
+    /// reports) or asks it. Unused arguments are 0. Payloads never cross:
+    /// the facade files them by `(tab, seq)`.
     pub enum RelayInput {
-        /// `send()` of `data`: the item's seq, or minus a [`SendResult`].
+        /// `send()`: the item's seq, or minus a [`SendResult`].
         Send = "send",
-        /// `request()` of `data` with `n` ms: as `Send`.
+        /// `request()` with `n` ms (NaN: `rpc.timeout`): as `Send`.
         Request = "request",
         /// The app gave up on request `seq`: 1 if it was pending.
         Cancel = "cancel",
@@ -469,28 +470,27 @@ named! {
         Open = "open",
         /// `Give` done: `n` 1 sent, 0 refused.
         Given = "given",
-        /// A given request of `tab` settled: `n` -1 and `data` the reply,
-        /// or `n` an [`ErrorCode`] index.
+        /// A given request of `tab` settled: `n` -1 (the reply), or an
+        /// [`ErrorCode`] index.
         Settled = "settled",
         /// The relay's timer (armed with `RelayAct::Arm`) fired.
         Timeout = "timeout",
-        /// 1 if this tab owns the connection.
-        Owns = "owns",
         /// How many items this tab keeps unconfirmed.
         Kept = "kept",
     }
 }
 
 named! {
-    /// `sink.act(kind, to, seq, n, data)`: what the relay asks of the
-    /// facade. The first kinds are channel messages (also the `k` of the
-    /// message on the channel, `{ v, k, from, to, seq, n, data }`, `to`
-    /// -1 for everyone); `n` carries a timeout, an [`ErrorCode`] index or a
-    /// count.
+    /// `sink.act(kind, to, seq, n)`: what the relay asks of the facade.
+    /// The first kinds are channel messages (also the `k` of the message on
+    /// the channel, `{ v, k, from, to, seq, n, data }`, `to` -1 for
+    /// everyone; `data` the payload the facade has filed for it); `n`
+    /// carries a timeout, an [`ErrorCode`] index or a count.
     pub enum RelayAct {
         /// Post: a tab joins.
         Hello = "hello",
-        /// Post: the sender owns the connection (`data`: fingerprint).
+        /// Post: the sender owns the connection (`seq`: its options'
+        /// fingerprint).
         Owner = "owner",
         /// Post: item `seq` for the socket.
         Send = "send",
@@ -515,9 +515,11 @@ named! {
         Connect = "connect",
         /// Report `Gone` for tab `to` when it ends.
         Watch = "watch",
-        /// Hand `data` of tab `to`, item `seq`, to the socket (`n` -1: a
-        /// send; else a request with `n` ms), then report `Given`.
+        /// Hand item `seq` of tab `to` to the socket (`n` -1: a send; else
+        /// a request with `n` ms), then report `Given`.
         Give = "give",
+        /// The payload of item `seq` of tab `to` is no longer needed.
+        Forget = "forget",
         /// Forget the given request `seq` of tab `to` in the session.
         Drop = "drop",
         /// Close the socket and free the lock: another tab takes over.
@@ -526,7 +528,8 @@ named! {
         Disconnect = "disconnect",
         /// Another protocol version is around: connect alone.
         Unshare = "unshare",
-        /// The reply (`data`) to this tab's request `seq`.
+        /// The reply to this tab's request `seq` (the payload that came
+        /// with `Reply`, or the one given with `Settled`).
         Replied = "replied",
         /// This tab's request `seq` failed (`n`: an [`ErrorCode`] index).
         RequestFailed = "request-failed",

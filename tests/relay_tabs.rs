@@ -5,6 +5,9 @@
 //! tab, and an owner's connection that opens and drops. Tabs join, send,
 //! ask, close and crash at random points.
 //!
+//! Like the browser driver, the model keeps every payload itself, filed by
+//! `(tab, seq)`, and checks that the relay forgets exactly what was filed.
+//!
 //! The model delivers in causal order: a tab hears everything another tab
 //! posted before it was granted the lock (Chromium's `BroadcastChannel` and
 //! Web Locks behave so; no specification promises it, and without it a
@@ -19,14 +22,19 @@ use steadyws::session::RequestError;
 /// What reaches a tab, in causal order.
 #[derive(Debug, Clone)]
 enum Delivery {
-    Heard(TabId, Wire<String>),
+    /// A channel message and the payload posted with it.
+    Heard(TabId, Wire, Option<String>),
     Granted,
     Gone(TabId),
 }
 
 struct Tab {
     id: TabId,
-    relay: Relay<String>,
+    relay: Relay,
+    /// Payloads by (tab, seq), as the driver files them.
+    pay: HashMap<(TabId, u32), String>,
+    /// The payload of the reply being reported.
+    stash: Option<String>,
     inbox: VecDeque<Delivery>,
     /// The owner's connection: open for the app, and its session's queue.
     open: bool,
@@ -71,7 +79,9 @@ impl World {
         let id = self.next_id;
         self.tabs.push(Tab {
             id,
-            relay: Relay::new(id, fp.to_string(), 100, self.now),
+            relay: Relay::new(id, fingerprint(fp), 100, self.now),
+            pay: HashMap::new(),
+            stash: None,
             inbox: VecDeque::new(),
             open: false,
             connected: false,
@@ -153,7 +163,8 @@ impl World {
                 t.core_queue.push(data);
             }
         } else {
-            t.relay.send(data).expect("room in the relay");
+            let seq = t.relay.send().expect("room in the relay");
+            t.pay.insert((id, seq), data);
         }
         self.pump(id);
     }
@@ -167,7 +178,8 @@ impl World {
         t.sent += 1;
         t.asked += 1;
         let data = format!("{}:r{}", id, t.sent);
-        t.relay.request(data, timeout, now).expect("room");
+        let seq = t.relay.request(timeout, now).expect("room");
+        t.pay.insert((id, seq), data);
         self.pump(id);
     }
 
@@ -199,6 +211,7 @@ impl World {
                 if let Some(t) = self.tab(owner) {
                     t.relay.handle(input, now);
                 }
+                self.pump(owner);
             }
         }
         self.pump(owner);
@@ -214,11 +227,13 @@ impl World {
             let input = Input::Settled {
                 tab,
                 seq,
-                result: Ok(format!("re {data}")),
+                result: Ok(()),
             };
             if let Some(t) = self.tab(owner) {
+                t.stash = Some(format!("re {data}"));
                 t.relay.handle(input, now);
             }
+            self.pump(owner);
         }
         self.pump(owner);
     }
@@ -241,9 +256,24 @@ impl World {
             };
             match action {
                 Action::Post { to, wire } => {
+                    let t = &mut tabs[ti];
+                    let payload = match wire {
+                        Wire::Send { seq } | Wire::Request { seq, .. } => Some(
+                            t.pay
+                                .get(&(id, seq))
+                                .expect("a payload for what it posts")
+                                .clone(),
+                        ),
+                        Wire::Reply { .. } => Some(t.stash.clone().expect("the reply's payload")),
+                        _ => None,
+                    };
                     for other in tabs.iter_mut() {
                         if other.id != id && to.map_or(true, |to| to == other.id) {
-                            other.inbox.push_back(Delivery::Heard(id, wire.clone()));
+                            other.inbox.push_back(Delivery::Heard(
+                                id,
+                                wire.clone(),
+                                payload.clone(),
+                            ));
                         }
                     }
                 }
@@ -258,13 +288,13 @@ impl World {
                         tabs[ti].inbox.push_back(Delivery::Gone(tab));
                     }
                 }
-                Action::Give {
-                    tab,
-                    seq,
-                    data,
-                    request,
-                } => {
+                Action::Give { tab, seq, request } => {
                     let t = &mut tabs[ti];
+                    let data = t
+                        .pay
+                        .get(&(tab, seq))
+                        .expect("a payload for what it gives")
+                        .clone();
                     assert!(t.connected, "only a connected tab gives");
                     if request.is_some() {
                         t.requests.insert(data.clone(), (tab, seq));
@@ -284,6 +314,12 @@ impl World {
                         now,
                     );
                 }
+                Action::Forget { tab, seq } => {
+                    assert!(
+                        tabs[ti].pay.remove(&(tab, seq)).is_some(),
+                        "forgot ({tab}, {seq}) twice, or never filed"
+                    );
+                }
                 Action::Drop { tab, seq } => {
                     tabs[ti].requests.retain(|_, v| *v != (tab, seq));
                 }
@@ -293,7 +329,8 @@ impl World {
                     t.open = false;
                     t.core_queue.clear();
                 }
-                Action::Emit(Event::Replied { seq, data }) => {
+                Action::Emit(Event::Replied { seq }) => {
+                    let data = tabs[ti].stash.take().expect("the reply's payload");
                     tabs[ti].replies.push((seq, Ok(data)))
                 }
                 Action::Emit(Event::Failed { seq, error }) => {
@@ -314,7 +351,18 @@ impl World {
             return false;
         };
         let input = match d {
-            Delivery::Heard(from, wire) => Input::Heard { from, wire },
+            Delivery::Heard(from, wire, payload) => {
+                // Filed as the driver files it: an item by its sender and
+                // seq, a reply aside for the event it becomes.
+                match (&wire, payload) {
+                    (Wire::Send { seq } | Wire::Request { seq, .. }, Some(p)) => {
+                        t.pay.insert((from, *seq), p);
+                    }
+                    (Wire::Reply { .. }, p) => t.stash = p,
+                    _ => {}
+                }
+                Input::Heard { from, wire }
+            }
             Delivery::Granted => Input::Granted,
             Delivery::Gone(tab) => Input::Gone { tab },
         };
@@ -511,17 +559,17 @@ fn closing_a_tab_fails_its_pending_requests_closed_and_refuses_more() {
     w.request(b, 10_000);
     let t = w.tab(b).unwrap();
     t.relay.close();
-    assert_eq!(t.relay.send("x".into()), Err(Refused::Closed));
+    assert_eq!(t.relay.send(), Err(Refused::Closed));
     w.pump(b);
     assert_eq!(w.tab(b).unwrap().replies, [(1, Err(RequestError::Closed))]);
 }
 
 #[test]
 fn a_tab_keeps_no_more_than_its_queue_allows() {
-    let mut relay = Relay::new(1, "o".to_string(), 2, 0);
-    relay.send("a".into()).unwrap();
-    relay.send("b".into()).unwrap();
-    assert_eq!(relay.send("c".into()), Err(Refused::Full));
+    let mut relay = Relay::new(1, 0, 2, 0);
+    relay.send().unwrap();
+    relay.send().unwrap();
+    assert_eq!(relay.send(), Err(Refused::Full));
 }
 
 #[test]
@@ -538,17 +586,17 @@ fn different_options_under_one_name_warn_once_and_the_owners_apply() {
 
 #[test]
 fn another_protocol_version_makes_a_follower_connect_alone() {
-    let mut relay = Relay::new(7, "o".to_string(), 10, 0);
+    let mut relay = Relay::new(7, 0, 10, 0);
     relay.handle(Input::Present, 0);
     while relay.poll().is_some() {}
-    relay.send("kept".into()).unwrap();
+    let kept = relay.send().unwrap();
     while relay.poll().is_some() {}
     relay.handle(Input::Foreign, 0);
     let actions: Vec<_> = std::iter::from_fn(|| relay.poll()).collect();
     assert_eq!(actions[0], Action::Unshare);
     assert!(actions
         .iter()
-        .any(|a| matches!(a, Action::Give { data, .. } if data == "kept")));
+        .any(|a| matches!(a, Action::Give { tab: 7, seq, .. } if *seq == kept)));
     assert!(!relay.owns());
     assert_eq!(VERSION, 1);
 }
@@ -644,6 +692,7 @@ proptest! {
                 prop_assert_eq!(got.len(), first.len(), "sent twice without a crash: tab {}", t.id);
             }
             prop_assert_eq!(t.relay.kept(), 0, "tab {} still keeps items", t.id);
+            prop_assert!(t.pay.is_empty(), "tab {} still files payloads {:?}", t.id, t.pay.keys().collect::<Vec<_>>());
             // Every request of a live tab settled, exactly once.
             let mut seqs: Vec<u32> = t.replies.iter().map(|r| r.0).collect();
             seqs.sort_unstable();
@@ -652,4 +701,11 @@ proptest! {
             prop_assert_eq!(t.replies.len(), t.asked, "tab {}: a request never settled", t.id);
         }
     }
+}
+
+/// A tab's options as the driver fingerprints them.
+fn fingerprint(options: &str) -> u32 {
+    options.bytes().fold(2_166_136_261u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(16_777_619)
+    })
 }

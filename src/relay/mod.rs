@@ -9,6 +9,11 @@
 //! until the owner confirms it, what is handed over when the owner goes.
 //! The driver carries locks and channel messages and reports what happened.
 //!
+//! The machine never holds message data: an item is `(tab, seq)`, and the
+//! driver keeps its payload until the machine says it is no longer needed
+//! ([`Action::Forget`]). (In the wasm module that keeps every payload a JS
+//! value on the JS side, and the machine small.)
+//!
 //! # The protocol
 //!
 //! Every tab runs one [`Relay`]. It starts waiting for the lock; a tab that
@@ -57,21 +62,22 @@ pub type TabId = u32;
 // The variants say what their fields are.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
-pub enum Wire<M> {
+pub enum Wire {
     /// A tab joins (or answers a new owner).
     Hello,
-    /// The sender owns the connection; `fp`: the options in force.
-    Owner { fp: M },
-    /// An item for the socket (owner only).
-    Send { seq: u32, data: M },
+    /// The sender owns the connection; `fp`: the options in force (a
+    /// fingerprint).
+    Owner { fp: u32 },
+    /// Item `seq` of the sender, for the socket (its payload beside it).
+    Send { seq: u32 },
     /// A request for the socket, with the time it has left.
-    Request { seq: u32, data: M, timeout: u64 },
+    Request { seq: u32, timeout: u64 },
     /// The asking tab gave up on a request.
     Cancel { seq: u32 },
     /// The owner gave item `seq` to the socket.
     Done { seq: u32 },
-    /// The reply to request `seq`.
-    Reply { seq: u32, data: M },
+    /// The reply to request `seq` (its payload beside it).
+    Reply { seq: u32 },
     /// Request `seq` failed in the owner.
     Failed { seq: u32, error: RequestError },
     /// How many tabs share the connection now.
@@ -84,7 +90,7 @@ pub enum Wire<M> {
 // The variants say what their fields are.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
-pub enum Input<M> {
+pub enum Input {
     /// This tab can be watched: it holds its presence lock (the owner
     /// waits on that lock to learn that the tab ended, so the tab says
     /// hello only once it holds it).
@@ -93,7 +99,7 @@ pub enum Input<M> {
     Granted,
     /// A channel message from tab `from` (already checked: [`VERSION`], and
     /// addressed to everyone or to this tab).
-    Heard { from: TabId, wire: Wire<M> },
+    Heard { from: TabId, wire: Wire },
     /// A channel message of another protocol version.
     Foreign,
     /// A tab the owner watches ended (its lock fell free).
@@ -104,11 +110,12 @@ pub enum Input<M> {
     /// The driver carried out [`Action::Give`]: `sent`, or refused (the
     /// item stays with the owner until the next open).
     Given { tab: TabId, seq: u32, sent: bool },
-    /// The owner's session settled a request it was given for `tab`.
+    /// The owner's session settled a request it was given for `tab`
+    /// (`Ok`: the reply, whose payload the driver has).
     Settled {
         tab: TabId,
         seq: u32,
-        result: Result<M, RequestError>,
+        result: Result<(), RequestError>,
     },
 }
 
@@ -116,21 +123,23 @@ pub enum Input<M> {
 // The variants say what their fields are.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action<M> {
+pub enum Action {
     /// Post on the channel, to one tab or (`None`) to all.
-    Post { to: Option<TabId>, wire: Wire<M> },
+    Post { to: Option<TabId>, wire: Wire },
     /// Become the owner: make the session and connect now.
     Connect,
     /// Report [`Input::Gone`] when `tab` ends.
     Watch { tab: TabId },
-    /// Owner: hand this to the socket (`request`: with that timeout), then
-    /// report [`Input::Given`] (and later [`Input::Settled`] for a request).
+    /// Owner: hand item `seq` of `tab` to the socket (`request`: with that
+    /// timeout), then report [`Input::Given`] (and later [`Input::Settled`]
+    /// for a request).
     Give {
         tab: TabId,
         seq: u32,
-        data: M,
         request: Option<u64>,
     },
+    /// The payload of item `seq` of `tab` is no longer needed.
+    Forget { tab: TabId, seq: u32 },
     /// Owner: `tab` gave up on request `seq`, already given: forget it in
     /// the session.
     Drop { tab: TabId, seq: u32 },
@@ -142,16 +151,17 @@ pub enum Action<M> {
     /// Another protocol version is around: connect alone, stop relaying.
     Unshare,
     /// For this tab's app.
-    Emit(Event<M>),
+    Emit(Event),
 }
 
 /// What a tab's app learns from the relay.
 // The variants say what their fields are.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
-pub enum Event<M> {
-    /// The reply to this tab's request `seq`.
-    Replied { seq: u32, data: M },
+pub enum Event {
+    /// The reply to this tab's request `seq` (the payload that came with
+    /// [`Wire::Reply`] or [`Input::Settled`]).
+    Replied { seq: u32 },
     /// This tab's request `seq` failed.
     Failed { seq: u32, error: RequestError },
     /// The number of tabs sharing the connection.
@@ -184,9 +194,8 @@ enum Role {
 
 /// One of this tab's items, kept until confirmed (a request: until settled).
 #[derive(Debug)]
-struct Item<M> {
+struct Item {
     seq: u32,
-    data: M,
     request: bool,
     /// A request's absolute deadline, while this tab keeps it (not once its
     /// own session does).
@@ -197,40 +206,39 @@ struct Item<M> {
 
 /// Something another tab handed to the owner, not yet given.
 #[derive(Debug)]
-struct Held<M> {
+struct Held {
     tab: TabId,
     seq: u32,
-    data: M,
     request: Option<u64>,
 }
 
 /// The relay of one tab. See the module docs.
 #[derive(Debug)]
-pub struct Relay<M> {
+pub struct Relay {
     tab: TabId,
-    fp: M,
+    fp: u32,
     role: Role,
     owner: Option<TabId>,
     max_items: usize,
     seq: u32,
-    items: Vec<Item<M>>,
+    items: Vec<Item>,
     // ----- while owning
     /// The other tabs, while owning.
     peers: Vec<TabId>,
-    held: Vec<Held<M>>,
+    held: Vec<Held>,
     open: bool,
     /// A [`Action::Give`] is out and not yet reported [`Input::Given`].
     giving: bool,
     warned: bool,
     now: u64,
-    out: Vec<Action<M>>,
+    out: Vec<Action>,
 }
 
-impl<M: Clone + PartialEq> Relay<M> {
+impl Relay {
     /// The relay of tab `tab`, waiting for the lock. `fp` stands for its
-    /// options (compared with the owner's); `max_items` bounds what it
-    /// keeps unconfirmed (its `queue.maxMessages`).
-    pub fn new(tab: TabId, fp: M, max_items: usize, now: u64) -> Self {
+    /// options (a fingerprint, compared with the owner's); `max_items`
+    /// bounds what it keeps unconfirmed (its `queue.maxMessages`).
+    pub fn new(tab: TabId, fp: u32, max_items: usize, now: u64) -> Self {
         Relay {
             tab,
             fp,
@@ -270,7 +278,7 @@ impl<M: Clone + PartialEq> Relay<M> {
     }
 
     /// The next thing to do.
-    pub fn poll(&mut self) -> Option<Action<M>> {
+    pub fn poll(&mut self) -> Option<Action> {
         // A Vec, not a VecDeque: a few actions at a time, and less code in
         // the wasm module.
         (!self.out.is_empty()).then(|| self.out.remove(0))
@@ -297,14 +305,14 @@ impl<M: Clone + PartialEq> Relay<M> {
 
     /// A `send()` of this tab's app while another tab owns the connection:
     /// the item's sequence number.
-    pub fn send(&mut self, data: M) -> Result<u32, Refused> {
-        self.item(data, None)
+    pub fn send(&mut self) -> Result<u32, Refused> {
+        self.item(None)
     }
 
     /// A `request()` of this tab's app waiting at most `timeout` ms.
-    pub fn request(&mut self, data: M, timeout: u64, now: u64) -> Result<u32, Refused> {
+    pub fn request(&mut self, timeout: u64, now: u64) -> Result<u32, Refused> {
         self.now = now;
-        self.item(data, Some(now.saturating_add(timeout)))
+        self.item(Some(now.saturating_add(timeout)))
     }
 
     /// This tab's app gave up on request `seq`: true if it was pending.
@@ -312,12 +320,13 @@ impl<M: Clone + PartialEq> Relay<M> {
         let Some(i) = self.items.iter().position(|i| i.seq == seq) else {
             return false;
         };
-        let item = Some(self.items.remove(i));
+        let item = self.items.remove(i);
+        self.forget(self.tab, seq);
         match self.role {
             Role::Follower => self.tell_owner(Wire::Cancel { seq }),
             // Given to this tab's own session: forget it there.
-            _ if item.is_some_and(|i| i.done) => self.out.push(Action::Drop { tab: self.tab, seq }),
-            _ => self.held.retain(|h| h.seq != seq || h.tab != self.tab),
+            _ if item.done => self.out.push(Action::Drop { tab: self.tab, seq }),
+            _ => {}
         }
         true
     }
@@ -336,8 +345,11 @@ impl<M: Clone + PartialEq> Relay<M> {
         self.role = Role::Closed;
         self.owner = None;
         self.peers.clear();
-        self.held.clear();
+        for h in std::mem::take(&mut self.held) {
+            self.forget(h.tab, h.seq);
+        }
         for item in std::mem::take(&mut self.items) {
+            self.forget(self.tab, item.seq);
             if item.request {
                 self.emit(Event::Failed {
                     seq: item.seq,
@@ -348,7 +360,7 @@ impl<M: Clone + PartialEq> Relay<M> {
     }
 
     /// Feeds what happened.
-    pub fn handle(&mut self, input: Input<M>, now: u64) {
+    pub fn handle(&mut self, input: Input, now: u64) {
         self.now = now;
         if self.role == Role::Closed {
             return;
@@ -376,6 +388,7 @@ impl<M: Clone + PartialEq> Relay<M> {
                         return;
                     }
                     self.held.remove(i);
+                    self.forget(tab, seq);
                 }
                 self.done(tab, seq, sent);
                 self.flush();
@@ -383,7 +396,7 @@ impl<M: Clone + PartialEq> Relay<M> {
             Input::Settled { tab, seq, result } if tab == self.tab => self.settle(seq, result),
             Input::Settled { tab, seq, result } => {
                 let wire = match result {
-                    Ok(data) => Wire::Reply { seq, data },
+                    Ok(()) => Wire::Reply { seq },
                     Err(error) => Wire::Failed { seq, error },
                 };
                 self.post(Some(tab), wire);
@@ -393,7 +406,7 @@ impl<M: Clone + PartialEq> Relay<M> {
 
     // ----- follower side ------------------------------------------------
 
-    fn item(&mut self, data: M, deadline: Option<u64>) -> Result<u32, Refused> {
+    fn item(&mut self, deadline: Option<u64>) -> Result<u32, Refused> {
         if self.role == Role::Closed {
             return Err(Refused::Closed);
         }
@@ -404,7 +417,6 @@ impl<M: Clone + PartialEq> Relay<M> {
         let seq = self.seq;
         self.items.push(Item {
             seq,
-            data,
             request: deadline.is_some(),
             deadline,
             done: false,
@@ -414,27 +426,27 @@ impl<M: Clone + PartialEq> Relay<M> {
         Ok(seq)
     }
 
-    fn wire(&self, item: &Item<M>) -> Wire<M> {
-        let (seq, data) = (item.seq, item.data.clone());
+    fn wire(&self, item: &Item) -> Wire {
+        let seq = item.seq;
         match item.request {
-            false => Wire::Send { seq, data },
+            false => Wire::Send { seq },
             true => Wire::Request {
                 seq,
-                data,
                 timeout: item.deadline.map_or(0, |d| d.saturating_sub(self.now)),
             },
         }
     }
 
-    fn settle(&mut self, seq: u32, result: Result<M, RequestError>) {
+    fn settle(&mut self, seq: u32, result: Result<(), RequestError>) {
         let Some(i) = self.items.iter().position(|i| i.seq == seq) else {
             return; // settled already (a late reply, a timeout raced it)
         };
         self.items.remove(i);
         self.emit(match result {
-            Ok(data) => Event::Replied { seq, data },
+            Ok(()) => Event::Replied { seq },
             Err(error) => Event::Failed { seq, error },
         });
+        self.forget(self.tab, seq);
     }
 
     /// The owner changed (to `owner`, maybe this tab): requests already
@@ -459,7 +471,6 @@ impl<M: Clone + PartialEq> Relay<M> {
                 self.out.push(Action::Give {
                     tab: me,
                     seq: item.seq,
-                    data: item.data.clone(),
                     request: item
                         .request
                         .then(|| item.deadline.map_or(0, |d| d.saturating_sub(self.now))),
@@ -478,7 +489,7 @@ impl<M: Clone + PartialEq> Relay<M> {
         }
     }
 
-    fn heard(&mut self, from: TabId, wire: Wire<M>) {
+    fn heard(&mut self, from: TabId, wire: Wire) {
         match wire {
             Wire::Owner { fp } => {
                 if self.role == Role::Owner {
@@ -498,32 +509,34 @@ impl<M: Clone + PartialEq> Relay<M> {
                         self.items[i].done = true;
                     } else {
                         self.items.remove(i);
+                        self.forget(self.tab, seq);
                     }
                 }
             }
-            Wire::Reply { seq, data } if self.owner == Some(from) => self.settle(seq, Ok(data)),
+            Wire::Reply { seq } if self.owner == Some(from) => self.settle(seq, Ok(())),
             Wire::Failed { seq, error } if self.owner == Some(from) => self.settle(seq, Err(error)),
             Wire::Tabs { n } if self.owner == Some(from) => self.emit(Event::Tabs(n)),
             Wire::Bye if self.owner == Some(from) => self.owner = None,
+            // Not the owner (any more): what was sent to it is not its.
+            Wire::Send { seq } | Wire::Request { seq, .. } if self.role != Role::Owner => {
+                self.forget(from, seq)
+            }
             _ if self.role != Role::Owner => {}
             // ----- what the owner hears
             Wire::Hello => {
                 // Owner first: the tab heeds the count only from its owner.
-                self.post(
-                    Some(from),
-                    Wire::Owner {
-                        fp: self.fp.clone(),
-                    },
-                );
+                self.post(Some(from), Wire::Owner { fp: self.fp });
                 self.join(from);
             }
-            Wire::Send { seq, data } => self.hold(from, seq, data, None),
-            Wire::Request { seq, data, timeout } => self.hold(from, seq, data, Some(timeout)),
+            Wire::Send { seq } => self.hold(from, seq, None),
+            Wire::Request { seq, timeout } => self.hold(from, seq, Some(timeout)),
             Wire::Cancel { seq } => {
-                let before = self.held.len();
-                self.held.retain(|h| h.tab != from || h.seq != seq);
-                if self.held.len() == before {
-                    self.out.push(Action::Drop { tab: from, seq });
+                match self.held.iter().position(|h| h.tab == from && h.seq == seq) {
+                    Some(i) => {
+                        self.held.remove(i);
+                        self.forget(from, seq);
+                    }
+                    None => self.out.push(Action::Drop { tab: from, seq }),
                 }
             }
             Wire::Bye => self.gone(from),
@@ -537,12 +550,7 @@ impl<M: Clone + PartialEq> Relay<M> {
         self.role = Role::Owner;
         self.open = false;
         self.out.push(Action::Connect);
-        self.post(
-            None,
-            Wire::Owner {
-                fp: self.fp.clone(),
-            },
-        );
+        self.post(None, Wire::Owner { fp: self.fp });
         // Counted afresh: the other tabs join again as they hear of it.
         self.tabs_changed();
         self.new_owner(self.tab);
@@ -572,7 +580,15 @@ impl<M: Clone + PartialEq> Relay<M> {
         self.peers.retain(|&p| p != tab);
         if self.peers.len() != before {
             // Nobody is left to confirm these to.
-            self.held.retain(|h| h.tab != tab);
+            let mut i = 0;
+            while i < self.held.len() {
+                if self.held[i].tab == tab {
+                    let h = self.held.remove(i);
+                    self.forget(h.tab, h.seq);
+                } else {
+                    i += 1;
+                }
+            }
             self.tabs_changed();
         }
     }
@@ -583,14 +599,9 @@ impl<M: Clone + PartialEq> Relay<M> {
         self.emit(Event::Tabs(n));
     }
 
-    fn hold(&mut self, tab: TabId, seq: u32, data: M, request: Option<u64>) {
+    fn hold(&mut self, tab: TabId, seq: u32, request: Option<u64>) {
         self.join(tab);
-        self.held.push(Held {
-            tab,
-            seq,
-            data,
-            request,
-        });
+        self.held.push(Held { tab, seq, request });
         self.flush();
     }
 
@@ -605,7 +616,6 @@ impl<M: Clone + PartialEq> Relay<M> {
             let give = Action::Give {
                 tab: h.tab,
                 seq: h.seq,
-                data: h.data.clone(),
                 request: h.request,
             };
             self.out.push(give);
@@ -623,6 +633,7 @@ impl<M: Clone + PartialEq> Relay<M> {
                 self.items[i].done = true;
             } else {
                 let item = self.items.remove(i);
+                self.forget(tab, seq);
                 if item.request {
                     // Refused by the session: it never went out.
                     self.emit(Event::Failed {
@@ -635,17 +646,21 @@ impl<M: Clone + PartialEq> Relay<M> {
     }
 
     /// Posts to the owner, if this tab follows a known one.
-    fn tell_owner(&mut self, wire: Wire<M>) {
+    fn tell_owner(&mut self, wire: Wire) {
         if let Some(owner) = self.owner.filter(|_| self.role == Role::Follower) {
             self.post(Some(owner), wire);
         }
     }
 
-    fn post(&mut self, to: Option<TabId>, wire: Wire<M>) {
+    fn post(&mut self, to: Option<TabId>, wire: Wire) {
         self.out.push(Action::Post { to, wire });
     }
 
-    fn emit(&mut self, event: Event<M>) {
+    fn emit(&mut self, event: Event) {
         self.out.push(Action::Emit(event));
+    }
+
+    fn forget(&mut self, tab: TabId, seq: u32) {
+        self.out.push(Action::Forget { tab, seq });
     }
 }

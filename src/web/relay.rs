@@ -1,7 +1,8 @@
 //! The [`Relay`](crate::relay::Relay) of a `shared` socket, as the npm
-//! facade drives it: `relay.input(kind, tab, seq, n, data)` and
-//! `relay.heard(...)` in, `sink.act(kind, to, seq, n, data)` out, in the
-//! numbers of [`crate::abi::RelayInput`] and [`crate::abi::RelayAct`].
+//! facade drives it: `relay.input(kind, tab, seq, n)` and
+//! `relay.heard(...)` in, `sink.act(kind, to, seq, n)` out, in the numbers
+//! of [`crate::abi::RelayInput`] and [`crate::abi::RelayAct`]. Only numbers
+//! cross: the facade keeps every payload, filed by `(tab, seq)`.
 //!
 //! The facade carries locks and channel messages and nothing else. Like the
 //! socket driver, this never calls the facade while its state is borrowed:
@@ -16,6 +17,7 @@ use wasm_bindgen::prelude::*;
 use super::sys;
 use crate::abi::{ErrorCode, Opt, RelayAct, RelayInput, SendResult, Slots};
 use crate::relay::{Action, Event, Input, Refused, Relay, Wire};
+use crate::session::RequestError;
 use crate::session::DEFAULT_MAX_MESSAGES;
 
 #[wasm_bindgen]
@@ -25,13 +27,13 @@ extern "C" {
 
     /// One action (see [`RelayAct`]); never throws.
     #[wasm_bindgen(method)]
-    fn act(this: &RelaySink, kind: u32, to: f64, seq: u32, n: f64, data: &JsValue);
+    fn act(this: &RelaySink, kind: u32, to: f64, seq: u32, n: f64);
 }
 
 /// A `shared` socket's relay (`new Relay(tab, fingerprint, maxItems, sink)`).
 #[wasm_bindgen(js_name = Relay)]
 pub struct JsRelay {
-    relay: RefCell<Relay<JsValue>>,
+    relay: RefCell<Relay>,
     sink: RelaySink,
     perf: sys::Performance,
     /// `rpc.timeout`, for requests made without a timeout.
@@ -42,7 +44,7 @@ pub struct JsRelay {
 }
 
 impl JsRelay {
-    fn borrow(&self) -> RefMut<'_, Relay<JsValue>> {
+    fn borrow(&self) -> RefMut<'_, Relay> {
         match self.relay.try_borrow_mut() {
             Ok(r) => r,
             Err(_) => wasm_bindgen::throw_str("steadyws: relay state in use"),
@@ -51,7 +53,7 @@ impl JsRelay {
 
     /// Runs `f`, then carries out every action with nothing borrowed, then
     /// re-arms the timer.
-    fn run(&self, f: impl FnOnce(&mut Relay<JsValue>, u64) -> f64) -> f64 {
+    fn run(&self, f: impl FnOnce(&mut Relay, u64) -> f64) -> f64 {
         let now = self.perf.now_ms();
         let out = f(&mut self.borrow(), now);
         loop {
@@ -63,76 +65,62 @@ impl JsRelay {
         if deadline != self.armed.get() {
             self.armed.set(deadline);
             let ms = deadline.map_or(-1.0, |d| d.saturating_sub(now) as f64);
-            self.sink
-                .act(RelayAct::Arm as u32, 0.0, 0, ms, &JsValue::UNDEFINED);
+            self.sink.act(RelayAct::Arm as u32, 0.0, 0, ms);
         }
         out
     }
 
-    fn carry(&self, action: Action<JsValue>) {
-        let none = JsValue::UNDEFINED;
-        let act = |k: RelayAct, to: f64, seq: u32, n: f64, data: &JsValue| {
-            self.sink.act(k as u32, to, seq, n, data)
-        };
+    fn carry(&self, action: Action) {
+        let act = |k: RelayAct, to: f64, seq: u32, n: f64| self.sink.act(k as u32, to, seq, n);
+        let tab = f64::from;
         match action {
             Action::Post { to, wire } => {
                 let to = to.map_or(-1.0, f64::from);
-                let (k, seq, n, data) = match wire {
-                    Wire::Hello => (RelayAct::Hello, 0, 0.0, none),
-                    Wire::Owner { fp } => (RelayAct::Owner, 0, 0.0, fp),
-                    Wire::Send { seq, data } => (RelayAct::Send, seq, 0.0, data),
-                    Wire::Request { seq, data, timeout } => {
-                        (RelayAct::Request, seq, timeout as f64, data)
-                    }
-                    Wire::Cancel { seq } => (RelayAct::Cancel, seq, 0.0, none),
-                    Wire::Done { seq } => (RelayAct::Done, seq, 0.0, none),
-                    Wire::Reply { seq, data } => (RelayAct::Reply, seq, 0.0, data),
-                    Wire::Failed { seq, error } => (
-                        RelayAct::Failed,
-                        seq,
-                        f64::from(ErrorCode::of_request(error) as u32),
-                        none,
-                    ),
-                    Wire::Tabs { n } => (RelayAct::Tabs, 0, f64::from(n), none),
-                    Wire::Bye => (RelayAct::Bye, 0, 0.0, none),
+                let (k, seq, n) = match wire {
+                    Wire::Hello => (RelayAct::Hello, 0, 0.0),
+                    Wire::Owner { fp } => (RelayAct::Owner, fp, 0.0),
+                    Wire::Send { seq } => (RelayAct::Send, seq, 0.0),
+                    Wire::Request { seq, timeout } => (RelayAct::Request, seq, timeout as f64),
+                    Wire::Cancel { seq } => (RelayAct::Cancel, seq, 0.0),
+                    Wire::Done { seq } => (RelayAct::Done, seq, 0.0),
+                    Wire::Reply { seq } => (RelayAct::Reply, seq, 0.0),
+                    Wire::Failed { seq, error } => (RelayAct::Failed, seq, code(error)),
+                    Wire::Tabs { n } => (RelayAct::Tabs, 0, f64::from(n)),
+                    Wire::Bye => (RelayAct::Bye, 0, 0.0),
                 };
-                act(k, to, seq, n, &data);
+                act(k, to, seq, n);
             }
-            Action::Connect => act(RelayAct::Connect, 0.0, 0, 0.0, &none),
-            Action::Watch { tab } => act(RelayAct::Watch, f64::from(tab), 0, 0.0, &none),
+            Action::Connect => act(RelayAct::Connect, 0.0, 0, 0.0),
+            Action::Watch { tab: t } => act(RelayAct::Watch, tab(t), 0, 0.0),
             Action::Give {
-                tab,
+                tab: t,
                 seq,
-                data,
                 request,
             } => act(
                 RelayAct::Give,
-                f64::from(tab),
+                tab(t),
                 seq,
                 request.map_or(-1.0, |t| t as f64),
-                &data,
             ),
-            Action::Drop { tab, seq } => act(RelayAct::Drop, f64::from(tab), seq, 0.0, &none),
-            Action::Release => act(RelayAct::Release, 0.0, 0, 0.0, &none),
-            Action::Disconnect => act(RelayAct::Disconnect, 0.0, 0, 0.0, &none),
-            Action::Unshare => act(RelayAct::Unshare, 0.0, 0, 0.0, &none),
-            Action::Emit(Event::Replied { seq, data }) => {
-                act(RelayAct::Replied, 0.0, seq, 0.0, &data)
+            Action::Forget { tab: t, seq } => act(RelayAct::Forget, tab(t), seq, 0.0),
+            Action::Drop { tab: t, seq } => act(RelayAct::Drop, tab(t), seq, 0.0),
+            Action::Release => act(RelayAct::Release, 0.0, 0, 0.0),
+            Action::Disconnect => act(RelayAct::Disconnect, 0.0, 0, 0.0),
+            Action::Unshare => act(RelayAct::Unshare, 0.0, 0, 0.0),
+            Action::Emit(Event::Replied { seq }) => act(RelayAct::Replied, 0.0, seq, 0.0),
+            Action::Emit(Event::Failed { seq, error }) => {
+                act(RelayAct::RequestFailed, 0.0, seq, code(error))
             }
-            Action::Emit(Event::Failed { seq, error }) => act(
-                RelayAct::RequestFailed,
-                0.0,
-                seq,
-                f64::from(ErrorCode::of_request(error) as u32),
-                &none,
-            ),
-            Action::Emit(Event::Tabs(n)) => act(RelayAct::TabCount, 0.0, 0, f64::from(n), &none),
-            Action::Emit(Event::Mismatch) => act(RelayAct::Mismatch, 0.0, 0, 0.0, &none),
-            Action::Emit(Event::Owner(tab)) => {
-                act(RelayAct::NewOwner, f64::from(tab), 0, 0.0, &none)
-            }
+            Action::Emit(Event::Tabs(n)) => act(RelayAct::TabCount, 0.0, 0, f64::from(n)),
+            Action::Emit(Event::Mismatch) => act(RelayAct::Mismatch, 0.0, 0, 0.0),
+            Action::Emit(Event::Owner(t)) => act(RelayAct::NewOwner, tab(t), 0, 0.0),
         }
     }
+}
+
+/// The [`ErrorCode`] index of a failed request.
+fn code(error: RequestError) -> f64 {
+    f64::from(ErrorCode::of_request(error) as u32)
 }
 
 /// An accepted item's seq, or minus the [`SendResult`] of the refusal.
@@ -146,12 +134,12 @@ fn item(r: Result<u32, Refused>) -> f64 {
 
 #[wasm_bindgen(js_class = Relay)]
 impl JsRelay {
-    /// The relay of tab `tab` (random per socket), whose options `fp`
-    /// stands for; `options` as for `new Inner` (checked the same way, so
+    /// The relay of tab `tab` (random per socket), whose options `fp` (a
+    /// fingerprint) stands for; `options` as for `new Inner` (checked the same way, so
     /// a tab that does not own rejects what the owner would). It keeps at
     /// most `queue.maxMessages` unconfirmed. Invalid options throw `[field, reason]`.
     #[wasm_bindgen(constructor)]
-    pub fn new(tab: u32, fp: JsValue, options: Array, sink: RelaySink) -> Result<JsRelay, JsValue> {
+    pub fn new(tab: u32, fp: u32, options: Array, sink: RelaySink) -> Result<JsRelay, JsValue> {
         let mut n = Vec::new();
         for i in 0..options.length() {
             n.push(options.get(i).unchecked_into_f64());
@@ -186,16 +174,16 @@ impl JsRelay {
 
     /// An app call, a lock or driver report, or a question: `kind` a
     /// [`RelayInput`] index (see there for the arguments and the result).
-    pub fn input(&self, kind: u32, tab: u32, seq: u32, n: f64, data: JsValue) -> f64 {
+    pub fn input(&self, kind: u32, tab: u32, seq: u32, n: f64) -> f64 {
         let Some(kind) = RelayInput::from_index(kind) else {
             return 0.0;
         };
         self.run(|r, now| {
             let input = match kind {
-                RelayInput::Send => return item(r.send(data)),
+                RelayInput::Send => return item(r.send()),
                 RelayInput::Request => {
                     let timeout = if n.is_nan() { self.timeout } else { n as u64 };
-                    return item(r.request(data, timeout, now));
+                    return item(r.request(timeout, now));
                 }
                 RelayInput::Cancel => return f64::from(u8::from(r.cancel(seq))),
                 RelayInput::Close => {
@@ -206,7 +194,6 @@ impl JsRelay {
                     r.handle_timeout(now);
                     return 0.0;
                 }
-                RelayInput::Owns => return f64::from(u8::from(r.owns())),
                 RelayInput::Kept => return r.kept() as f64,
                 RelayInput::Present => Input::Present,
                 RelayInput::Granted => Input::Granted,
@@ -222,7 +209,7 @@ impl JsRelay {
                     tab,
                     seq,
                     result: match n < 0.0 {
-                        true => Ok(data),
+                        true => Ok(()),
                         false => Err(ErrorCode::request_error(n as u32)),
                     },
                 },
@@ -233,21 +220,20 @@ impl JsRelay {
     }
 
     /// A channel message from tab `from` (the facade has checked its
-    /// version and that it is for everyone or this tab): `kind` a
-    /// [`RelayAct`] index below `Event`.
-    pub fn heard(&self, from: u32, kind: u32, seq: u32, n: f64, data: JsValue) {
+    /// version and that it is for everyone or this tab, and filed its
+    /// payload): `kind` a [`RelayAct`] index below `Event`.
+    pub fn heard(&self, from: u32, kind: u32, seq: u32, n: f64) {
         let wire = match RelayAct::from_index(kind) {
             Some(RelayAct::Hello) => Wire::Hello,
-            Some(RelayAct::Owner) => Wire::Owner { fp: data },
-            Some(RelayAct::Send) => Wire::Send { seq, data },
+            Some(RelayAct::Owner) => Wire::Owner { fp: seq },
+            Some(RelayAct::Send) => Wire::Send { seq },
             Some(RelayAct::Request) => Wire::Request {
                 seq,
-                data,
                 timeout: n as u64,
             },
             Some(RelayAct::Cancel) => Wire::Cancel { seq },
             Some(RelayAct::Done) => Wire::Done { seq },
-            Some(RelayAct::Reply) => Wire::Reply { seq, data },
+            Some(RelayAct::Reply) => Wire::Reply { seq },
             Some(RelayAct::Failed) => Wire::Failed {
                 seq,
                 error: ErrorCode::request_error(n as u32),
