@@ -522,7 +522,8 @@ named! {
         Forget = "forget",
         /// Forget the given request `seq` of tab `to` in the session.
         Drop = "drop",
-        /// Close the socket and free the lock: another tab takes over.
+        /// Close the socket, then (once closed) free the lock: another tab
+        /// takes over.
         Release = "release",
         /// The last tab left: close the connection for good.
         Disconnect = "disconnect",

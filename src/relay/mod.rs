@@ -143,8 +143,9 @@ pub enum Action {
     /// Owner: `tab` gave up on request `seq`, already given: forget it in
     /// the session.
     Drop { tab: TabId, seq: u32 },
-    /// Owner leaving while others remain: close the socket, free the lock
-    /// (the next tab takes over).
+    /// Owner leaving while others remain: close the socket, then free the
+    /// lock (once it has closed, so that the next owner's socket never
+    /// overlaps it), and the next tab takes over.
     Release,
     /// The last tab left: close the connection for good.
     Disconnect,
