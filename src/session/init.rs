@@ -20,7 +20,7 @@ use super::{Ack, Action, Gen, Heartbeat, Payload, Phase, Session};
 
 impl<M: Payload> Session<M> {
     /// The socket `gen` opened and an init is configured.
-    pub(super) fn start_handshake(&mut self, gen: Gen, protocol: String) {
+    pub(super) fn start_handshake(&mut self, gen: Gen, protocol: M::Text) {
         let Some(init) = &self.config.init else {
             return;
         };

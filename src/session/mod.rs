@@ -222,10 +222,10 @@ const ABNORMAL: u16 = 1006;
 
 /// The connection state machine. See the crate docs for the run loop and the
 /// module docs for the behaviour.
-pub struct Session<M> {
+pub struct Session<M: Payload> {
     config: Config<M>,
     pong: PongRule<M>,
-    phase: Phase,
+    phase: Phase<M::Text>,
     /// The generation handed out last.
     last_gen: u32,
     /// The latest time seen; the clock never goes backwards inside the core.
@@ -515,7 +515,7 @@ impl<M: Payload> Session<M> {
     /// `Closed` when the socket reports its close or after `close_timeout`);
     /// while connecting or waiting, abandons/cancels and is `Closed` at once.
     /// Queued messages stay queued (see [`take_queued`](Self::take_queued)).
-    pub fn close(&mut self, code: u16, reason: String, now: u64) {
+    pub fn close(&mut self, code: u16, reason: M::Text, now: u64) {
         self.tick(now);
         self.fail_requests(Which::All, RequestError::Closed);
         match self.phase {
@@ -571,7 +571,7 @@ impl<M: Payload> Session<M> {
             }
         };
         if let Some((gen, code, close_code)) = dropped {
-            self.abandon(gen, code, String::new());
+            self.abandon(gen, code, "".into());
             self.emit_close(close_code, REASON_RECONNECT.into(), false, true);
         }
         self.start_attempt();
@@ -685,7 +685,7 @@ impl<M: Payload> Session<M> {
         }
     }
 
-    fn emit_close(&mut self, code: u16, reason: String, was_clean: bool, will_reconnect: bool) {
+    fn emit_close(&mut self, code: u16, reason: M::Text, was_clean: bool, will_reconnect: bool) {
         self.emit(Event::Close {
             code,
             reason,
@@ -694,12 +694,12 @@ impl<M: Payload> Session<M> {
         });
     }
 
-    fn abandon(&mut self, gen: Gen, code: Option<u16>, reason: String) {
+    fn abandon(&mut self, gen: Gen, code: Option<u16>, reason: M::Text) {
         self.out.push_back(Action::Abandon { gen, code, reason });
     }
 
     /// Moves to `phase`, announcing the state change (if any) last.
-    fn enter(&mut self, phase: Phase) {
+    fn enter(&mut self, phase: Phase<M::Text>) {
         let previous = self.phase.state();
         if let Some(gen) = self.phase.gen().filter(|&g| phase.gen() != Some(g)) {
             // Its socket ended: what it was handed will get no reply.
@@ -716,7 +716,7 @@ impl<M: Payload> Session<M> {
     }
 
     /// Asks for a new socket and returns the phase that owns it.
-    fn connect_phase(&mut self) -> Phase {
+    fn connect_phase(&mut self) -> Phase<M::Text> {
         // Generations start at 1 and skip 0 when they wrap, so a driver may
         // use `Gen(0)` for "no socket".
         self.last_gen = self.last_gen.wrapping_add(1).max(1);
@@ -757,7 +757,7 @@ impl<M: Payload> Session<M> {
         }
     }
 
-    fn on_open(&mut self, gen: Gen, protocol: String) {
+    fn on_open(&mut self, gen: Gen, protocol: M::Text) {
         if self.config.init.is_some() {
             return self.start_handshake(gen, protocol);
         }
@@ -765,7 +765,7 @@ impl<M: Payload> Session<M> {
     }
 
     /// The connection is open for the app (after its init and ack, if any).
-    fn open_for_app(&mut self, gen: Gen, protocol: String, ack: Option<M>) {
+    fn open_for_app(&mut self, gen: Gen, protocol: M::Text, ack: Option<M>) {
         // Flush before anything else: these Sends precede every event, so
         // even a driver that runs app callbacks (which may call `send`)
         // while carrying out this batch cannot overtake the queue.
@@ -847,7 +847,8 @@ impl<M: Payload> Session<M> {
     /// then the socket is gone with an abnormal close and `reason`.
     #[inline(never)]
     fn give_up(&mut self, gen: Gen, event: Option<Event<M>>, reason: &'static str) {
-        self.abandon(gen, None, String::new());
+        // No code: the reason is not sent.
+        self.abandon(gen, None, M::Text::default());
         if let Some(event) = event {
             self.emit(event);
         }
@@ -858,7 +859,7 @@ impl<M: Payload> Session<M> {
     /// and already emitted the matching Abandon/Error/HeartbeatTimeout).
     /// Emits `Close`, then either `Reconnecting` + state `Reconnecting`, or
     /// the final error (if any) + state `Closed`.
-    fn socket_gone(&mut self, code: u16, reason: String, was_clean: bool) {
+    fn socket_gone(&mut self, code: u16, reason: M::Text, was_clean: bool) {
         match self.phase {
             Phase::Closing { .. } => {
                 self.emit_close(code, reason, was_clean, false);
@@ -876,7 +877,7 @@ impl<M: Payload> Session<M> {
     /// socket (`None`: it had none, e.g. its URL could not be made). Emits
     /// that `Close`, then either `Reconnecting` + state `Reconnecting`, or
     /// the final error (if any) + state `Closed`.
-    fn attempt_failed(&mut self, close: Option<(u16, String, bool)>) {
+    fn attempt_failed(&mut self, close: Option<(u16, M::Text, bool)>) {
         let code = close.as_ref().map(|c| c.0);
         let (next, error) = match &self.config.reconnect {
             None => (None, None),

@@ -21,7 +21,7 @@ use std::rc::{Rc, Weak};
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+use web_sys::{Event, MessageEvent, WebSocket};
 
 use super::conn::{Conn, Handlers};
 use super::handles::{handler, Listener, Owner, Timer};
@@ -100,8 +100,8 @@ pub(crate) type PongPredicate = Box<dyn Fn(&JsValue) -> bool>;
 
 /// Fixed for the lifetime of a socket.
 pub(crate) struct Options {
-    /// `None`: made per attempt by the sink ([`Sink::url`]).
-    pub(crate) url: Option<String>,
+    /// `None`: made per attempt by the sink ([`Sink::url`]). A JS string.
+    pub(crate) url: Option<JsValue>,
     /// `undefined` or an array of subprotocol names.
     pub(crate) protocols: JsValue,
     /// The `WebSocket` constructor used for every attempt.
@@ -130,8 +130,8 @@ type SocketEntry = fn(&Shared, Gen, JsValue);
 struct Core {
     session: Session<JsValue>,
     conn: Option<Conn>,
-    /// The URL of the current attempt.
-    url: String,
+    /// The URL of the current attempt (a JS string).
+    url: JsValue,
     timer: Option<Timer>,
     /// What the sink gets once nothing is borrowed: events (`Emit`) and
     /// requests to run a user function (`ResolveUrl`, `Init`). The session's
@@ -205,8 +205,7 @@ impl Shared {
                 .conn
                 .as_ref()
                 .filter(|c| c.gen == gen)
-                .map(Conn::protocol)
-                .unwrap_or_default();
+                .map_or_else(|| "".into(), Conn::protocol);
             core.session
                 .handle(Input::Opened { gen, protocol }, clock.now());
         });
@@ -242,11 +241,11 @@ impl Shared {
     }
 
     pub(crate) fn on_close(&self, gen: Gen, event: JsValue) {
-        let e = event.unchecked_into::<CloseEvent>();
+        let e = event.unchecked_into::<sys::CloseInfo>();
         let mut input = Some(Input::Closed {
             gen,
             code: e.code(),
-            reason: e.reason(),
+            reason: e.reason_value(),
             was_clean: e.was_clean(),
         });
         self.enter(&mut |core, clock| {
@@ -353,7 +352,7 @@ impl Shared {
         }
     }
 
-    pub(crate) fn close(&self, code: u16, reason: String) {
+    pub(crate) fn close(&self, code: u16, reason: JsValue) {
         let mut reason = Some(reason);
         self.enter(&mut |core, clock| {
             if let Some(reason) = reason.take() {
@@ -370,13 +369,13 @@ impl Shared {
         self.enter(&mut |core, clock| {
             let Some(value) = value.take() else { return };
             let input = match what {
-                Answer::Url => match value.as_string() {
-                    Some(url) if core.session.resolving() == Some(gen) => {
-                        core.url = url;
-                        Input::UrlReady { gen }
+                Answer::Url => {
+                    if !value.is_string() || core.session.resolving() != Some(gen) {
+                        return;
                     }
-                    _ => return,
-                },
+                    core.url = value;
+                    Input::UrlReady { gen }
+                }
                 Answer::UrlFailed => Input::UrlFailed { gen },
                 Answer::Init => Input::Init { gen, data: value },
                 Answer::InitDone => Input::InitDone { gen },
@@ -485,7 +484,7 @@ impl Shared {
                                 Input::Closed {
                                     gen,
                                     code: 1006,
-                                    reason: String::new(),
+                                    reason: "".into(),
                                     was_clean: false,
                                 },
                                 now,

@@ -67,7 +67,7 @@ impl Sink for JsSink {
                 EventKind::Open as u32,
                 f64::from(attempt),
                 0.0,
-                &JsValue::from_str(&protocol),
+                &protocol,
                 &ack.unwrap_or_default(),
             ),
             Event::Close {
@@ -77,7 +77,6 @@ impl Sink for JsSink {
                 will_reconnect,
             } => {
                 let flags = u32::from(was_clean) | u32::from(will_reconnect) << 1;
-                let reason = JsValue::from_str(&reason);
                 ev(EventKind::Close, f64::from(code), f64::from(flags), &reason)
             }
             Event::Reconnecting { attempt, delay } => ev(
@@ -166,7 +165,7 @@ fn wrap_predicate(f: JsValue) -> PongPredicate {
 
 #[allow(clippy::too_many_arguments)]
 fn build(
-    url: Option<String>,
+    url: Option<JsValue>,
     protocols: JsValue,
     n: &[f64],
     ping: JsValue,
@@ -221,10 +220,14 @@ impl Inner {
     /// `undefined`). `url` is `undefined` when the facade makes it per
     /// attempt (`sink.url`). Invalid options throw `[field, reason]`, which
     /// the facade turns into a `TypeError`.
+    ///
+    /// `url` (and `close`'s `reason`) is taken as a JS value, not a
+    /// `String`: the driver hands it back to the browser as it came, and no
+    /// string crossing into the module keeps the string-passing glue out.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        url: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] url: JsValue,
         protocols: JsValue,
         options: Array,
         ping: JsValue,
@@ -237,6 +240,9 @@ impl Inner {
         for i in 0..options.length() {
             n.push(options.get(i).unchecked_into_f64());
         }
+        // A string, or nothing (`undefined` / `null`, as `Option<String>`
+        // took it).
+        let url = url.is_string().then_some(url);
         build(url, protocols, &n, ping, pong, ack, sink)
             .map_err(|e| Array::of2(&e.field.into(), &e.reason.into()).into())
     }
@@ -271,7 +277,11 @@ impl Inner {
     }
 
     /// Closes for good (the facade checked `code` and `reason`).
-    pub fn close(&self, code: u16, reason: String) {
+    pub fn close(
+        &self,
+        code: u16,
+        #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
+    ) {
         self.shared.close(code, reason);
     }
 
