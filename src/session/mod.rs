@@ -769,7 +769,7 @@ impl<M: Payload> Session<M> {
         // Flush before anything else: these Sends precede every event, so
         // even a driver that runs app callbacks (which may call `send`)
         // while carrying out this batch cannot overtake the queue.
-        while let Some((data, tag)) = self.queue.pop_any() {
+        for (data, tag) in self.queue.drain() {
             self.stats.messages_out += 1;
             self.out.push_back(Action::Send { gen, data });
             self.requests.sent(RequestId(tag), gen);
