@@ -15,7 +15,7 @@
 //! outer drain delivers them, so events always arrive in the order the core
 //! produced them.
 
-use std::cell::{RefCell, RefMut};
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
@@ -120,8 +120,10 @@ pub(crate) struct Shared {
     perf: sys::Performance,
     core: RefCell<Core>,
     /// Socket events that arrived while `core` was borrowed (a socket that
-    /// called back synchronously), handled once it is released.
-    later: RefCell<VecDeque<(SocketEntry, Gen, JsValue)>>,
+    /// called back synchronously), handled once it is released, oldest
+    /// first. A `Vec` in a `Cell` (taken and put back): no `VecDeque` and
+    /// no `RefCell` borrow panic of its own in the wasm module.
+    later: Cell<Vec<(SocketEntry, Gen, JsValue)>>,
 }
 
 /// A socket event handler of [`Shared`].
@@ -189,7 +191,7 @@ impl Shared {
                 queue: VecDeque::new(),
                 dispatching: false,
             }),
-            later: RefCell::new(VecDeque::new()),
+            later: Cell::new(Vec::new()),
         });
         shared.enter(&mut |_, _| {});
         Ok(shared)
@@ -437,9 +439,12 @@ impl Shared {
         loop {
             // What a socket reported from inside the driver's calls, first:
             // it happened before the events still queued were delivered.
-            let later = self.later.borrow_mut().pop_front();
-            if let Some((entry, gen, arg)) = later {
-                entry(self, gen, arg);
+            // What they report meanwhile goes to a fresh list, after these.
+            let later = self.later.take();
+            if !later.is_empty() {
+                for (entry, gen, arg) in later {
+                    entry(self, gen, arg);
+                }
                 continue;
             }
             let next = {
@@ -563,7 +568,9 @@ impl Owner for Shared {
     /// of the driver's calls: the event waits until the borrow ends.
     fn call(&self, entry: SocketEntry, gen: Gen, arg: JsValue) {
         if self.core.try_borrow_mut().is_err() {
-            self.later.borrow_mut().push_back((entry, gen, arg));
+            let mut later = self.later.take();
+            later.push((entry, gen, arg));
+            self.later.set(later);
             return;
         }
         entry(self, gen, arg);
