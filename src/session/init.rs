@@ -33,7 +33,7 @@ impl<M: Payload> Session<M> {
             init_sent: false,
         };
         let attempt = self.stats.attempt;
-        self.out.push_back(Action::Init { gen, attempt });
+        self.out.push(Action::Init { gen, attempt });
     }
 
     /// The init messages of `gen` are out: open for the app, or wait for

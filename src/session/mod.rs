@@ -160,6 +160,7 @@ mod attempt;
 mod backoff;
 mod config;
 mod event;
+mod fifo;
 mod heartbeat;
 mod init;
 mod input;
@@ -171,8 +172,6 @@ mod rng;
 mod send;
 mod state;
 mod stats;
-
-use std::collections::VecDeque;
 
 pub use action::Action;
 pub use backoff::delay_bounds;
@@ -192,6 +191,7 @@ pub use send::{SendError, Sent};
 pub use state::{Gen, State};
 pub use stats::Stats;
 
+pub(crate) use fifo::Fifo;
 use heartbeat::{Due, Heartbeat};
 use phase::Phase;
 use queue::SendQueue;
@@ -230,7 +230,7 @@ pub struct Session<M: Payload> {
     last_gen: u32,
     /// The latest time seen; the clock never goes backwards inside the core.
     now: u64,
-    out: VecDeque<Action<M>>,
+    out: Fifo<Action<M>>,
     queue: SendQueue<M>,
     requests: Requests,
     rng: Rng,
@@ -258,7 +258,7 @@ impl<M: Payload> Session<M> {
             phase: Phase::Closed,
             last_gen: 0,
             now,
-            out: VecDeque::new(),
+            out: Fifo::new(),
             queue: SendQueue::new(),
             requests: Requests::default(),
             rng: Rng::new(seed),
@@ -338,7 +338,7 @@ impl<M: Payload> Session<M> {
             Input::Init { gen, data } => {
                 if self.awaiting_init() == Some(gen) {
                     self.stats.messages_out += 1;
-                    self.out.push_back(Action::Send { gen, data });
+                    self.out.push(Action::Send { gen, data });
                 }
             }
             Input::InitDone { gen } => {
@@ -455,7 +455,7 @@ impl<M: Payload> Session<M> {
 
     /// The next action for the driver, in order.
     pub fn poll(&mut self) -> Option<Action<M>> {
-        self.out.pop_front()
+        self.out.pop()
     }
 
     /// When `handle_timeout` must be called next; `None` = no timer.
@@ -492,7 +492,7 @@ impl<M: Payload> Session<M> {
         match self.phase {
             Phase::Open { gen, .. } => {
                 self.stats.messages_out += 1;
-                self.out.push_back(Action::Send { gen, data });
+                self.out.push(Action::Send { gen, data });
                 self.requests.sent(RequestId(tag), gen);
                 Ok(Sent::Sent)
             }
@@ -522,7 +522,7 @@ impl<M: Payload> Session<M> {
             Phase::Open { gen, .. } | Phase::Handshake { gen, .. }
                 if self.config.close_timeout != 0 =>
             {
-                self.out.push_back(Action::Close { gen, code, reason });
+                self.out.push(Action::Close { gen, code, reason });
                 let deadline = self.now.saturating_add(self.config.close_timeout);
                 self.enter(Phase::Closing { gen, deadline });
             }
@@ -671,7 +671,7 @@ impl<M: Payload> Session<M> {
     }
 
     fn emit(&mut self, event: Event<M>) {
-        self.out.push_back(Action::Emit(event));
+        self.out.push(Action::Emit(event));
     }
 
     /// Fails the pending requests `which` selects (by deadline and socket),
@@ -695,7 +695,7 @@ impl<M: Payload> Session<M> {
     }
 
     fn abandon(&mut self, gen: Gen, code: Option<u16>, reason: M::Text) {
-        self.out.push_back(Action::Abandon { gen, code, reason });
+        self.out.push(Action::Abandon { gen, code, reason });
     }
 
     /// Moves to `phase`, announcing the state change (if any) last.
@@ -727,7 +727,7 @@ impl<M: Payload> Session<M> {
         let (started, deadline) = (self.now, (ct > 0).then(|| self.now.saturating_add(ct)));
         if self.config.url_per_attempt {
             let attempt = self.stats.attempt;
-            self.out.push_back(Action::ResolveUrl { gen, attempt });
+            self.out.push(Action::ResolveUrl { gen, attempt });
             return Phase::Resolving {
                 gen,
                 started,
@@ -735,7 +735,7 @@ impl<M: Payload> Session<M> {
                 graced: false,
             };
         }
-        self.out.push_back(Action::Connect { gen });
+        self.out.push(Action::Connect { gen });
         Phase::Connecting {
             gen,
             started,
@@ -771,7 +771,7 @@ impl<M: Payload> Session<M> {
         // while carrying out this batch cannot overtake the queue.
         for (data, tag) in self.queue.drain() {
             self.stats.messages_out += 1;
-            self.out.push_back(Action::Send { gen, data });
+            self.out.push(Action::Send { gen, data });
             self.requests.sent(RequestId(tag), gen);
         }
         if self.opened_once {
@@ -809,7 +809,7 @@ impl<M: Payload> Session<M> {
             let answers = is_pong || matches!(self.pong, PongRule::Unset);
             if let Some(rtt) = hb.on_message(now, answers, cfg.any_message_counts) {
                 self.stats.last_rtt_ms = Some(rtt);
-                self.out.push_back(Action::Emit(Event::Pong { rtt }));
+                self.out.push(Action::Emit(Event::Pong { rtt }));
             }
         }
         if !is_pong {
@@ -822,7 +822,7 @@ impl<M: Payload> Session<M> {
     fn send_ping(&mut self, gen: Gen) {
         if let Some(cfg) = &self.config.heartbeat {
             let data = cfg.ping.clone();
-            self.out.push_back(Action::Send { gen, data });
+            self.out.push(Action::Send { gen, data });
             self.emit(Event::Ping);
         }
     }

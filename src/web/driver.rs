@@ -16,7 +16,6 @@
 //! produced them.
 
 use std::cell::{Cell, RefCell, RefMut};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::Function;
@@ -27,7 +26,7 @@ use super::conn::{Conn, Handlers};
 use super::handles::{handler, Listener, Owner, Timer};
 use super::sys;
 use crate::session::{
-    Action, Config, ConfigError, Event as CoreEvent, Gen, Input, RequestId, SendError, Sent,
+    Action, Config, ConfigError, Event as CoreEvent, Fifo, Gen, Input, RequestId, SendError, Sent,
     Session, State, Stats,
 };
 
@@ -138,7 +137,7 @@ struct Core {
     /// What the sink gets once nothing is borrowed: events (`Emit`) and
     /// requests to run a user function (`ResolveUrl`, `Init`). The session's
     /// own action type, so the queue's code is shared with the session's.
-    queue: VecDeque<Action<JsValue>>,
+    queue: Fifo<Action<JsValue>>,
     dispatching: bool,
 }
 
@@ -188,7 +187,7 @@ impl Shared {
                 conn: None,
                 url,
                 timer: None,
-                queue: VecDeque::new(),
+                queue: Fifo::new(),
                 dispatching: false,
             }),
             later: Cell::new(Vec::new()),
@@ -449,7 +448,7 @@ impl Shared {
             }
             let next = {
                 let mut core = self.core();
-                let next = core.queue.pop_front();
+                let next = core.queue.pop();
                 if next.is_none() {
                     core.dispatching = false;
                 }
@@ -517,7 +516,7 @@ impl Shared {
                 }
                 // Run once nothing is borrowed, in order with the events.
                 Action::Emit(_) | Action::ResolveUrl { .. } | Action::Init { .. } => {
-                    core.queue.push_back(action)
+                    core.queue.push(action)
                 }
             }
         }
