@@ -201,15 +201,15 @@ impl Shared {
     // `handles::handler`); `arg` is the event, or nothing for the timer.
 
     pub(crate) fn on_open(&self, gen: Gen, _: JsValue) {
-        self.enter(&mut |core, clock| {
-            let protocol = core
-                .conn
-                .as_ref()
-                .filter(|c| c.gen == gen)
-                .map_or_else(|| "".into(), Conn::protocol);
-            core.session
-                .handle(Input::Opened { gen, protocol }, clock.now());
-        });
+        // Read under a borrow of its own, then handled like any input (one
+        // closure less in the module).
+        let protocol = self
+            .core()
+            .conn
+            .as_ref()
+            .filter(|c| c.gen == gen)
+            .map_or_else(|| "".into(), Conn::protocol);
+        self.handle(&mut Some(Input::Opened { gen, protocol }));
     }
 
     pub(crate) fn on_message(&self, gen: Gen, event: JsValue) {
@@ -249,14 +249,16 @@ impl Shared {
             reason: e.reason_value(),
             was_clean: e.was_clean(),
         });
-        self.enter(&mut |core, clock| {
+        {
+            // The socket is gone: drop it (and detach its handlers) first.
+            // Anything it reports meanwhile waits in `later` for the
+            // `handle` below.
+            let mut core = self.core();
             if core.conn.as_ref().is_some_and(|c| c.gen == gen) {
                 core.conn = None;
             }
-            if let Some(input) = input.take() {
-                core.session.handle(input, clock.now());
-            }
-        });
+        }
+        self.handle(&mut input);
     }
 
     fn on_timer(&self, _: Gen, _: JsValue) {
