@@ -125,6 +125,30 @@ pub(crate) struct Shared {
     later: Cell<Vec<(SocketEntry, Gen, JsValue)>>,
 }
 
+/// What an entry point asks of the session ([`Shared::enter`]): one
+/// `match` rather than a closure per entry point, each of which would be a
+/// function and a vtable of its own in the wasm module.
+enum Call {
+    /// Nothing: the first attempt, already asked for by `Session::new`.
+    Start,
+    Input(Input<JsValue>),
+    /// The timer fired.
+    Timer,
+    Send(JsValue),
+    Request(JsValue, Option<u64>),
+    Close(u16, JsValue),
+    /// [`Answer::Url`] for `gen`: its URL (a JS string, else ignored).
+    Url(Gen, JsValue),
+    Reconnect,
+}
+
+/// What [`Shared::enter`] hands back: the result of `Send` / `Request`.
+enum Outcome {
+    Done,
+    Sent(Result<Sent, SendError<JsValue>>),
+    Requested(Result<RequestId, SendError<JsValue>>),
+}
+
 /// A socket event handler of [`Shared`].
 type SocketEntry = fn(&Shared, Gen, JsValue);
 
@@ -192,7 +216,7 @@ impl Shared {
             }),
             later: Cell::new(Vec::new()),
         });
-        shared.enter(&mut |_, _| {});
+        shared.enter(Call::Start);
         Ok(shared)
     }
 
@@ -209,7 +233,7 @@ impl Shared {
             .as_ref()
             .filter(|c| c.gen == gen)
             .map_or_else(|| "".into(), Conn::protocol);
-        self.handle(&mut Some(Input::Opened { gen, protocol }));
+        self.handle(Input::Opened { gen, protocol });
     }
 
     pub(crate) fn on_message(&self, gen: Gen, event: JsValue) {
@@ -218,7 +242,7 @@ impl Shared {
             let waiting = self.core().session.awaiting_ack() == Some(gen);
             // User code, with nothing borrowed (the borrow above has ended).
             if waiting && is_ack(&data) {
-                return self.handle(&mut Some(Input::Ack { gen, data }));
+                return self.handle(Input::Ack { gen, data });
             }
         }
         // User code (a reply predicate) runs here, with nothing borrowed.
@@ -229,26 +253,26 @@ impl Shared {
             .pong
             .as_ref()
             .is_some_and(|is_pong| is_pong(&data));
-        let mut input = Some(if pong {
+        let input = if pong {
             Input::Pong { gen, data }
         } else {
             Input::Message { gen, data }
-        });
-        self.handle(&mut input);
+        };
+        self.handle(input);
     }
 
     pub(crate) fn on_error(&self, gen: Gen, _: JsValue) {
-        self.handle(&mut Some(Input::Error { gen }));
+        self.handle(Input::Error { gen });
     }
 
     pub(crate) fn on_close(&self, gen: Gen, event: JsValue) {
         let e = event.unchecked_into::<sys::CloseInfo>();
-        let mut input = Some(Input::Closed {
+        let input = Input::Closed {
             gen,
             code: e.code(),
             reason: e.reason_value(),
             was_clean: e.was_clean(),
-        });
+        };
         {
             // The socket is gone: drop it (and detach its handlers) first.
             // Anything it reports meanwhile waits in `later` for the
@@ -258,21 +282,11 @@ impl Shared {
                 core.conn = None;
             }
         }
-        self.handle(&mut input);
+        self.handle(input);
     }
 
     fn on_timer(&self, _: Gen, _: JsValue) {
-        self.enter(&mut |core, clock| {
-            let now = clock.now();
-            if let Some(timer) = core.timer.as_mut() {
-                timer.fired();
-            }
-            // The timer may have been armed for an earlier deadline than the
-            // current one (see `Timer::arm`).
-            if core.session.poll_timeout().is_some_and(|t| t <= now) {
-                core.session.handle_timeout(now);
-            }
-        });
+        self.enter(Call::Timer);
     }
 
     fn on_page(&self, _: Gen, event: JsValue) {
@@ -289,7 +303,7 @@ impl Shared {
                 _ => Input::Resumed,
             },
         };
-        self.handle(&mut Some(input));
+        self.handle(input);
     }
 
     /// A page event seen by the facade.
@@ -301,29 +315,18 @@ impl Shared {
             PageEvent::Resumed => Input::Resumed,
             PageEvent::Hidden => Input::Hidden,
         };
-        self.handle(&mut Some(input));
+        self.handle(input);
     }
 
-    fn handle(&self, input: &mut Option<Input<JsValue>>) {
-        self.enter(&mut |core, clock| {
-            if let Some(input) = input.take() {
-                core.session.handle(input, clock.now());
-            }
-        });
+    fn handle(&self, input: Input<JsValue>) {
+        self.enter(Call::Input(input));
     }
 
     pub(crate) fn send(&self, data: JsValue) -> Result<Sent, SendError<JsValue>> {
-        let mut data = Some(data);
-        let mut result = Err(SendError::Closed(JsValue::UNDEFINED));
-        // No clock read: sending never depends on the time (see
-        // `Session::send`), and this is the hottest path.
-        self.enter(&mut |core, _| {
-            if let Some(data) = data.take() {
-                let now = core.session.now();
-                result = core.session.send(data, now);
-            }
-        });
-        result
+        match self.enter(Call::Send(data)) {
+            Outcome::Sent(result) => result,
+            _ => Err(SendError::Closed(JsValue::UNDEFINED)),
+        }
     }
 
     /// [`Session::request`]; replies are matched by the sink, which then
@@ -333,14 +336,10 @@ impl Shared {
         data: JsValue,
         timeout: Option<u64>,
     ) -> Result<RequestId, SendError<JsValue>> {
-        let mut data = Some(data);
-        let mut result = Err(SendError::Closed(JsValue::UNDEFINED));
-        self.enter(&mut |core, clock| {
-            if let Some(data) = data.take() {
-                result = core.session.request(data, timeout, clock.now());
-            }
-        });
-        result
+        match self.enter(Call::Request(data, timeout)) {
+            Outcome::Requested(result) => result,
+            _ => Err(SendError::Closed(JsValue::UNDEFINED)),
+        }
     }
 
     /// The request `id` settles: its reply came (`reply`,
@@ -356,40 +355,24 @@ impl Shared {
     }
 
     pub(crate) fn close(&self, code: u16, reason: JsValue) {
-        let mut reason = Some(reason);
-        self.enter(&mut |core, clock| {
-            if let Some(reason) = reason.take() {
-                core.session.close(code, reason, clock.now());
-            }
-        });
+        self.enter(Call::Close(code, reason));
     }
 
     /// What a user function made for `gen` (see [`Sink::url`],
     /// [`Sink::init`]); the session ignores answers for a generation that
     /// no longer waits for them.
     pub(crate) fn answer(&self, gen: Gen, what: Answer, value: JsValue) {
-        let mut value = Some(value);
-        self.enter(&mut |core, clock| {
-            let Some(value) = value.take() else { return };
-            let input = match what {
-                Answer::Url => {
-                    if !value.is_string() || core.session.resolving() != Some(gen) {
-                        return;
-                    }
-                    core.url = value;
-                    Input::UrlReady { gen }
-                }
-                Answer::UrlFailed => Input::UrlFailed { gen },
-                Answer::Init => Input::Init { gen, data: value },
-                Answer::InitDone => Input::InitDone { gen },
-                Answer::InitFailed => Input::InitFailed { gen },
-            };
-            core.session.handle(input, clock.now());
+        self.enter(match what {
+            Answer::Url => Call::Url(gen, value),
+            Answer::UrlFailed => Call::Input(Input::UrlFailed { gen }),
+            Answer::Init => Call::Input(Input::Init { gen, data: value }),
+            Answer::InitDone => Call::Input(Input::InitDone { gen }),
+            Answer::InitFailed => Call::Input(Input::InitFailed { gen }),
         });
     }
 
     pub(crate) fn reconnect(&self) {
-        self.enter(&mut |core, clock| core.session.reconnect(clock.now()));
+        self.enter(Call::Reconnect);
     }
 
     pub(crate) fn state(&self) -> State {
@@ -419,21 +402,22 @@ impl Shared {
         }
     }
 
-    /// Runs `f` on the borrowed state, carries out the resulting actions,
-    /// then (unless an outer call is already doing it) delivers the queued
-    /// events with nothing borrowed.
+    /// Makes `call` on the borrowed state, carries out the resulting
+    /// actions, then (unless an outer call is already doing it) delivers the
+    /// queued events with nothing borrowed.
     #[inline(never)]
-    fn enter(&self, f: &mut dyn FnMut(&mut Core, &mut Clock<'_>)) {
+    fn enter(&self, call: Call) -> Outcome {
+        let outcome;
         {
             let mut core = self.core();
             let mut clock = Clock {
                 perf: &self.perf,
                 at: None,
             };
-            f(&mut core, &mut clock);
+            outcome = Self::call(&mut core, &mut clock, call);
             self.drive(&mut core, &mut clock);
             if core.dispatching {
-                return;
+                return outcome;
             }
             core.dispatching = true;
         }
@@ -461,9 +445,48 @@ impl Shared {
                 Some(Action::ResolveUrl { gen, attempt }) => self.sink.url(self, gen, attempt),
                 Some(Action::Init { gen, attempt }) => self.sink.init(self, gen, attempt),
                 Some(_) => {}
-                None => return,
+                None => return outcome,
             }
         }
+    }
+
+    /// What an entry point asks of the session, on the borrowed state.
+    fn call(core: &mut Core, clock: &mut Clock<'_>, call: Call) -> Outcome {
+        let session = &mut core.session;
+        match call {
+            Call::Start => {}
+            Call::Input(input) => session.handle(input, clock.now()),
+            Call::Timer => {
+                let now = clock.now();
+                if let Some(timer) = core.timer.as_mut() {
+                    timer.fired();
+                }
+                // The timer may have been armed for an earlier deadline than
+                // the current one (see `Timer::arm`).
+                if session.poll_timeout().is_some_and(|t| t <= now) {
+                    session.handle_timeout(now);
+                }
+            }
+            // No clock read: sending never depends on the time (see
+            // `Session::send`), and this is the hottest path.
+            Call::Send(data) => {
+                let now = session.now();
+                return Outcome::Sent(session.send(data, now));
+            }
+            Call::Request(data, timeout) => {
+                let now = clock.now();
+                return Outcome::Requested(session.request(data, timeout, now));
+            }
+            Call::Close(code, reason) => session.close(code, reason, clock.now()),
+            Call::Url(gen, url) => {
+                if url.is_string() && session.resolving() == Some(gen) {
+                    core.url = url;
+                    session.handle(Input::UrlReady { gen }, clock.now());
+                }
+            }
+            Call::Reconnect => session.reconnect(clock.now()),
+        }
+        Outcome::Done
     }
 
     /// Carries out every pending action, then arms the timer.
