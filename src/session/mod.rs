@@ -677,7 +677,7 @@ impl<M: Payload> Session<M> {
     /// Fails the pending requests `which` selects (by deadline and socket),
     /// oldest first, removing queued ones from the queue.
     fn fail_requests(&mut self, which: Which, error: RequestError) {
-        for (id, queued) in self.requests.take(which) {
+        while let Some((id, queued)) = self.requests.take_first(which) {
             if queued {
                 self.queue.remove(id.0);
             }
