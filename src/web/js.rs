@@ -55,21 +55,20 @@ extern "C" {
 
 impl Sink for JsSink {
     fn event(&self, event: Event<JsValue>) {
-        let none = &JsValue::UNDEFINED;
-        let ev = |kind: EventKind, a: f64, b: f64, v: &JsValue| self.ev(kind as u32, a, b, v, none);
-        match event {
-            Event::Message(data) => ev(EventKind::Message, 0.0, 0.0, &data),
+        // Every event as `(kind, a, b, v)` first, then one call (one call
+        // site is smaller than one per kind); `w` is only the open's ack.
+        let none = JsValue::UNDEFINED;
+        let mut w = JsValue::UNDEFINED;
+        let (kind, a, b, v) = match event {
+            Event::Message(data) => (EventKind::Message, 0.0, 0.0, data),
             Event::Open {
                 protocol,
                 attempt,
                 ack,
-            } => self.ev(
-                EventKind::Open as u32,
-                f64::from(attempt),
-                0.0,
-                &protocol,
-                &ack.unwrap_or_default(),
-            ),
+            } => {
+                w = ack.unwrap_or_default();
+                (EventKind::Open, f64::from(attempt), 0.0, protocol)
+            }
             Event::Close {
                 code,
                 reason,
@@ -77,36 +76,37 @@ impl Sink for JsSink {
                 will_reconnect,
             } => {
                 let flags = u32::from(was_clean) | u32::from(will_reconnect) << 1;
-                ev(EventKind::Close, f64::from(code), f64::from(flags), &reason)
+                (EventKind::Close, f64::from(code), f64::from(flags), reason)
             }
-            Event::Reconnecting { attempt, delay } => ev(
+            Event::Reconnecting { attempt, delay } => (
                 EventKind::Reconnecting,
                 f64::from(attempt),
                 delay as f64,
                 none,
             ),
             Event::HeartbeatTimeout { silent_for } => {
-                ev(EventKind::HeartbeatTimeout, silent_for as f64, 0.0, none)
+                (EventKind::HeartbeatTimeout, silent_for as f64, 0.0, none)
             }
-            Event::Ping => ev(EventKind::Ping, 0.0, 0.0, none),
-            Event::Pong { rtt } => ev(EventKind::Pong, rtt as f64, 0.0, none),
+            Event::Ping => (EventKind::Ping, 0.0, 0.0, none),
+            Event::Pong { rtt } => (EventKind::Pong, rtt as f64, 0.0, none),
             Event::Error(err) => {
                 let (code, detail) = ErrorCode::of(&err);
-                ev(EventKind::Error, code as u32 as f64, detail, none)
+                (EventKind::Error, code as u32 as f64, detail, none)
             }
-            Event::State { state, previous } => ev(
+            Event::State { state, previous } => (
                 EventKind::State,
                 f64::from(state_index(state)),
                 f64::from(state_index(previous)),
                 none,
             ),
-            Event::RequestFailed { id, error } => ev(
+            Event::RequestFailed { id, error } => (
                 EventKind::Rpc,
                 f64::from(id.0),
                 ErrorCode::of_request(error) as u32 as f64,
                 none,
             ),
-        }
+        };
+        self.ev(kind as u32, a, b, &v, &w);
     }
 
     fn transmit(&self, ws: &WebSocket, data: &JsValue) {
