@@ -337,8 +337,7 @@ impl<M: Payload> Session<M> {
             Input::UrlFailed { gen } => self.on_url(gen, false),
             Input::Init { gen, data } => {
                 if self.awaiting_init() == Some(gen) {
-                    self.stats.messages_out += 1;
-                    self.out.push(Action::Send { gen, data });
+                    self.hand_over(gen, data, 0);
                 }
             }
             Input::InitDone { gen } => {
@@ -491,9 +490,7 @@ impl<M: Payload> Session<M> {
     fn submit(&mut self, data: M, tag: u32) -> Result<Sent, SendError<M>> {
         match self.phase {
             Phase::Open { gen, .. } => {
-                self.stats.messages_out += 1;
-                self.out.push(Action::Send { gen, data });
-                self.requests.sent(RequestId(tag), gen);
+                self.hand_over(gen, data, tag);
                 Ok(Sent::Sent)
             }
             Phase::Resolving { .. }
@@ -670,6 +667,16 @@ impl<M: Payload> Session<M> {
         self.now = self.now.max(now);
     }
 
+    /// Hands `data`, the message of request `tag` (0: none), to the open
+    /// socket `gen`. (One copy of this for every send keeps the module
+    /// small.)
+    #[inline(never)]
+    fn hand_over(&mut self, gen: Gen, data: M, tag: u32) {
+        self.stats.messages_out += 1;
+        self.out.push(Action::Send { gen, data });
+        self.requests.sent(RequestId(tag), gen);
+    }
+
     fn emit(&mut self, event: Event<M>) {
         self.out.push(Action::Emit(event));
     }
@@ -770,9 +777,7 @@ impl<M: Payload> Session<M> {
         // even a driver that runs app callbacks (which may call `send`)
         // while carrying out this batch cannot overtake the queue.
         for (data, tag) in self.queue.drain() {
-            self.stats.messages_out += 1;
-            self.out.push(Action::Send { gen, data });
-            self.requests.sent(RequestId(tag), gen);
+            self.hand_over(gen, data, tag);
         }
         if self.opened_once {
             self.stats.reconnects = self.stats.reconnects.saturating_add(1);
