@@ -13,6 +13,8 @@ pub enum Message {
 }
 
 impl Payload for Message {
+    type Text = String;
+
     fn byte_len(&self) -> usize {
         match self {
             Message::Text(s) => s.len(),

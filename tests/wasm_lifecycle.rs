@@ -163,7 +163,7 @@ async fn a_throwing_js_handler_does_not_wedge_the_socket() {
     let n = npm_options();
     let url = ws_url("/echo", &client_id("throwing"));
     let inner = steadyws::web::Inner::new(
-        Some(url),
+        JsValue::from_str(&url),
         JsValue::UNDEFINED,
         n,
         JsValue::UNDEFINED,
@@ -193,7 +193,7 @@ async fn a_throwing_js_handler_does_not_wedge_the_socket() {
         .as_f64()
         .unwrap();
     assert_eq!(caught as usize, kinds().len(), "every delivery threw");
-    inner.close(1000, String::new());
+    inner.close(1000, JsValue::from_str(""));
     wait_for("closed", 5_000, || inner.state() == 3).await;
     drop(inner);
     assert_eq!(live(), base);
@@ -220,7 +220,7 @@ async fn ten_thousand_open_close_cycles_leak_neither_memory_nor_callbacks() {
     let cycle = |i: u32| {
         if i % 2 == 0 {
             let inner = steadyws::web::Inner::new(
-                Some(url.clone()),
+                JsValue::from_str(&url),
                 JsValue::UNDEFINED,
                 opts.clone(),
                 JsValue::UNDEFINED,
@@ -230,7 +230,7 @@ async fn ten_thousand_open_close_cycles_leak_neither_memory_nor_callbacks() {
             )
             .unwrap_or_else(|_| panic!("valid options"));
             assert_eq!(inner.state(), 0, "connecting");
-            inner.close(1000, String::new());
+            inner.close(1000, JsValue::from_str(""));
             assert_eq!(inner.state(), 3, "closed");
         } else {
             let socket = TextSocket::connect(quiet(&url).json(false), |_| {}).unwrap();

@@ -1,11 +1,11 @@
 //! What the core asks a driver to do, drained with [`Session::poll`](super::Session::poll).
 
-use super::{Event, Gen};
+use super::{Event, Gen, Payload};
 
 /// What the core asks the driver to do, drained with [`Session::poll`](super::Session::poll).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum Action<M> {
+pub enum Action<M: Payload> {
     /// Open a new socket and tag all its inputs with `gen`.
     Connect {
         /// The new socket's generation.
@@ -27,7 +27,7 @@ pub enum Action<M> {
         /// Close code to close it with (`None`: close without one).
         code: Option<u16>,
         /// Close reason, sent with `code`.
-        reason: String,
+        reason: M::Text,
     },
     /// Start the closing handshake on the socket of `gen` and keep reporting
     /// its events: the core waits for `Closed` (bounded by a close timeout).
@@ -37,7 +37,7 @@ pub enum Action<M> {
         /// Close code to send.
         code: u16,
         /// Close reason to send (empty: none).
-        reason: String,
+        reason: M::Text,
     },
     /// Make the URL of the attempt `gen` (the `attempt`-th in a row, for the
     /// user's URL function) and answer with [`Input::UrlReady`] or

@@ -28,7 +28,7 @@ impl<M: Payload> Session<M> {
             return;
         }
         if ok {
-            self.out.push_back(Action::Connect { gen });
+            self.out.push(Action::Connect { gen });
             // Still `Connecting` for the app: no State event.
             self.phase = Phase::Connecting {
                 gen,

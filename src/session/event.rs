@@ -1,15 +1,15 @@
 //! Events for the application and the typed errors they carry.
 
-use super::{RequestError, RequestId, State};
+use super::{Payload, RequestError, RequestId, State};
 
 /// Events for the application (API.md `sock.on(type, ...)`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum Event<M> {
+pub enum Event<M: Payload> {
     /// A connection opened for the app (JS `'open'`).
     Open {
         /// The subprotocol the server chose (empty: none).
-        protocol: String,
+        protocol: M::Text,
         /// The attempt number (1 = first).
         attempt: u32,
         /// The message that acknowledged the init (`init.ack`), if one was
@@ -23,7 +23,7 @@ pub enum Event<M> {
         /// The close code.
         code: u16,
         /// The close reason.
-        reason: String,
+        reason: M::Text,
         /// Whether the closing handshake completed.
         was_clean: bool,
         /// Whether another attempt follows.

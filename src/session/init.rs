@@ -20,7 +20,7 @@ use super::{Ack, Action, Gen, Heartbeat, Payload, Phase, Session};
 
 impl<M: Payload> Session<M> {
     /// The socket `gen` opened and an init is configured.
-    pub(super) fn start_handshake(&mut self, gen: Gen, protocol: String) {
+    pub(super) fn start_handshake(&mut self, gen: Gen, protocol: M::Text) {
         let Some(init) = &self.config.init else {
             return;
         };
@@ -33,7 +33,7 @@ impl<M: Payload> Session<M> {
             init_sent: false,
         };
         let attempt = self.stats.attempt;
-        self.out.push_back(Action::Init { gen, attempt });
+        self.out.push(Action::Init { gen, attempt });
     }
 
     /// The init messages of `gen` are out: open for the app, or wait for

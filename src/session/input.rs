@@ -1,17 +1,17 @@
 //! What happened in the world, fed to [`Session::handle`](super::Session::handle).
 
-use super::Gen;
+use super::{Gen, Payload};
 
 /// Something that happened in the world, fed with [`Session::handle`](super::Session::handle).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum Input<M> {
+pub enum Input<M: Payload> {
     /// The socket of `gen` finished its opening handshake.
     Opened {
         /// The socket.
         gen: Gen,
         /// The subprotocol the server selected (empty: none).
-        protocol: String,
+        protocol: M::Text,
     },
     /// The socket of `gen` received a message.
     Message {
@@ -43,7 +43,7 @@ pub enum Input<M> {
         /// The close code (1005: none in the close frame; 1006: no closing handshake).
         code: u16,
         /// The close reason (empty: none).
-        reason: String,
+        reason: M::Text,
         /// Whether the closing handshake completed (`CloseEvent.wasClean`).
         was_clean: bool,
     },

@@ -160,6 +160,7 @@ mod attempt;
 mod backoff;
 mod config;
 mod event;
+mod fifo;
 mod heartbeat;
 mod init;
 mod input;
@@ -171,8 +172,6 @@ mod rng;
 mod send;
 mod state;
 mod stats;
-
-use std::collections::VecDeque;
 
 pub use action::Action;
 pub use backoff::delay_bounds;
@@ -192,6 +191,7 @@ pub use send::{SendError, Sent};
 pub use state::{Gen, State};
 pub use stats::Stats;
 
+pub(crate) use fifo::Fifo;
 use heartbeat::{Due, Heartbeat};
 use phase::Phase;
 use queue::SendQueue;
@@ -222,15 +222,15 @@ const ABNORMAL: u16 = 1006;
 
 /// The connection state machine. See the crate docs for the run loop and the
 /// module docs for the behaviour.
-pub struct Session<M> {
+pub struct Session<M: Payload> {
     config: Config<M>,
     pong: PongRule<M>,
-    phase: Phase,
+    phase: Phase<M::Text>,
     /// The generation handed out last.
     last_gen: u32,
     /// The latest time seen; the clock never goes backwards inside the core.
     now: u64,
-    out: VecDeque<Action<M>>,
+    out: Fifo<Action<M>>,
     queue: SendQueue<M>,
     requests: Requests,
     rng: Rng,
@@ -258,7 +258,7 @@ impl<M: Payload> Session<M> {
             phase: Phase::Closed,
             last_gen: 0,
             now,
-            out: VecDeque::new(),
+            out: Fifo::new(),
             queue: SendQueue::new(),
             requests: Requests::default(),
             rng: Rng::new(seed),
@@ -337,8 +337,7 @@ impl<M: Payload> Session<M> {
             Input::UrlFailed { gen } => self.on_url(gen, false),
             Input::Init { gen, data } => {
                 if self.awaiting_init() == Some(gen) {
-                    self.stats.messages_out += 1;
-                    self.out.push_back(Action::Send { gen, data });
+                    self.hand_over(gen, data, 0);
                 }
             }
             Input::InitDone { gen } => {
@@ -455,7 +454,7 @@ impl<M: Payload> Session<M> {
 
     /// The next action for the driver, in order.
     pub fn poll(&mut self) -> Option<Action<M>> {
-        self.out.pop_front()
+        self.out.pop()
     }
 
     /// When `handle_timeout` must be called next; `None` = no timer.
@@ -491,9 +490,7 @@ impl<M: Payload> Session<M> {
     fn submit(&mut self, data: M, tag: u32) -> Result<Sent, SendError<M>> {
         match self.phase {
             Phase::Open { gen, .. } => {
-                self.stats.messages_out += 1;
-                self.out.push_back(Action::Send { gen, data });
-                self.requests.sent(RequestId(tag), gen);
+                self.hand_over(gen, data, tag);
                 Ok(Sent::Sent)
             }
             Phase::Resolving { .. }
@@ -515,26 +512,24 @@ impl<M: Payload> Session<M> {
     /// `Closed` when the socket reports its close or after `close_timeout`);
     /// while connecting or waiting, abandons/cancels and is `Closed` at once.
     /// Queued messages stay queued (see [`take_queued`](Self::take_queued)).
-    pub fn close(&mut self, code: u16, reason: String, now: u64) {
+    pub fn close(&mut self, code: u16, reason: M::Text, now: u64) {
         self.tick(now);
         self.fail_requests(Which::All, RequestError::Closed);
         match self.phase {
-            Phase::Connecting { gen, .. } => {
-                self.abandon(gen, Some(code), reason.clone());
-                self.emit_close(code, reason, false, false);
-                self.enter(Phase::Closed);
-            }
             Phase::Open { gen, .. } | Phase::Handshake { gen, .. }
-                if self.config.close_timeout == 0 =>
+                if self.config.close_timeout != 0 =>
             {
-                self.abandon(gen, Some(code), reason.clone());
-                self.emit_close(code, reason, false, false);
-                self.enter(Phase::Closed);
-            }
-            Phase::Open { gen, .. } | Phase::Handshake { gen, .. } => {
-                self.out.push_back(Action::Close { gen, code, reason });
+                self.out.push(Action::Close { gen, code, reason });
                 let deadline = self.now.saturating_add(self.config.close_timeout);
                 self.enter(Phase::Closing { gen, deadline });
+            }
+            // Connecting, or no time to wait for the close: abandon now.
+            Phase::Connecting { gen, .. }
+            | Phase::Open { gen, .. }
+            | Phase::Handshake { gen, .. } => {
+                self.abandon(gen, Some(code), reason.clone());
+                self.emit_close(code, reason, false, false);
+                self.enter(Phase::Closed);
             }
             Phase::Resolving { .. } | Phase::Waiting { .. } => self.enter(Phase::Closed),
             Phase::Closing { .. } | Phase::Closed => {}
@@ -552,28 +547,29 @@ impl<M: Payload> Session<M> {
     /// reconnection is enabled again.
     pub fn reconnect(&mut self, now: u64) {
         self.tick(now);
-        match self.phase {
-            Phase::Connecting { gen, .. } => {
-                self.abandon(gen, None, String::new());
-                self.emit_close(ABNORMAL, REASON_RECONNECT.into(), false, true);
-            }
+        // The socket to drop, with the code to close it with and the code
+        // of its `Close` event (one call site each: smaller code).
+        let dropped = match self.phase {
+            Phase::Connecting { gen, .. } => Some((gen, None, ABNORMAL)),
             Phase::Open { gen, opened_at, .. } => {
                 self.reset_backoff_if_stable(opened_at);
-                self.abandon(gen, Some(1000), String::new());
-                self.emit_close(1000, REASON_RECONNECT.into(), false, true);
+                Some((gen, Some(1000), 1000))
             }
-            Phase::Handshake { gen, .. } => {
-                self.abandon(gen, Some(1000), String::new());
-                self.emit_close(1000, REASON_RECONNECT.into(), false, true);
-            }
+            Phase::Handshake { gen, .. } => Some((gen, Some(1000), 1000)),
             Phase::Closing { gen, .. } => {
-                self.abandon(gen, None, String::new());
-                self.emit_close(ABNORMAL, REASON_RECONNECT.into(), false, true);
                 self.failures = 0;
+                Some((gen, None, ABNORMAL))
             }
             // A URL still being made is ignored when it comes (stale gen).
-            Phase::Resolving { .. } | Phase::Waiting { .. } => {}
-            Phase::Closed => self.failures = 0,
+            Phase::Resolving { .. } | Phase::Waiting { .. } => None,
+            Phase::Closed => {
+                self.failures = 0;
+                None
+            }
+        };
+        if let Some((gen, code, close_code)) = dropped {
+            self.abandon(gen, code, "".into());
+            self.emit_close(close_code, REASON_RECONNECT.into(), false, true);
         }
         self.start_attempt();
     }
@@ -671,14 +667,24 @@ impl<M: Payload> Session<M> {
         self.now = self.now.max(now);
     }
 
+    /// Hands `data`, the message of request `tag` (0: none), to the open
+    /// socket `gen`. (One copy of this for every send keeps the module
+    /// small.)
+    #[inline(never)]
+    fn hand_over(&mut self, gen: Gen, data: M, tag: u32) {
+        self.stats.messages_out += 1;
+        self.out.push(Action::Send { gen, data });
+        self.requests.sent(RequestId(tag), gen);
+    }
+
     fn emit(&mut self, event: Event<M>) {
-        self.out.push_back(Action::Emit(event));
+        self.out.push(Action::Emit(event));
     }
 
     /// Fails the pending requests `which` selects (by deadline and socket),
     /// oldest first, removing queued ones from the queue.
     fn fail_requests(&mut self, which: Which, error: RequestError) {
-        for (id, queued) in self.requests.take(which) {
+        while let Some((id, queued)) = self.requests.take_first(which) {
             if queued {
                 self.queue.remove(id.0);
             }
@@ -686,7 +692,7 @@ impl<M: Payload> Session<M> {
         }
     }
 
-    fn emit_close(&mut self, code: u16, reason: String, was_clean: bool, will_reconnect: bool) {
+    fn emit_close(&mut self, code: u16, reason: M::Text, was_clean: bool, will_reconnect: bool) {
         self.emit(Event::Close {
             code,
             reason,
@@ -695,12 +701,12 @@ impl<M: Payload> Session<M> {
         });
     }
 
-    fn abandon(&mut self, gen: Gen, code: Option<u16>, reason: String) {
-        self.out.push_back(Action::Abandon { gen, code, reason });
+    fn abandon(&mut self, gen: Gen, code: Option<u16>, reason: M::Text) {
+        self.out.push(Action::Abandon { gen, code, reason });
     }
 
     /// Moves to `phase`, announcing the state change (if any) last.
-    fn enter(&mut self, phase: Phase) {
+    fn enter(&mut self, phase: Phase<M::Text>) {
         let previous = self.phase.state();
         if let Some(gen) = self.phase.gen().filter(|&g| phase.gen() != Some(g)) {
             // Its socket ended: what it was handed will get no reply.
@@ -717,7 +723,7 @@ impl<M: Payload> Session<M> {
     }
 
     /// Asks for a new socket and returns the phase that owns it.
-    fn connect_phase(&mut self) -> Phase {
+    fn connect_phase(&mut self) -> Phase<M::Text> {
         // Generations start at 1 and skip 0 when they wrap, so a driver may
         // use `Gen(0)` for "no socket".
         self.last_gen = self.last_gen.wrapping_add(1).max(1);
@@ -728,7 +734,7 @@ impl<M: Payload> Session<M> {
         let (started, deadline) = (self.now, (ct > 0).then(|| self.now.saturating_add(ct)));
         if self.config.url_per_attempt {
             let attempt = self.stats.attempt;
-            self.out.push_back(Action::ResolveUrl { gen, attempt });
+            self.out.push(Action::ResolveUrl { gen, attempt });
             return Phase::Resolving {
                 gen,
                 started,
@@ -736,7 +742,7 @@ impl<M: Payload> Session<M> {
                 graced: false,
             };
         }
-        self.out.push_back(Action::Connect { gen });
+        self.out.push(Action::Connect { gen });
         Phase::Connecting {
             gen,
             started,
@@ -758,7 +764,7 @@ impl<M: Payload> Session<M> {
         }
     }
 
-    fn on_open(&mut self, gen: Gen, protocol: String) {
+    fn on_open(&mut self, gen: Gen, protocol: M::Text) {
         if self.config.init.is_some() {
             return self.start_handshake(gen, protocol);
         }
@@ -766,14 +772,12 @@ impl<M: Payload> Session<M> {
     }
 
     /// The connection is open for the app (after its init and ack, if any).
-    fn open_for_app(&mut self, gen: Gen, protocol: String, ack: Option<M>) {
+    fn open_for_app(&mut self, gen: Gen, protocol: M::Text, ack: Option<M>) {
         // Flush before anything else: these Sends precede every event, so
         // even a driver that runs app callbacks (which may call `send`)
         // while carrying out this batch cannot overtake the queue.
-        while let Some((data, tag)) = self.queue.pop_any() {
-            self.stats.messages_out += 1;
-            self.out.push_back(Action::Send { gen, data });
-            self.requests.sent(RequestId(tag), gen);
+        for (data, tag) in self.queue.drain() {
+            self.hand_over(gen, data, tag);
         }
         if self.opened_once {
             self.stats.reconnects = self.stats.reconnects.saturating_add(1);
@@ -810,7 +814,7 @@ impl<M: Payload> Session<M> {
             let answers = is_pong || matches!(self.pong, PongRule::Unset);
             if let Some(rtt) = hb.on_message(now, answers, cfg.any_message_counts) {
                 self.stats.last_rtt_ms = Some(rtt);
-                self.out.push_back(Action::Emit(Event::Pong { rtt }));
+                self.out.push(Action::Emit(Event::Pong { rtt }));
             }
         }
         if !is_pong {
@@ -823,7 +827,7 @@ impl<M: Payload> Session<M> {
     fn send_ping(&mut self, gen: Gen) {
         if let Some(cfg) = &self.config.heartbeat {
             let data = cfg.ping.clone();
-            self.out.push_back(Action::Send { gen, data });
+            self.out.push(Action::Send { gen, data });
             self.emit(Event::Ping);
         }
     }
@@ -848,7 +852,8 @@ impl<M: Payload> Session<M> {
     /// then the socket is gone with an abnormal close and `reason`.
     #[inline(never)]
     fn give_up(&mut self, gen: Gen, event: Option<Event<M>>, reason: &'static str) {
-        self.abandon(gen, None, String::new());
+        // No code: the reason is not sent.
+        self.abandon(gen, None, M::Text::default());
         if let Some(event) = event {
             self.emit(event);
         }
@@ -859,7 +864,7 @@ impl<M: Payload> Session<M> {
     /// and already emitted the matching Abandon/Error/HeartbeatTimeout).
     /// Emits `Close`, then either `Reconnecting` + state `Reconnecting`, or
     /// the final error (if any) + state `Closed`.
-    fn socket_gone(&mut self, code: u16, reason: String, was_clean: bool) {
+    fn socket_gone(&mut self, code: u16, reason: M::Text, was_clean: bool) {
         match self.phase {
             Phase::Closing { .. } => {
                 self.emit_close(code, reason, was_clean, false);
@@ -877,7 +882,7 @@ impl<M: Payload> Session<M> {
     /// socket (`None`: it had none, e.g. its URL could not be made). Emits
     /// that `Close`, then either `Reconnecting` + state `Reconnecting`, or
     /// the final error (if any) + state `Closed`.
-    fn attempt_failed(&mut self, close: Option<(u16, String, bool)>) {
+    fn attempt_failed(&mut self, close: Option<(u16, M::Text, bool)>) {
         let code = close.as_ref().map(|c| c.0);
         let (next, error) = match &self.config.reconnect {
             None => (None, None),

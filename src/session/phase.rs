@@ -8,7 +8,7 @@ use super::{Gen, State};
 /// never more than one, and inputs of any other generation are ignored.
 /// `Resolving` names its attempt's generation but owns no socket yet.
 #[derive(Debug)]
-pub(crate) enum Phase {
+pub(crate) enum Phase<T> {
     /// Attempt `gen` waits for its URL (`Action::ResolveUrl`); the time
     /// counts against the connect timeout, as in `Connecting`.
     Resolving {
@@ -38,7 +38,7 @@ pub(crate) enum Phase {
     /// public state stays `Connecting`; the heartbeat runs.
     Handshake {
         gen: Gen,
-        protocol: String,
+        protocol: T,
         hb: Option<Heartbeat>,
         /// `init.timeout` after the open.
         deadline: u64,
@@ -53,7 +53,7 @@ pub(crate) enum Phase {
     Closed,
 }
 
-impl Phase {
+impl<T> Phase<T> {
     pub(crate) fn state(&self) -> State {
         match self {
             Phase::Resolving { .. } | Phase::Connecting { .. } | Phase::Handshake { .. } => {

@@ -1,22 +1,22 @@
 //! The bounded send queue: holds messages while no socket is open, in order.
 
-use std::collections::VecDeque;
-
 use super::{Payload, QueueConfig};
 
 #[derive(Debug)]
 pub(crate) struct SendQueue<M> {
     /// Each message with the size it was admitted at (a JS buffer may change
     /// size later; the accounting must stay exact) and the request it
-    /// carries (0: none; see `request.rs`).
-    items: VecDeque<(M, usize, u32)>,
+    /// carries (0: none; see `request.rs`). A `Vec`, not a `VecDeque`: it
+    /// is flushed whole, and one container type less keeps the wasm module
+    /// smaller.
+    items: Vec<(M, usize, u32)>,
     bytes: usize,
 }
 
 impl<M: Payload> SendQueue<M> {
     pub(crate) fn new() -> Self {
         SendQueue {
-            items: VecDeque::new(),
+            items: Vec::new(),
             bytes: 0,
         }
     }
@@ -35,32 +35,45 @@ impl<M: Payload> SendQueue<M> {
             return Err(data);
         }
         self.bytes += len;
-        self.items.push_back((data, len, tag));
+        self.items.push((data, len, tag));
         Ok(())
     }
 
-    /// The oldest message, with its request tag (the flush on open).
-    pub(crate) fn pop_any(&mut self) -> Option<(M, u32)> {
-        let (m, len, tag) = self.items.pop_front()?;
-        self.bytes -= len;
-        Some((m, tag))
+    /// Empties the queue: every message, oldest first, with its request
+    /// tag (the flush on open).
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = (M, u32)> {
+        self.bytes = 0;
+        std::mem::take(&mut self.items)
+            .into_iter()
+            .map(|(m, _, tag)| (m, tag))
     }
 
-    /// The oldest plain message: requests stay (they settle in the core).
-    pub(crate) fn pop(&mut self) -> Option<M> {
-        let i = self.items.iter().position(|e| e.2 == 0)?;
-        let (m, len, _) = self.items.remove(i)?;
+    /// Removes the oldest message tagged `tag` (0: a plain message).
+    fn take_first(&mut self, tag: u32) -> Option<M> {
+        // `retain`, not `position` + `remove`: `remove`'s panic would pull
+        // integer formatting into the wasm module. The copy kept is a clone
+        // (for a JS value, the same value).
+        let mut taken = None;
+        self.items.retain(|e| {
+            let hit = taken.is_none() && e.2 == tag;
+            if hit {
+                taken = Some((e.0.clone(), e.1));
+            }
+            !hit
+        });
+        let (m, len) = taken?;
         self.bytes -= len;
         Some(m)
     }
 
+    /// The oldest plain message: requests stay (they settle in the core).
+    pub(crate) fn pop(&mut self) -> Option<M> {
+        self.take_first(0)
+    }
+
     /// Drops the message of request `tag`, if queued.
     pub(crate) fn remove(&mut self, tag: u32) {
-        if let Some(i) = self.items.iter().position(|e| e.2 == tag) {
-            if let Some((_, len, _)) = self.items.remove(i) {
-                self.bytes -= len;
-            }
-        }
+        self.take_first(tag);
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -41,6 +41,22 @@ pub(crate) enum Which {
     /// Those handed to this socket.
     On(Gen),
     All,
+    /// This one.
+    Id(RequestId),
+    /// This one, if it was handed to a socket (not still queued).
+    Sent(RequestId),
+}
+
+impl Which {
+    fn selects(self, e: &Entry) -> bool {
+        match self {
+            Which::Due(now) => e.deadline <= now,
+            Which::On(gen) => e.on == Some(gen),
+            Which::All => true,
+            Which::Id(id) => e.id == id,
+            Which::Sent(id) => e.id == id && e.on.is_some(),
+        }
+    }
 }
 
 /// The unanswered requests, oldest first.
@@ -71,12 +87,12 @@ impl Requests {
 
     /// Removes `id` if pending and `sent_only` allows; `Some(queued)`.
     pub(crate) fn remove(&mut self, id: RequestId, sent_only: bool) -> Option<bool> {
-        let queued = self.find(id)?.on.is_none();
-        if sent_only && queued {
-            return None;
-        }
-        self.items.retain(|e| e.id != id);
-        Some(queued)
+        let which = if sent_only {
+            Which::Sent(id)
+        } else {
+            Which::Id(id)
+        };
+        self.take_first(which).map(|(_, queued)| queued)
     }
 
     /// The queued request `id` was handed to the socket `gen`.
@@ -86,30 +102,29 @@ impl Requests {
         }
     }
 
-    /// Removes those `which` selects, oldest first: `(id, was queued)`.
-    pub(crate) fn take(&mut self, which: Which) -> Vec<(RequestId, bool)> {
-        let mut out = Vec::new();
+    /// Removes the oldest of those `which` selects: `(id, was queued)`.
+    /// (One at a time, with no list of them: one code path for every
+    /// removal keeps the wasm module small.)
+    pub(crate) fn take_first(&mut self, which: Which) -> Option<(RequestId, bool)> {
+        let mut taken = None;
         self.items.retain(|e| {
-            let hit = match which {
-                Which::Due(now) => e.deadline <= now,
-                Which::On(gen) => e.on == Some(gen),
-                Which::All => true,
-            };
+            let hit = taken.is_none() && which.selects(e);
             if hit {
-                out.push((e.id, e.on.is_none()));
+                taken = Some((e.id, e.on.is_none()));
             }
             !hit
         });
-        out
+        taken
     }
 
     /// The earliest deadline.
     pub(crate) fn deadline(&self) -> Option<u64> {
-        self.items
-            .iter()
-            .map(|e| e.deadline)
-            .filter(|&d| d != u64::MAX)
-            .min()
+        // A plain loop: smaller in the wasm module than the iterator chain.
+        let mut earliest = u64::MAX;
+        for e in &self.items {
+            earliest = earliest.min(e.deadline);
+        }
+        (earliest != u64::MAX).then_some(earliest)
     }
 
     pub(crate) fn len(&self) -> usize {

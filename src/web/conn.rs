@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, WebSocket};
 
 use super::handles::Handler;
+use super::sys::RawSocket;
 use crate::session::Gen;
 
 const CONNECTING: u16 = 0;
@@ -35,18 +36,17 @@ impl Conn {
     /// when the constructor throws (a URL or protocol the browser refuses).
     pub(crate) fn open(
         ctor: &Function,
-        url: &str,
+        url: &JsValue,
         protocols: &JsValue,
         blob: bool,
         gen: Gen,
         handlers: Handlers,
     ) -> Result<Conn, JsValue> {
-        let url = JsValue::from_str(url);
         // No `undefined` for a constructor that counts its arguments.
         let args = if protocols.is_undefined() {
-            Array::of1(&url)
+            Array::of1(url)
         } else {
-            Array::of2(&url, protocols)
+            Array::of2(url, protocols)
         };
         let ws: WebSocket = Reflect::construct(ctor, &args)?.unchecked_into();
         ws.set_binary_type(if blob {
@@ -66,8 +66,8 @@ impl Conn {
     }
 
     /// The subprotocol the server selected.
-    pub(crate) fn protocol(&self) -> String {
-        self.ws.protocol()
+    pub(crate) fn protocol(&self) -> JsValue {
+        self.ws.unchecked_ref::<RawSocket>().protocol_value()
     }
 
     /// The browser socket.
@@ -76,7 +76,7 @@ impl Conn {
     }
 
     /// Starts the closing handshake unless it already started.
-    pub(crate) fn shut(&self, code: Option<u16>, reason: &str) {
+    pub(crate) fn shut(&self, code: Option<u16>, reason: &JsValue) {
         let state = self.ws.ready_state();
         if state != CONNECTING && state != OPEN {
             return;
@@ -84,7 +84,10 @@ impl Conn {
         let sent = match code {
             // Browsers accept only 1000 and 3000-4999 (and reasons up to 123
             // bytes); anything else falls back to a plain close.
-            Some(code) => self.ws.close_with_code_and_reason(code, reason).is_ok(),
+            Some(code) => {
+                let ws = self.ws.unchecked_ref::<RawSocket>();
+                ws.close_with(code, reason).is_ok()
+            }
             None => false,
         };
         if !sent {
@@ -99,6 +102,6 @@ impl Drop for Conn {
         self.ws.set_onmessage(None);
         self.ws.set_onerror(None);
         self.ws.set_onclose(None);
-        self.shut(None, "");
+        self.shut(None, &JsValue::UNDEFINED);
     }
 }

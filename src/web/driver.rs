@@ -15,19 +15,18 @@
 //! outer drain delivers them, so events always arrive in the order the core
 //! produced them.
 
-use std::cell::{RefCell, RefMut};
-use std::collections::VecDeque;
+use std::cell::{Cell, RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+use web_sys::{Event, MessageEvent, WebSocket};
 
 use super::conn::{Conn, Handlers};
 use super::handles::{handler, Listener, Owner, Timer};
 use super::sys;
 use crate::session::{
-    Action, Config, ConfigError, Event as CoreEvent, Gen, Input, RequestId, SendError, Sent,
+    Action, Config, ConfigError, Event as CoreEvent, Fifo, Gen, Input, RequestId, SendError, Sent,
     Session, State, Stats,
 };
 
@@ -100,8 +99,8 @@ pub(crate) type PongPredicate = Box<dyn Fn(&JsValue) -> bool>;
 
 /// Fixed for the lifetime of a socket.
 pub(crate) struct Options {
-    /// `None`: made per attempt by the sink ([`Sink::url`]).
-    pub(crate) url: Option<String>,
+    /// `None`: made per attempt by the sink ([`Sink::url`]). A JS string.
+    pub(crate) url: Option<JsValue>,
     /// `undefined` or an array of subprotocol names.
     pub(crate) protocols: JsValue,
     /// The `WebSocket` constructor used for every attempt.
@@ -120,8 +119,34 @@ pub(crate) struct Shared {
     perf: sys::Performance,
     core: RefCell<Core>,
     /// Socket events that arrived while `core` was borrowed (a socket that
-    /// called back synchronously), handled once it is released.
-    later: RefCell<VecDeque<(SocketEntry, Gen, JsValue)>>,
+    /// called back synchronously), handled once it is released, oldest
+    /// first. A `Vec` in a `Cell` (taken and put back): no `VecDeque` and
+    /// no `RefCell` borrow panic of its own in the wasm module.
+    later: Cell<Vec<(SocketEntry, Gen, JsValue)>>,
+}
+
+/// What an entry point asks of the session ([`Shared::enter`]): one
+/// `match` rather than a closure per entry point, each of which would be a
+/// function and a vtable of its own in the wasm module.
+enum Call {
+    /// Nothing: the first attempt, already asked for by `Session::new`.
+    Start,
+    Input(Input<JsValue>),
+    /// The timer fired.
+    Timer,
+    Send(JsValue),
+    Request(JsValue, Option<u64>),
+    Close(u16, JsValue),
+    /// [`Answer::Url`] for `gen`: its URL (a JS string, else ignored).
+    Url(Gen, JsValue),
+    Reconnect,
+}
+
+/// What [`Shared::enter`] hands back: the result of `Send` / `Request`.
+enum Outcome {
+    Done,
+    Sent(Result<Sent, SendError<JsValue>>),
+    Requested(Result<RequestId, SendError<JsValue>>),
 }
 
 /// A socket event handler of [`Shared`].
@@ -130,13 +155,13 @@ type SocketEntry = fn(&Shared, Gen, JsValue);
 struct Core {
     session: Session<JsValue>,
     conn: Option<Conn>,
-    /// The URL of the current attempt.
-    url: String,
+    /// The URL of the current attempt (a JS string).
+    url: JsValue,
     timer: Option<Timer>,
     /// What the sink gets once nothing is borrowed: events (`Emit`) and
     /// requests to run a user function (`ResolveUrl`, `Init`). The session's
     /// own action type, so the queue's code is shared with the session's.
-    queue: VecDeque<Action<JsValue>>,
+    queue: Fifo<Action<JsValue>>,
     dispatching: bool,
 }
 
@@ -186,12 +211,12 @@ impl Shared {
                 conn: None,
                 url,
                 timer: None,
-                queue: VecDeque::new(),
+                queue: Fifo::new(),
                 dispatching: false,
             }),
-            later: RefCell::new(VecDeque::new()),
+            later: Cell::new(Vec::new()),
         });
-        shared.enter(&mut |_, _| {});
+        shared.enter(Call::Start);
         Ok(shared)
     }
 
@@ -200,16 +225,15 @@ impl Shared {
     // `handles::handler`); `arg` is the event, or nothing for the timer.
 
     pub(crate) fn on_open(&self, gen: Gen, _: JsValue) {
-        self.enter(&mut |core, clock| {
-            let protocol = core
-                .conn
-                .as_ref()
-                .filter(|c| c.gen == gen)
-                .map(Conn::protocol)
-                .unwrap_or_default();
-            core.session
-                .handle(Input::Opened { gen, protocol }, clock.now());
-        });
+        // Read under a borrow of its own, then handled like any input (one
+        // closure less in the module).
+        let protocol = self
+            .core()
+            .conn
+            .as_ref()
+            .filter(|c| c.gen == gen)
+            .map_or_else(|| "".into(), Conn::protocol);
+        self.handle(Input::Opened { gen, protocol });
     }
 
     pub(crate) fn on_message(&self, gen: Gen, event: JsValue) {
@@ -218,7 +242,7 @@ impl Shared {
             let waiting = self.core().session.awaiting_ack() == Some(gen);
             // User code, with nothing borrowed (the borrow above has ended).
             if waiting && is_ack(&data) {
-                return self.handle(&mut Some(Input::Ack { gen, data }));
+                return self.handle(Input::Ack { gen, data });
             }
         }
         // User code (a reply predicate) runs here, with nothing borrowed.
@@ -229,48 +253,40 @@ impl Shared {
             .pong
             .as_ref()
             .is_some_and(|is_pong| is_pong(&data));
-        let mut input = Some(if pong {
+        let input = if pong {
             Input::Pong { gen, data }
         } else {
             Input::Message { gen, data }
-        });
-        self.handle(&mut input);
+        };
+        self.handle(input);
     }
 
     pub(crate) fn on_error(&self, gen: Gen, _: JsValue) {
-        self.handle(&mut Some(Input::Error { gen }));
+        self.handle(Input::Error { gen });
     }
 
     pub(crate) fn on_close(&self, gen: Gen, event: JsValue) {
-        let e = event.unchecked_into::<CloseEvent>();
-        let mut input = Some(Input::Closed {
+        let e = event.unchecked_into::<sys::CloseInfo>();
+        let input = Input::Closed {
             gen,
             code: e.code(),
-            reason: e.reason(),
+            reason: e.reason_value(),
             was_clean: e.was_clean(),
-        });
-        self.enter(&mut |core, clock| {
+        };
+        {
+            // The socket is gone: drop it (and detach its handlers) first.
+            // Anything it reports meanwhile waits in `later` for the
+            // `handle` below.
+            let mut core = self.core();
             if core.conn.as_ref().is_some_and(|c| c.gen == gen) {
                 core.conn = None;
             }
-            if let Some(input) = input.take() {
-                core.session.handle(input, clock.now());
-            }
-        });
+        }
+        self.handle(input);
     }
 
     fn on_timer(&self, _: Gen, _: JsValue) {
-        self.enter(&mut |core, clock| {
-            let now = clock.now();
-            if let Some(timer) = core.timer.as_mut() {
-                timer.fired();
-            }
-            // The timer may have been armed for an earlier deadline than the
-            // current one (see `Timer::arm`).
-            if core.session.poll_timeout().is_some_and(|t| t <= now) {
-                core.session.handle_timeout(now);
-            }
-        });
+        self.enter(Call::Timer);
     }
 
     fn on_page(&self, _: Gen, event: JsValue) {
@@ -287,7 +303,7 @@ impl Shared {
                 _ => Input::Resumed,
             },
         };
-        self.handle(&mut Some(input));
+        self.handle(input);
     }
 
     /// A page event seen by the facade.
@@ -299,29 +315,18 @@ impl Shared {
             PageEvent::Resumed => Input::Resumed,
             PageEvent::Hidden => Input::Hidden,
         };
-        self.handle(&mut Some(input));
+        self.handle(input);
     }
 
-    fn handle(&self, input: &mut Option<Input<JsValue>>) {
-        self.enter(&mut |core, clock| {
-            if let Some(input) = input.take() {
-                core.session.handle(input, clock.now());
-            }
-        });
+    fn handle(&self, input: Input<JsValue>) {
+        self.enter(Call::Input(input));
     }
 
     pub(crate) fn send(&self, data: JsValue) -> Result<Sent, SendError<JsValue>> {
-        let mut data = Some(data);
-        let mut result = Err(SendError::Closed(JsValue::UNDEFINED));
-        // No clock read: sending never depends on the time (see
-        // `Session::send`), and this is the hottest path.
-        self.enter(&mut |core, _| {
-            if let Some(data) = data.take() {
-                let now = core.session.now();
-                result = core.session.send(data, now);
-            }
-        });
-        result
+        match self.enter(Call::Send(data)) {
+            Outcome::Sent(result) => result,
+            _ => Err(SendError::Closed(JsValue::UNDEFINED)),
+        }
     }
 
     /// [`Session::request`]; replies are matched by the sink, which then
@@ -331,14 +336,10 @@ impl Shared {
         data: JsValue,
         timeout: Option<u64>,
     ) -> Result<RequestId, SendError<JsValue>> {
-        let mut data = Some(data);
-        let mut result = Err(SendError::Closed(JsValue::UNDEFINED));
-        self.enter(&mut |core, clock| {
-            if let Some(data) = data.take() {
-                result = core.session.request(data, timeout, clock.now());
-            }
-        });
-        result
+        match self.enter(Call::Request(data, timeout)) {
+            Outcome::Requested(result) => result,
+            _ => Err(SendError::Closed(JsValue::UNDEFINED)),
+        }
     }
 
     /// The request `id` settles: its reply came (`reply`,
@@ -353,41 +354,25 @@ impl Shared {
         }
     }
 
-    pub(crate) fn close(&self, code: u16, reason: String) {
-        let mut reason = Some(reason);
-        self.enter(&mut |core, clock| {
-            if let Some(reason) = reason.take() {
-                core.session.close(code, reason, clock.now());
-            }
-        });
+    pub(crate) fn close(&self, code: u16, reason: JsValue) {
+        self.enter(Call::Close(code, reason));
     }
 
     /// What a user function made for `gen` (see [`Sink::url`],
     /// [`Sink::init`]); the session ignores answers for a generation that
     /// no longer waits for them.
     pub(crate) fn answer(&self, gen: Gen, what: Answer, value: JsValue) {
-        let mut value = Some(value);
-        self.enter(&mut |core, clock| {
-            let Some(value) = value.take() else { return };
-            let input = match what {
-                Answer::Url => match value.as_string() {
-                    Some(url) if core.session.resolving() == Some(gen) => {
-                        core.url = url;
-                        Input::UrlReady { gen }
-                    }
-                    _ => return,
-                },
-                Answer::UrlFailed => Input::UrlFailed { gen },
-                Answer::Init => Input::Init { gen, data: value },
-                Answer::InitDone => Input::InitDone { gen },
-                Answer::InitFailed => Input::InitFailed { gen },
-            };
-            core.session.handle(input, clock.now());
+        self.enter(match what {
+            Answer::Url => Call::Url(gen, value),
+            Answer::UrlFailed => Call::Input(Input::UrlFailed { gen }),
+            Answer::Init => Call::Input(Input::Init { gen, data: value }),
+            Answer::InitDone => Call::Input(Input::InitDone { gen }),
+            Answer::InitFailed => Call::Input(Input::InitFailed { gen }),
         });
     }
 
     pub(crate) fn reconnect(&self) {
-        self.enter(&mut |core, clock| core.session.reconnect(clock.now()));
+        self.enter(Call::Reconnect);
     }
 
     pub(crate) fn state(&self) -> State {
@@ -417,35 +402,39 @@ impl Shared {
         }
     }
 
-    /// Runs `f` on the borrowed state, carries out the resulting actions,
-    /// then (unless an outer call is already doing it) delivers the queued
-    /// events with nothing borrowed.
+    /// Makes `call` on the borrowed state, carries out the resulting
+    /// actions, then (unless an outer call is already doing it) delivers the
+    /// queued events with nothing borrowed.
     #[inline(never)]
-    fn enter(&self, f: &mut dyn FnMut(&mut Core, &mut Clock<'_>)) {
+    fn enter(&self, call: Call) -> Outcome {
+        let outcome;
         {
             let mut core = self.core();
             let mut clock = Clock {
                 perf: &self.perf,
                 at: None,
             };
-            f(&mut core, &mut clock);
+            outcome = Self::call(&mut core, &mut clock, call);
             self.drive(&mut core, &mut clock);
             if core.dispatching {
-                return;
+                return outcome;
             }
             core.dispatching = true;
         }
         loop {
             // What a socket reported from inside the driver's calls, first:
             // it happened before the events still queued were delivered.
-            let later = self.later.borrow_mut().pop_front();
-            if let Some((entry, gen, arg)) = later {
-                entry(self, gen, arg);
+            // What they report meanwhile goes to a fresh list, after these.
+            let later = self.later.take();
+            if !later.is_empty() {
+                for (entry, gen, arg) in later {
+                    entry(self, gen, arg);
+                }
                 continue;
             }
             let next = {
                 let mut core = self.core();
-                let next = core.queue.pop_front();
+                let next = core.queue.pop();
                 if next.is_none() {
                     core.dispatching = false;
                 }
@@ -456,9 +445,48 @@ impl Shared {
                 Some(Action::ResolveUrl { gen, attempt }) => self.sink.url(self, gen, attempt),
                 Some(Action::Init { gen, attempt }) => self.sink.init(self, gen, attempt),
                 Some(_) => {}
-                None => return,
+                None => return outcome,
             }
         }
+    }
+
+    /// What an entry point asks of the session, on the borrowed state.
+    fn call(core: &mut Core, clock: &mut Clock<'_>, call: Call) -> Outcome {
+        let session = &mut core.session;
+        match call {
+            Call::Start => {}
+            Call::Input(input) => session.handle(input, clock.now()),
+            Call::Timer => {
+                let now = clock.now();
+                if let Some(timer) = core.timer.as_mut() {
+                    timer.fired();
+                }
+                // The timer may have been armed for an earlier deadline than
+                // the current one (see `Timer::arm`).
+                if session.poll_timeout().is_some_and(|t| t <= now) {
+                    session.handle_timeout(now);
+                }
+            }
+            // No clock read: sending never depends on the time (see
+            // `Session::send`), and this is the hottest path.
+            Call::Send(data) => {
+                let now = session.now();
+                return Outcome::Sent(session.send(data, now));
+            }
+            Call::Request(data, timeout) => {
+                let now = clock.now();
+                return Outcome::Requested(session.request(data, timeout, now));
+            }
+            Call::Close(code, reason) => session.close(code, reason, clock.now()),
+            Call::Url(gen, url) => {
+                if url.is_string() && session.resolving() == Some(gen) {
+                    core.url = url;
+                    session.handle(Input::UrlReady { gen }, clock.now());
+                }
+            }
+            Call::Reconnect => session.reconnect(clock.now()),
+        }
+        Outcome::Done
     }
 
     /// Carries out every pending action, then arms the timer.
@@ -485,7 +513,7 @@ impl Shared {
                                 Input::Closed {
                                     gen,
                                     code: 1006,
-                                    reason: String::new(),
+                                    reason: "".into(),
                                     was_clean: false,
                                 },
                                 now,
@@ -513,7 +541,7 @@ impl Shared {
                 }
                 // Run once nothing is borrowed, in order with the events.
                 Action::Emit(_) | Action::ResolveUrl { .. } | Action::Init { .. } => {
-                    core.queue.push_back(action)
+                    core.queue.push(action)
                 }
             }
         }
@@ -564,7 +592,9 @@ impl Owner for Shared {
     /// of the driver's calls: the event waits until the borrow ends.
     fn call(&self, entry: SocketEntry, gen: Gen, arg: JsValue) {
         if self.core.try_borrow_mut().is_err() {
-            self.later.borrow_mut().push_back((entry, gen, arg));
+            let mut later = self.later.take();
+            later.push((entry, gen, arg));
+            self.later.set(later);
             return;
         }
         entry(self, gen, arg);

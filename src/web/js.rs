@@ -55,21 +55,20 @@ extern "C" {
 
 impl Sink for JsSink {
     fn event(&self, event: Event<JsValue>) {
-        let none = &JsValue::UNDEFINED;
-        let ev = |kind: EventKind, a: f64, b: f64, v: &JsValue| self.ev(kind as u32, a, b, v, none);
-        match event {
-            Event::Message(data) => ev(EventKind::Message, 0.0, 0.0, &data),
+        // Every event as `(kind, a, b, v)` first, then one call (one call
+        // site is smaller than one per kind); `w` is only the open's ack.
+        let none = JsValue::UNDEFINED;
+        let mut w = JsValue::UNDEFINED;
+        let (kind, a, b, v) = match event {
+            Event::Message(data) => (EventKind::Message, 0.0, 0.0, data),
             Event::Open {
                 protocol,
                 attempt,
                 ack,
-            } => self.ev(
-                EventKind::Open as u32,
-                f64::from(attempt),
-                0.0,
-                &JsValue::from_str(&protocol),
-                &ack.unwrap_or_default(),
-            ),
+            } => {
+                w = ack.unwrap_or_default();
+                (EventKind::Open, f64::from(attempt), 0.0, protocol)
+            }
             Event::Close {
                 code,
                 reason,
@@ -77,37 +76,37 @@ impl Sink for JsSink {
                 will_reconnect,
             } => {
                 let flags = u32::from(was_clean) | u32::from(will_reconnect) << 1;
-                let reason = JsValue::from_str(&reason);
-                ev(EventKind::Close, f64::from(code), f64::from(flags), &reason)
+                (EventKind::Close, f64::from(code), f64::from(flags), reason)
             }
-            Event::Reconnecting { attempt, delay } => ev(
+            Event::Reconnecting { attempt, delay } => (
                 EventKind::Reconnecting,
                 f64::from(attempt),
                 delay as f64,
                 none,
             ),
             Event::HeartbeatTimeout { silent_for } => {
-                ev(EventKind::HeartbeatTimeout, silent_for as f64, 0.0, none)
+                (EventKind::HeartbeatTimeout, silent_for as f64, 0.0, none)
             }
-            Event::Ping => ev(EventKind::Ping, 0.0, 0.0, none),
-            Event::Pong { rtt } => ev(EventKind::Pong, rtt as f64, 0.0, none),
+            Event::Ping => (EventKind::Ping, 0.0, 0.0, none),
+            Event::Pong { rtt } => (EventKind::Pong, rtt as f64, 0.0, none),
             Event::Error(err) => {
                 let (code, detail) = ErrorCode::of(&err);
-                ev(EventKind::Error, code as u32 as f64, detail, none)
+                (EventKind::Error, code as u32 as f64, detail, none)
             }
-            Event::State { state, previous } => ev(
+            Event::State { state, previous } => (
                 EventKind::State,
                 f64::from(state_index(state)),
                 f64::from(state_index(previous)),
                 none,
             ),
-            Event::RequestFailed { id, error } => ev(
+            Event::RequestFailed { id, error } => (
                 EventKind::Rpc,
                 f64::from(id.0),
                 ErrorCode::of_request(error) as u32 as f64,
                 none,
             ),
-        }
+        };
+        self.ev(kind as u32, a, b, &v, &w);
     }
 
     fn transmit(&self, ws: &WebSocket, data: &JsValue) {
@@ -166,7 +165,7 @@ fn wrap_predicate(f: JsValue) -> PongPredicate {
 
 #[allow(clippy::too_many_arguments)]
 fn build(
-    url: Option<String>,
+    url: Option<JsValue>,
     protocols: JsValue,
     n: &[f64],
     ping: JsValue,
@@ -221,10 +220,14 @@ impl Inner {
     /// `undefined`). `url` is `undefined` when the facade makes it per
     /// attempt (`sink.url`). Invalid options throw `[field, reason]`, which
     /// the facade turns into a `TypeError`.
+    ///
+    /// `url` (and `close`'s `reason`) is taken as a JS value, not a
+    /// `String`: the driver hands it back to the browser as it came, and no
+    /// string crossing into the module keeps the string-passing glue out.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        url: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] url: JsValue,
         protocols: JsValue,
         options: Array,
         ping: JsValue,
@@ -237,6 +240,9 @@ impl Inner {
         for i in 0..options.length() {
             n.push(options.get(i).unchecked_into_f64());
         }
+        // A string, or nothing (`undefined` / `null`, as `Option<String>`
+        // took it).
+        let url = url.is_string().then_some(url);
         build(url, protocols, &n, ping, pong, ack, sink)
             .map_err(|e| Array::of2(&e.field.into(), &e.reason.into()).into())
     }
@@ -271,7 +277,11 @@ impl Inner {
     }
 
     /// Closes for good (the facade checked `code` and `reason`).
-    pub fn close(&self, code: u16, reason: String) {
+    pub fn close(
+        &self,
+        code: u16,
+        #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
+    ) {
         self.shared.close(code, reason);
     }
 

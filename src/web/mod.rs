@@ -62,9 +62,12 @@ pub use request::{Request, RequestFailure};
 pub use typed::{Config, Events, Heartbeat, Init, Reconnect, Socket, SocketError, SocketEvent};
 
 /// The crate version, so a page can check which build it loaded.
-#[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_string()
+///
+/// A `JsValue` rather than a `String`: the same JS string, without the
+/// glue that frees a string returned from the module.
+#[wasm_bindgen(unchecked_return_type = "string")]
+pub fn version() -> JsValue {
+    JsValue::from_str(env!("CARGO_PKG_VERSION"))
 }
 
 // The npm build's allocator: dlmalloc is a quarter of the module, this free

@@ -82,6 +82,27 @@ extern "C" {
 
     #[wasm_bindgen(method, js_name = send, catch)]
     pub(crate) fn send_value(this: &RawSocket, data: &JsValue) -> Result<(), JsValue>;
+
+    /// `ws.close(code, reason)` with the reason a JS string as it came (the
+    /// socket's strings stay JS values: see `Payload::Text`).
+    #[wasm_bindgen(method, js_name = close, catch)]
+    pub(crate) fn close_with(this: &RawSocket, code: u16, reason: &JsValue) -> Result<(), JsValue>;
+
+    /// `ws.protocol`, as a JS string.
+    #[wasm_bindgen(method, getter, js_name = protocol)]
+    pub(crate) fn protocol_value(this: &RawSocket) -> JsValue;
+
+    /// A `CloseEvent`'s fields, its reason as a JS string.
+    pub(crate) type CloseInfo;
+
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn code(this: &CloseInfo) -> u16;
+
+    #[wasm_bindgen(method, getter, js_name = reason)]
+    pub(crate) fn reason_value(this: &CloseInfo) -> JsValue;
+
+    #[wasm_bindgen(method, getter, js_name = wasClean)]
+    pub(crate) fn was_clean(this: &CloseInfo) -> bool;
 }
 
 /// `f(v)` for a predicate that never throws (the facade wraps user
@@ -102,6 +123,8 @@ impl Performance {
 /// view or Blob (binary frame). Strings report their UTF-16 length, the estimate the
 /// contract allows: measuring UTF-8 would copy the string into Rust.
 impl Payload for JsValue {
+    type Text = JsValue;
+
     fn byte_len(&self) -> usize {
         let sized = self.unchecked_ref::<Sized>();
         let n = if self.is_string() {

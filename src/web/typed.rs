@@ -582,7 +582,11 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
                 .into()
         };
         let opts = Options {
-            url: if url_fn.is_some() { None } else { Some(url) },
+            url: if url_fn.is_some() {
+                None
+            } else {
+                Some(JsValue::from_str(&url))
+            },
             protocols,
             ctor,
             blob: false,
@@ -745,7 +749,7 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
     /// Closes for good (no reconnect after this); the `Close` event and the
     /// `State { state: Closed, .. }` event follow.
     pub fn close(&self, code: u16, reason: &str) {
-        self.shared.close(code, reason.into());
+        self.shared.close(code, JsValue::from_str(reason));
     }
 
     /// Drops the current socket (if any) and connects again now; after
@@ -773,7 +777,7 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
 impl<In, Out> Drop for Socket<In, Out> {
     fn drop(&mut self) {
         if self.shared.state() != State::Closed {
-            self.shared.close(1000, String::new());
+            self.shared.close(1000, JsValue::from_str(""));
         }
         self.page.borrow_mut().take();
         // Dropping the last reference detaches every handler and timer.
@@ -858,7 +862,7 @@ fn convert<In: DeserializeOwned>(event: Event<JsValue>, json: bool) -> SocketEve
             attempt,
             ack,
         } => SocketEvent::Open {
-            protocol,
+            protocol: protocol.as_string().unwrap_or_default(),
             attempt,
             ack: ack.and_then(|raw| decode::<In>(&raw, json).ok()),
         },
@@ -869,7 +873,7 @@ fn convert<In: DeserializeOwned>(event: Event<JsValue>, json: bool) -> SocketEve
             will_reconnect,
         } => SocketEvent::Close {
             code,
-            reason,
+            reason: reason.as_string().unwrap_or_default(),
             was_clean,
             will_reconnect,
         },
