@@ -48,7 +48,7 @@
 //!
 //! Time is milliseconds from any fixed origin, as in `session`.
 
-use crate::session::RequestError;
+use crate::session::{Fifo, RequestError};
 
 /// The protocol version carried by every channel message; a tab that sees
 /// another one works unshared rather than misreading it.
@@ -194,7 +194,7 @@ enum Role {
 }
 
 /// One of this tab's items, kept until confirmed (a request: until settled).
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Item {
     seq: u32,
     request: bool,
@@ -206,7 +206,7 @@ struct Item {
 }
 
 /// Something another tab handed to the owner, not yet given.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Held {
     tab: TabId,
     seq: u32,
@@ -232,7 +232,7 @@ pub struct Relay {
     giving: bool,
     warned: bool,
     now: u64,
-    out: Vec<Action>,
+    out: Fifo<Action>,
 }
 
 impl Relay {
@@ -254,7 +254,7 @@ impl Relay {
             giving: false,
             warned: false,
             now,
-            out: Vec::new(),
+            out: Fifo::new(),
         }
     }
 
@@ -280,9 +280,7 @@ impl Relay {
 
     /// The next thing to do.
     pub fn poll(&mut self) -> Option<Action> {
-        // A Vec, not a VecDeque: a few actions at a time, and less code in
-        // the wasm module.
-        (!self.out.is_empty()).then(|| self.out.remove(0))
+        self.out.pop()
     }
 
     /// The earliest deadline of this tab's requests.
@@ -293,12 +291,12 @@ impl Relay {
     /// Fails the requests whose deadline has passed.
     pub fn handle_timeout(&mut self, now: u64) {
         self.now = now;
-        while let Some(i) = self
+        while let Some(seq) = self
             .items
             .iter()
-            .position(|i| i.deadline.is_some_and(|d| d <= now))
+            .find(|i| i.deadline.is_some_and(|d| d <= now))
+            .map(|i| i.seq)
         {
-            let seq = self.items[i].seq;
             self.settle(seq, Err(RequestError::Timeout));
             self.tell_owner(Wire::Cancel { seq });
         }
@@ -318,10 +316,9 @@ impl Relay {
 
     /// This tab's app gave up on request `seq`: true if it was pending.
     pub fn cancel(&mut self, seq: u32) -> bool {
-        let Some(i) = self.items.iter().position(|i| i.seq == seq) else {
+        let Some(item) = take(&mut self.items, |i| i.seq == seq) else {
             return false;
         };
-        let item = self.items.remove(i);
         self.forget(self.tab, seq);
         match self.role {
             Role::Follower => self.tell_owner(Wire::Cancel { seq }),
@@ -381,14 +378,14 @@ impl Relay {
             }
             Input::Given { tab, seq, sent } => {
                 self.giving = false;
-                if let Some(i) = self.held.iter().position(|h| h.tab == tab && h.seq == seq) {
+                if self.held.iter().any(|h| h.tab == tab && h.seq == seq) {
                     if !sent {
                         // Refused (the connection closed in between): it
                         // stays first, given again at the next open.
                         self.open = false;
                         return;
                     }
-                    self.held.remove(i);
+                    take(&mut self.held, |h| h.tab == tab && h.seq == seq);
                     self.forget(tab, seq);
                 }
                 self.done(tab, seq, sent);
@@ -416,33 +413,21 @@ impl Relay {
         }
         self.seq += 1;
         let seq = self.seq;
-        self.items.push(Item {
+        let item = Item {
             seq,
             request: deadline.is_some(),
             deadline,
             done: false,
-        });
-        let wire = self.wire(&self.items[self.items.len() - 1]);
-        self.tell_owner(wire);
+        };
+        self.items.push(item);
+        self.tell_owner(wire(&item, self.now));
         Ok(seq)
     }
 
-    fn wire(&self, item: &Item) -> Wire {
-        let seq = item.seq;
-        match item.request {
-            false => Wire::Send { seq },
-            true => Wire::Request {
-                seq,
-                timeout: item.deadline.map_or(0, |d| d.saturating_sub(self.now)),
-            },
-        }
-    }
-
     fn settle(&mut self, seq: u32, result: Result<(), RequestError>) {
-        let Some(i) = self.items.iter().position(|i| i.seq == seq) else {
+        if take(&mut self.items, |i| i.seq == seq).is_none() {
             return; // settled already (a late reply, a timeout raced it)
-        };
-        self.items.remove(i);
+        }
         self.emit(match result {
             Ok(()) => Event::Replied { seq },
             Err(error) => Event::Failed { seq, error },
@@ -455,13 +440,7 @@ impl Relay {
     fn new_owner(&mut self, owner: TabId) {
         self.owner = Some(owner);
         self.emit(Event::Owner(owner));
-        let lost: Vec<u32> = self
-            .items
-            .iter()
-            .filter(|i| i.done)
-            .map(|i| i.seq)
-            .collect();
-        for seq in lost {
+        while let Some(seq) = self.items.iter().find(|i| i.done).map(|i| i.seq) {
             self.settle(seq, Err(RequestError::ConnectionLost));
         }
         if owner == self.tab {
@@ -484,9 +463,12 @@ impl Relay {
             return;
         }
         self.post(Some(owner), Wire::Hello);
-        for i in 0..self.items.len() {
-            let wire = self.wire(&self.items[i]);
-            self.post(Some(owner), wire);
+        for item in &self.items {
+            let wire = wire(item, self.now);
+            self.out.push(Action::Post {
+                to: Some(owner),
+                wire,
+            });
         }
     }
 
@@ -504,16 +486,7 @@ impl Relay {
                     self.new_owner(from);
                 }
             }
-            Wire::Done { seq } if self.owner == Some(from) => {
-                if let Some(i) = self.items.iter().position(|i| i.seq == seq) {
-                    if self.items[i].request {
-                        self.items[i].done = true;
-                    } else {
-                        self.items.remove(i);
-                        self.forget(self.tab, seq);
-                    }
-                }
-            }
+            Wire::Done { seq } if self.owner == Some(from) => self.done(self.tab, seq, true),
             Wire::Reply { seq } if self.owner == Some(from) => self.settle(seq, Ok(())),
             Wire::Failed { seq, error } if self.owner == Some(from) => self.settle(seq, Err(error)),
             Wire::Tabs { n } if self.owner == Some(from) => self.emit(Event::Tabs(n)),
@@ -531,15 +504,10 @@ impl Relay {
             }
             Wire::Send { seq } => self.hold(from, seq, None),
             Wire::Request { seq, timeout } => self.hold(from, seq, Some(timeout)),
-            Wire::Cancel { seq } => {
-                match self.held.iter().position(|h| h.tab == from && h.seq == seq) {
-                    Some(i) => {
-                        self.held.remove(i);
-                        self.forget(from, seq);
-                    }
-                    None => self.out.push(Action::Drop { tab: from, seq }),
-                }
-            }
+            Wire::Cancel { seq } => match take(&mut self.held, |h| h.tab == from && h.seq == seq) {
+                Some(_) => self.forget(from, seq),
+                None => self.out.push(Action::Drop { tab: from, seq }),
+            },
             Wire::Bye => self.gone(from),
             _ => {}
         }
@@ -581,15 +549,14 @@ impl Relay {
         self.peers.retain(|&p| p != tab);
         if self.peers.len() != before {
             // Nobody is left to confirm these to.
-            let mut i = 0;
-            while i < self.held.len() {
-                if self.held[i].tab == tab {
-                    let h = self.held.remove(i);
-                    self.forget(h.tab, h.seq);
-                } else {
-                    i += 1;
+            let out = &mut self.out;
+            self.held.retain(|h| {
+                let gone = h.tab == tab;
+                if gone {
+                    out.push(Action::Forget { tab, seq: h.seq });
                 }
-            }
+                !gone
+            });
             self.tabs_changed();
         }
     }
@@ -628,21 +595,24 @@ impl Relay {
         if tab != self.tab {
             return self.post(Some(tab), Wire::Done { seq });
         }
-        // One of this tab's own, given to its own session.
-        if let Some(i) = self.items.iter().position(|i| i.seq == seq) {
-            if sent && self.items[i].request {
-                self.items[i].done = true;
-            } else {
-                let item = self.items.remove(i);
-                self.forget(tab, seq);
-                if item.request {
-                    // Refused by the session: it never went out.
-                    self.emit(Event::Failed {
-                        seq,
-                        error: RequestError::Closed,
-                    });
-                }
+        // One of this tab's own: a request stays until it settles.
+        let Some(request) = self.items.iter().find(|i| i.seq == seq).map(|i| i.request) else {
+            return;
+        };
+        if sent && request {
+            for item in self.items.iter_mut().filter(|i| i.seq == seq) {
+                item.done = true;
             }
+            return;
+        }
+        take(&mut self.items, |i| i.seq == seq);
+        self.forget(tab, seq);
+        if !sent && request {
+            // Refused by this tab's session: it never went out.
+            self.emit(Event::Failed {
+                seq,
+                error: RequestError::Closed,
+            });
         }
     }
 
@@ -664,4 +634,31 @@ impl Relay {
     fn forget(&mut self, tab: TabId, seq: u32) {
         self.out.push(Action::Forget { tab, seq });
     }
+}
+
+/// What a tab posts for its item: a send, or a request with the time left.
+fn wire(item: &Item, now: u64) -> Wire {
+    let seq = item.seq;
+    match item.request {
+        false => Wire::Send { seq },
+        true => Wire::Request {
+            seq,
+            timeout: item.deadline.map_or(0, |d| d.saturating_sub(now)),
+        },
+    }
+}
+
+/// Takes the first element `hit` accepts out of `v`. (`retain`, not
+/// `position` + `remove`: their panics would pull integer formatting into
+/// the wasm module.)
+fn take<T: Copy>(v: &mut Vec<T>, hit: impl Fn(&T) -> bool) -> Option<T> {
+    let mut taken = None;
+    v.retain(|x| {
+        let first = taken.is_none() && hit(x);
+        if first {
+            taken = Some(*x);
+        }
+        !first
+    });
+    taken
 }
