@@ -22,15 +22,22 @@ fn rotate(key: [u8; 4], offset: usize) -> [u8; 4] {
         .to_le_bytes()
 }
 
+/// The key repeated over 4, 8 and 16 bytes, as native-endian words. Each
+/// half of a wider word equals the narrower one, so the bytes are the key
+/// repeated on any endian.
+#[inline(always)]
+fn widen(k: [u8; 4]) -> (u32, u64, u128) {
+    let k32 = u32::from_ne_bytes(k);
+    let k64 = u64::from(k32) | (u64::from(k32) << 32);
+    (k32, k64, u128::from(k64) | (u128::from(k64) << 64))
+}
+
 /// XORs a short `buf` (or the tail of a long one) with the repeating key
 /// `k`: straight-line code, at most one 16-, one 8-, one 4-byte word and 3
 /// single bytes, enough for anything under 32 bytes.
 #[inline(always)]
 fn mask_tail(buf: &mut [u8], k: [u8; 4]) {
-    let k32 = u32::from_ne_bytes(k);
-    // Both halves are equal, so the widened keys are the same on any endian.
-    let k64 = u64::from(k32) | (u64::from(k32) << 32);
-    let k128 = u128::from(k64) | (u128::from(k64) << 64);
+    let (k32, k64, k128) = widen(k);
     let mut rest = buf;
     while rest.len() >= 16 {
         let (word, tail) = rest.split_at_mut(16);
@@ -155,11 +162,18 @@ pub fn to_masked_vec(src: &[u8], key: [u8; 4]) -> Vec<u8> {
 const PATTERN: usize = 256;
 
 /// The key repeated over [`PATTERN`] bytes.
+///
+/// Built as copies of one 16-byte word so that the compiler sees every
+/// 16-byte lane of the pattern is the same value and keeps it in one vector
+/// register: XORing against a pattern read from the stack costs a second
+/// load per 16 bytes, which makes the copy load-bound (two loads and a
+/// store per vector instead of one and one).
 #[inline]
 fn pattern(k: [u8; 4]) -> [u8; PATTERN] {
+    let word = widen(k).2.to_ne_bytes();
     let mut pattern = [0u8; PATTERN];
-    for chunk in pattern.chunks_exact_mut(32) {
-        chunk.copy_from_slice(&block(k));
+    for chunk in pattern.chunks_exact_mut(16) {
+        chunk.copy_from_slice(&word);
     }
     pattern
 }
@@ -177,6 +191,13 @@ fn pattern(k: [u8; 4]) -> [u8; PATTERN] {
 /// long as every chunk so far was ASCII, and returns how many leading bytes
 /// of what it appended are known to be ASCII, so that UTF-8 validation can
 /// start after them; otherwise it returns 0.
+///
+/// Measured and left out (decode-multibyte-64KiB, AMD EPYC): aligning the
+/// source reads (then the stores into the vector are misaligned: 3-5%
+/// slower), and validating text block by block right after each block is
+/// copied, while it is in L1 (`simdutf8` is compute-bound there, not
+/// memory-bound: no faster at 4 or 16 KiB blocks, slower at 1 KiB, and
+/// ASCII text lost the skip of whole pieces).
 #[inline]
 fn push_masked<const TRACK_ASCII: bool>(
     dst: &mut Vec<u8>,
