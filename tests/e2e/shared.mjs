@@ -188,6 +188,45 @@ try {
       await ctx.close();
     },
 
+    'init runs once per connection, in the owner; what a follower sends before the ack follows it': async () => {
+      const client = `shared-init-${Date.now()}`;
+      const url = `${server.wsUrl}/proto?delay=300&client=${client}`;
+      const ctx = await browser.newContext();
+      const page = async () => {
+        const p = await ctx.newPage();
+        p.on('pageerror', (e) => pageErrors.push(e));
+        await p.goto(`${server.url}/`);
+        await p.evaluate(async (url) => {
+          const { connect } = await import('/pkg/index.js');
+          window.msgs = [];
+          window.inits = 0;
+          window.closes = [];
+          window.sock = await connect(url, {
+            json: true,
+            shared: 'init',
+            heartbeat: false,
+            init: { message: () => { window.inits++; return { type: 'init' }; }, ack: (m) => m.type === 'ack', timeout: 3000 },
+          });
+          window.sock.on('message', (m) => window.msgs.push(m));
+          window.sock.on('close', (e) => window.closes.push(e.code));
+        }, url);
+        return p;
+      };
+      const a = await page();
+      const b = await page();
+      // Sent by the follower while the owner still waits for the ack.
+      await b.evaluate(() => { for (let n = 0; n < 5; n++) window.sock.send({ n }); });
+      await openAll([a, b]);
+      await until('five echoes in both', () => Promise.all([a, b].map((p) => p.evaluate(() => window.msgs.filter((m) => m.n !== undefined).length))), (c) => c.every((n) => n === 5));
+      const [ia, ib] = await Promise.all([a, b].map((p) => p.evaluate(() => window.inits)));
+      assert.deepEqual([ia, ib], [1, 0], 'init ran in the owner only, once');
+      assert.deepEqual(await Promise.all([a, b].map((p) => p.evaluate(() => window.closes))), [[], []], 'the server closed (4400: a message before the init)');
+      assert.equal((await serverStats(server, client)).total, 1);
+      await a.evaluate(() => window.sock.close());
+      await b.evaluate(() => window.sock.close());
+      await ctx.close();
+    },
+
     'when the shared connection ends for good, every page ends with it (no takeover)': async () => {
       const client = `shared-end-${Date.now()}`;
       const url = `${server.wsUrl}/rpc?client=${client}`;
