@@ -40,6 +40,7 @@ export const RI_GIVEN = 9;
 export const RI_SETTLED = 10;
 export const RI_TIMEOUT = 11;
 export const RI_KEPT = 12;
+export const RI_HEARD = 13;
 export const RA_HELLO = 0;
 export const RA_OWNER = 1;
 export const RA_SEND = 2;

@@ -8,7 +8,7 @@ import {
   OPTIONS, KINDS, EVENTS, STATES, STATE_CLOSED, SEND, SEND_CLOSED, ERRORS, MESSAGES,
   EV_OPEN, EV_MESSAGE, EV_CLOSE, EV_RECONNECTING, EV_HEARTBEAT_TIMEOUT, EV_PING, EV_PONG, EV_ERROR, EV_STATE, EV_RPC,
   PAGE_ONLINE, PAGE_OFFLINE, PAGE_RESUMED, PAGE_HIDDEN, STATE_OPEN,
-  RI_SEND, RI_REQUEST, RI_CANCEL, RI_CLOSE, RI_PRESENT, RI_GRANTED, RI_FOREIGN, RI_GONE, RI_OPEN, RI_GIVEN, RI_SETTLED, RI_TIMEOUT, RI_KEPT,
+  RI_SEND, RI_REQUEST, RI_CANCEL, RI_CLOSE, RI_PRESENT, RI_GRANTED, RI_FOREIGN, RI_GONE, RI_OPEN, RI_GIVEN, RI_SETTLED, RI_TIMEOUT, RI_KEPT, RI_HEARD,
   RA_OWNER, RA_SEND, RA_REQUEST, RA_REPLY, RA_EVENT, RA_CONNECT, RA_FORGET, RA_WATCH, RA_GIVE, RA_DROP, RA_RELEASE, RA_DISCONNECT, RA_UNSHARE, RA_REPLIED, RA_REQUEST_FAILED,
   RA_TAB_COUNT, RA_MISMATCH, RA_NEW_OWNER, RA_ARM, RELAY_VERSION,
 } from './abi.js';
@@ -372,7 +372,7 @@ export class Socket {
         // them; a reply's goes with the event it becomes.
         if (m.k === RA_SEND || m.k === RA_REQUEST) this.#pay.set(`${m.from}:${m.seq}`, m.data);
         if (m.k === RA_REPLY) this.#stash = m.data;
-        return this.#relay.heard(m.from, m.k, m.seq, m.n);
+        return this.#relay.input(RI_HEARD + m.k, m.from, m.seq, m.n);
       }
       if (m.from === this.#mirror.owner && !this.#fwd) {
         const [k, a, b] = m.data;

@@ -477,6 +477,10 @@ named! {
         Timeout = "timeout",
         /// How many items this tab keeps unconfirmed.
         Kept = "kept",
+        /// A channel message from tab `tab`: this index plus the message's
+        /// [`RelayAct`] kind (`seq`, `n` as on the channel). Last: the
+        /// kinds above it are channel messages.
+        Heard = "heard",
     }
 }
 

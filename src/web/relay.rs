@@ -175,6 +175,17 @@ impl JsRelay {
     /// An app call, a lock or driver report, or a question: `kind` a
     /// [`RelayInput`] index (see there for the arguments and the result).
     pub fn input(&self, kind: u32, tab: u32, seq: u32, n: f64) -> f64 {
+        // A channel message from tab `tab`: `RelayInput::Heard` plus its
+        // `RelayAct` kind (one export for both keeps the module small).
+        if let Some(k) = kind.checked_sub(RelayInput::Heard as u32) {
+            if let Some(wire) = wire(k, seq, n) {
+                self.run(|r, now| {
+                    r.handle(Input::Heard { from: tab, wire }, now);
+                    0.0
+                });
+            }
+            return 0.0;
+        }
         let Some(kind) = RelayInput::from_index(kind) else {
             return 0.0;
         };
@@ -195,6 +206,7 @@ impl JsRelay {
                     return 0.0;
                 }
                 RelayInput::Kept => return r.kept() as f64,
+                RelayInput::Heard => return 0.0,
                 RelayInput::Present => Input::Present,
                 RelayInput::Granted => Input::Granted,
                 RelayInput::Foreign => Input::Foreign,
@@ -218,33 +230,28 @@ impl JsRelay {
             0.0
         })
     }
+}
 
-    /// A channel message from tab `from` (the facade has checked its
-    /// version and that it is for everyone or this tab, and filed its
-    /// payload): `kind` a [`RelayAct`] index below `Event`.
-    pub fn heard(&self, from: u32, kind: u32, seq: u32, n: f64) {
-        let wire = match RelayAct::from_index(kind) {
-            Some(RelayAct::Hello) => Wire::Hello,
-            Some(RelayAct::Owner) => Wire::Owner { fp: seq },
-            Some(RelayAct::Send) => Wire::Send { seq },
-            Some(RelayAct::Request) => Wire::Request {
-                seq,
-                timeout: n as u64,
-            },
-            Some(RelayAct::Cancel) => Wire::Cancel { seq },
-            Some(RelayAct::Done) => Wire::Done { seq },
-            Some(RelayAct::Reply) => Wire::Reply { seq },
-            Some(RelayAct::Failed) => Wire::Failed {
-                seq,
-                error: ErrorCode::request_error(n as u32),
-            },
-            Some(RelayAct::Tabs) => Wire::Tabs { n: n as u32 },
-            Some(RelayAct::Bye) => Wire::Bye,
-            _ => return,
-        };
-        self.run(|r, now| {
-            r.handle(Input::Heard { from, wire }, now);
-            0.0
-        });
-    }
+/// The channel message of `RelayAct` kind `k` (the facade has checked its
+/// version and that it is for everyone or this tab, and filed its payload).
+fn wire(k: u32, seq: u32, n: f64) -> Option<Wire> {
+    Some(match RelayAct::from_index(k)? {
+        RelayAct::Hello => Wire::Hello,
+        RelayAct::Owner => Wire::Owner { fp: seq },
+        RelayAct::Send => Wire::Send { seq },
+        RelayAct::Request => Wire::Request {
+            seq,
+            timeout: n as u64,
+        },
+        RelayAct::Cancel => Wire::Cancel { seq },
+        RelayAct::Done => Wire::Done { seq },
+        RelayAct::Reply => Wire::Reply { seq },
+        RelayAct::Failed => Wire::Failed {
+            seq,
+            error: ErrorCode::request_error(n as u32),
+        },
+        RelayAct::Tabs => Wire::Tabs { n: n as u32 },
+        RelayAct::Bye => Wire::Bye,
+        _ => return None,
+    })
 }
