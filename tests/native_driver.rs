@@ -4,26 +4,15 @@
 //! real processes, with short timers. Each test waits on the driver's JSON
 //! events with a bounded deadline; nothing sleeps to paper over a race.
 
+mod cli_common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use cli_common::{Driver, Proc, BIN};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_steadyws");
-
-/// A child process killed when the test ends, whatever happens.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// `steadyws serve --port 0`, stopped when dropped.
 struct DevServer {
@@ -70,112 +59,6 @@ impl DevServer {
         stream.read_to_string(&mut response).expect("read /stats");
         let body = response.split("\r\n\r\n").nth(1).expect("a body");
         serde_json::from_str(body).expect("JSON stats")
-    }
-}
-
-/// A running `steadyws connect --json`, its events on a channel.
-struct Driver {
-    proc: Proc,
-    stdin: Option<ChildStdin>,
-    events: Receiver<Value>,
-    /// Every event seen so far, in order.
-    seen: Vec<Value>,
-}
-
-impl Driver {
-    fn start(url: &str, flags: &[&str]) -> Driver {
-        let mut child = Command::new(BIN)
-            .arg("connect")
-            .arg(url)
-            .arg("--json")
-            .args(flags)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn steadyws connect");
-        let stdin = child.stdin.take();
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, events) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let event: Value = serde_json::from_str(&line)
-                    .unwrap_or_else(|e| panic!("not a JSON line {line:?}: {e}"));
-                if tx.send(event).is_err() {
-                    break;
-                }
-            }
-        });
-        Driver {
-            proc: Proc(child),
-            stdin,
-            events,
-            seen: Vec::new(),
-        }
-    }
-
-    fn send_line(&mut self, line: &str) {
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        writeln!(stdin, "{line}").expect("write a line");
-        stdin.flush().expect("flush");
-    }
-
-    /// The next event satisfying `pred`, within `within`.
-    fn wait_for(&mut self, what: &str, within: Duration, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.events.recv_timeout(left) {
-                Ok(event) => {
-                    self.seen.push(event.clone());
-                    if pred(&event) {
-                        return event;
-                    }
-                }
-                Err(_) => panic!(
-                    "no {what} within {within:?}; events so far: {:#?}",
-                    self.seen
-                ),
-            }
-        }
-    }
-
-    fn wait_event(&mut self, name: &str, within: Duration) -> Value {
-        self.wait_for(name, within, |e| e["event"] == name)
-    }
-
-    /// Collects every event until the driver exits (bounded) and returns
-    /// its exit code. The driver closes stdout only when it exits.
-    fn finish(&mut self, within: Duration) -> i32 {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.events.recv_timeout(left) {
-                Ok(event) => self.seen.push(event),
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    panic!(
-                        "the driver did not exit within {within:?}; events: {:#?}",
-                        self.seen
-                    )
-                }
-            }
-        }
-        let status = self.proc.0.wait().expect("wait for the driver");
-        status.code().unwrap_or(-1)
-    }
-
-    /// The backoff delays of every `reconnecting` event so far.
-    fn delays(&self) -> Vec<u64> {
-        self.all("reconnecting")
-            .iter()
-            .map(|e| e["delay"].as_u64().expect("delay"))
-            .collect()
-    }
-
-    fn all(&self, name: &str) -> Vec<&Value> {
-        self.seen.iter().filter(|e| e["event"] == name).collect()
     }
 }
 

@@ -11,27 +11,27 @@
 //! test ends, and the Python server also stops by itself when its stdin
 //! closes.
 
-use std::io::{BufRead, BufReader, Write};
+mod cli_common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::thread;
 use std::time::{Duration, Instant};
+
+use cli_common::{lines, Driver, Proc, BIN};
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
 };
-use serde_json::Value;
 use steadyws::message::Message;
 use steadyws::native::cli::{parse_connect, parse_serve, ArgError, CONNECT_FLAGS};
 use steadyws::native::client::{Client, ClientConfig, ClientError, ClientEvent};
 use steadyws::native::headers::HeaderError;
 use steadyws::native::server::{Server, ServerConfig};
 use steadyws::native::tls::{self, TlsClientConfig, TlsError};
-
-const BIN: &str = env!("CARGO_BIN_EXE_steadyws");
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -107,30 +107,6 @@ impl Drop for Certs {
     }
 }
 
-/// A child process killed when the test ends, whatever happens.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Lines of a child's pipe on a channel.
-fn lines(pipe: impl std::io::Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
 /// The first line of `rx` within `within`.
 fn first_line(rx: &Receiver<String>, what: &str, within: Duration) -> String {
     rx.recv_timeout(within)
@@ -201,91 +177,6 @@ impl PythonServer {
             .parse()
             .unwrap_or_else(|_| panic!("not a port: {first:?}"));
         PythonServer { _proc: proc, port }
-    }
-}
-
-/// A running `steadyws connect --json`: its events and its stderr lines.
-struct Driver {
-    _proc: Proc,
-    stdin: Option<ChildStdin>,
-    events: Receiver<String>,
-    stderr: Receiver<String>,
-    seen: Vec<Value>,
-}
-
-impl Driver {
-    fn start(url: &str, flags: &[&str]) -> Driver {
-        let mut child = Command::new(BIN)
-            .arg("connect")
-            .arg(url)
-            .arg("--json")
-            .args(flags)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn steadyws connect");
-        let stdin = child.stdin.take();
-        let events = lines(child.stdout.take().expect("stdout"));
-        let stderr = lines(child.stderr.take().expect("stderr"));
-        Driver {
-            _proc: Proc(child),
-            stdin,
-            events,
-            stderr,
-            seen: Vec::new(),
-        }
-    }
-
-    fn send_line(&mut self, line: &str) {
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        writeln!(stdin, "{line}").expect("write a line");
-        stdin.flush().expect("flush");
-    }
-
-    /// The next event satisfying `pred`, within `within`.
-    fn wait_for(&mut self, what: &str, within: Duration, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.events.recv_timeout(left) {
-                Ok(line) => {
-                    let event: Value = serde_json::from_str(&line)
-                        .unwrap_or_else(|e| panic!("not a JSON line {line:?}: {e}"));
-                    self.seen.push(event.clone());
-                    if pred(&event) {
-                        return event;
-                    }
-                }
-                Err(_) => panic!(
-                    "no {what} within {within:?}; events so far: {:#?}",
-                    self.seen
-                ),
-            }
-        }
-    }
-
-    fn wait_event(&mut self, name: &str, within: Duration) -> Value {
-        self.wait_for(name, within, |e| e["event"] == name)
-    }
-
-    /// The next `error` event from the transport (one with a `kind`).
-    fn wait_socket_error(&mut self, within: Duration) -> Value {
-        self.wait_for("a socket error", within, |e| {
-            e["event"] == "error" && e["kind"].is_string()
-        })
-    }
-
-    fn wait_stderr(&self, what: &str, within: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.stderr.recv_timeout(left) {
-                Ok(line) if pred(&line) => return line,
-                Ok(_) => {}
-                Err(_) => panic!("no {what} on stderr within {within:?}"),
-            }
-        }
     }
 }
 
