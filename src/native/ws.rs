@@ -159,13 +159,30 @@ impl WsReader {
     /// its read timeout, which returns [`WsError::TimedOut`] and loses
     /// nothing). After a protocol error the reader stays failed.
     pub fn recv(&mut self) -> Result<Incoming, WsError> {
-        // The borrowed path, copied out: one loop for both.
-        self.recv_with(|item| match item.to_item() {
-            Item::Message(m) => Incoming::Message(m),
-            Item::Ping(p) => Incoming::Ping(p),
-            Item::Pong(p) => Incoming::Pong(p),
-            Item::Close(c) => Incoming::Close(c),
-        })
+        loop {
+            if self.start < self.end {
+                match self.decoder.decode(&self.buf[self.start..self.end]) {
+                    Ok(Status::Done { consumed, value }) => {
+                        self.start += consumed;
+                        return Ok(match value {
+                            Item::Message(m) => Incoming::Message(m),
+                            Item::Ping(p) => Incoming::Ping(p),
+                            Item::Pong(p) => Incoming::Pong(p),
+                            Item::Close(c) => Incoming::Close(c),
+                        });
+                    }
+                    Ok(Status::NeedMore { consumed, needed }) => {
+                        self.start += consumed;
+                        self.room_for(needed);
+                    }
+                    Err(e) => return Err(WsError::Protocol(e)),
+                }
+            }
+            if self.start == self.end {
+                self.reset_buffer();
+            }
+            self.fill()?;
+        }
     }
 
     /// Like [`recv`](Self::recv) without copying the item out of the read
