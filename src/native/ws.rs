@@ -159,6 +159,9 @@ impl WsReader {
     /// its read timeout, which returns [`WsError::TimedOut`] and loses
     /// nothing). After a protocol error the reader stays failed.
     pub fn recv(&mut self) -> Result<Incoming, WsError> {
+        // Not `recv_with` + a copy: `decode` unmasks while it copies, one
+        // pass over a masked payload where unmasking in place and then
+        // copying would take two.
         loop {
             if self.start < self.end {
                 match self.decoder.decode(&self.buf[self.start..self.end]) {
