@@ -3,15 +3,14 @@
 //! per-attempt URL (`Resolving`) and the init/ack handshake (`Handshake`),
 //! then property tests over random interleavings of both.
 
+mod session_common;
+
 use proptest::prelude::*;
+use session_common::{failures, text};
 use steadyws::message::Message;
 use steadyws::session::{
     Ack, Action, Config, Error, Event, Gen, InitConfig, Input, Sent, Session, State,
 };
-
-fn text(s: &str) -> Message {
-    Message::Text(s.to_owned())
-}
 
 struct Sim {
     s: Session<Message>,
@@ -804,15 +803,6 @@ proptest! {
 #[test]
 fn requests_wait_for_the_ack_and_are_lost_only_with_the_socket_they_went_out_on() {
     use steadyws::session::RequestError;
-    let failed = |events: &[Event<Message>]| -> Vec<_> {
-        events
-            .iter()
-            .filter_map(|e| match e {
-                Event::RequestFailed { id, error } => Some((*id, *error)),
-                _ => None,
-            })
-            .collect()
-    };
     let mut c = ack_config();
     c.request_timeout = 60_000;
     let mut sim = Sim::with_init(c, &["init"]);
@@ -832,7 +822,7 @@ fn requests_wait_for_the_ack_and_are_lost_only_with_the_socket_they_went_out_on(
         reason: String::new(),
         was_clean: false,
     });
-    assert_eq!(failed(&sim.events()), vec![]);
+    assert_eq!(failures(&sim.events()), vec![]);
     assert_eq!(sim.s.stats().pending, 1);
     sim.run_timers();
     sim.take();
@@ -860,7 +850,7 @@ fn requests_wait_for_the_ack_and_are_lost_only_with_the_socket_they_went_out_on(
         was_clean: false,
     });
     assert_eq!(
-        failed(&sim.events()),
+        failures(&sim.events()),
         vec![(r, RequestError::ConnectionLost)]
     );
     assert_eq!(sim.s.stats().pending, 0);

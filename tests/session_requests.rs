@@ -13,21 +13,11 @@ mod session_common;
 use std::collections::HashMap;
 
 use proptest::prelude::*;
-use session_common::{config_no_jitter, text, Sim};
+use session_common::{config_no_jitter, failures, text, Sim};
 use steadyws::message::Message;
 use steadyws::session::{
     Action, Config, Event, Gen, Input, QueueConfig, RequestError, RequestId, SendError, State,
 };
-
-fn failures(events: &[Event<Message>]) -> Vec<(RequestId, RequestError)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::RequestFailed { id, error } => Some((*id, *error)),
-            _ => None,
-        })
-        .collect()
-}
 
 fn sends(acts: &[Action<Message>]) -> Vec<Message> {
     acts.iter()

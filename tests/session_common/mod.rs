@@ -14,6 +14,22 @@ pub fn text(s: &str) -> Message {
     Message::Text(s.to_owned())
 }
 
+/// The `RequestFailed` events among `events`: (request, error).
+pub fn failures(
+    events: &[Ev],
+) -> Vec<(
+    steadyws::session::RequestId,
+    steadyws::session::RequestError,
+)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::RequestFailed { id, error } => Some((*id, *error)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Defaults of API.md with a text "ping" heartbeat.
 pub fn config() -> Config<Message> {
     Config::new(text("ping"))
