@@ -46,8 +46,17 @@
 //! ([`Action::Disconnect`]). A tab that hears a different protocol
 //! [`VERSION`] works unshared from then on ([`Action::Unshare`]).
 //!
+//! **Two faces, one machine.** The machine works in the numbers of the
+//! wasm ABI ([`RelayInput`](crate::abi::RelayInput) in,
+//! [`RelayAct`](crate::abi::RelayAct) out, [`Act`]): the browser driver
+//! passes them straight through ([`Relay::input`], [`Relay::poll_act`]),
+//! with no translation in the module. [`Relay::handle`] and [`Relay::poll`]
+//! are the same machine in Rust types ([`Input`], [`Action`]), for tests and
+//! native use; a wasm build that never calls them does not contain them.
+//!
 //! Time is milliseconds from any fixed origin, as in `session`.
 
+use crate::abi::{ErrorCode, RelayAct as K, RelayInput as I, SendResult};
 use crate::session::{Fifo, RequestError};
 
 /// The protocol version carried by every channel message; a tab that sees
@@ -183,6 +192,24 @@ pub enum Refused {
     Closed,
 }
 
+/// An action in the numbers of the ABI: `sink.act(kind, to, seq, n)` (see
+/// [`RelayAct`](crate::abi::RelayAct) for what each kind carries; `to` is a
+/// tab, or -1 for every tab, or 0 when unused).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Act {
+    /// What to do.
+    pub kind: K,
+    /// The tab it is for or about.
+    pub to: f64,
+    /// An item's sequence number (or the fingerprint of `Owner`).
+    pub seq: u32,
+    /// A timeout, an [`ErrorCode`] index or a count.
+    pub n: f64,
+}
+
+/// `to` of a channel message for every tab.
+const ALL: f64 = -1.0;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
     /// Waiting for the lock; `owner` is whoever said so last.
@@ -210,7 +237,8 @@ struct Item {
 struct Held {
     tab: TabId,
     seq: u32,
-    request: Option<u64>,
+    /// `Give`'s `n`: -1 for a send, else the request's timeout.
+    n: f64,
 }
 
 /// The relay of one tab. See the module docs.
@@ -228,11 +256,11 @@ pub struct Relay {
     peers: Vec<TabId>,
     held: Vec<Held>,
     open: bool,
-    /// A [`Action::Give`] is out and not yet reported [`Input::Given`].
+    /// A `Give` is out and not yet reported `Given`.
     giving: bool,
     warned: bool,
     now: u64,
-    out: Fifo<Action>,
+    out: Fifo<Act>,
 }
 
 impl Relay {
@@ -278,9 +306,19 @@ impl Relay {
         self.peers.len() as u32 + 1
     }
 
+    /// The next thing to do, in the numbers of the ABI.
+    pub fn poll_act(&mut self) -> Option<Act> {
+        self.out.pop()
+    }
+
     /// The next thing to do.
     pub fn poll(&mut self) -> Option<Action> {
-        self.out.pop()
+        loop {
+            let act = self.out.pop()?;
+            if let Some(action) = typed(act) {
+                return Some(action);
+            }
+        }
     }
 
     /// The earliest deadline of this tab's requests.
@@ -298,7 +336,7 @@ impl Relay {
             .map(|i| i.seq)
         {
             self.settle(seq, Err(RequestError::Timeout));
-            self.tell_owner(Wire::Cancel { seq });
+            self.tell_owner(K::Cancel, seq, 0.0);
         }
     }
 
@@ -321,9 +359,9 @@ impl Relay {
         };
         self.forget(self.tab, seq);
         match self.role {
-            Role::Follower => self.tell_owner(Wire::Cancel { seq }),
+            Role::Follower => self.tell_owner(K::Cancel, seq, 0.0),
             // Given to this tab's own session: forget it there.
-            _ if item.done => self.out.push(Action::Drop { tab: self.tab, seq }),
+            _ if item.done => self.act(K::Drop, f64::from(self.tab), seq, 0.0),
             _ => {}
         }
         true
@@ -333,50 +371,95 @@ impl Relay {
     pub fn close(&mut self) {
         match self.role {
             Role::Closed => return,
-            Role::Owner if !self.peers.is_empty() => self.out.push(Action::Release),
-            Role::Owner | Role::Solo => self.out.push(Action::Disconnect),
+            Role::Owner if !self.peers.is_empty() => self.act(K::Release, 0.0, 0, 0.0),
+            Role::Owner | Role::Solo => self.act(K::Disconnect, 0.0, 0, 0.0),
             Role::Follower => {}
         }
         if self.role != Role::Solo {
-            self.post(None, Wire::Bye);
+            self.act(K::Bye, ALL, 0, 0.0);
         }
         self.role = Role::Closed;
         self.owner = None;
         self.peers.clear();
-        for h in std::mem::take(&mut self.held) {
+        for h in core::mem::take(&mut self.held) {
             self.forget(h.tab, h.seq);
         }
-        for item in std::mem::take(&mut self.items) {
+        for item in core::mem::take(&mut self.items) {
             self.forget(self.tab, item.seq);
             if item.request {
-                self.emit(Event::Failed {
-                    seq: item.seq,
-                    error: RequestError::Closed,
-                });
+                self.failed(item.seq, RequestError::Closed);
             }
         }
     }
 
     /// Feeds what happened.
     pub fn handle(&mut self, input: Input, now: u64) {
+        let (kind, tab, seq, n) = match input {
+            Input::Present => (I::Present, 0, 0, 0.0),
+            Input::Granted => (I::Granted, 0, 0, 0.0),
+            Input::Foreign => (I::Foreign, 0, 0, 0.0),
+            Input::Gone { tab } => (I::Gone, tab, 0, 0.0),
+            Input::Open(open) => (I::Open, 0, 0, f64::from(u8::from(open))),
+            Input::Given { tab, seq, sent } => (I::Given, tab, seq, f64::from(u8::from(sent))),
+            Input::Settled { tab, seq, result } => {
+                (I::Settled, tab, seq, result.map_or_else(code, |()| -1.0))
+            }
+            Input::Heard { from, wire } => {
+                let (k, seq, n) = wire.parts();
+                return self.reported(I::Heard as u32 + k as u32, from, seq, n, now);
+            }
+        };
+        self.reported(kind as u32, tab, seq, n, now);
+    }
+
+    /// An input in the numbers of the ABI (`relay.input(kind, tab, seq, n)`,
+    /// see [`RelayInput`](crate::abi::RelayInput); a request's NaN timeout
+    /// already replaced by `rpc.timeout`): what it answers, 0 for nothing.
+    pub fn input(&mut self, kind: u32, tab: TabId, seq: u32, n: f64, now: u64) -> f64 {
+        match I::from_index(kind) {
+            Some(I::Send) => item(self.send()),
+            Some(I::Request) => item(self.request(n as u64, now)),
+            Some(I::Cancel) => f64::from(u8::from(self.cancel(seq))),
+            Some(I::Close) => {
+                self.close();
+                0.0
+            }
+            Some(I::Timeout) => {
+                self.handle_timeout(now);
+                0.0
+            }
+            Some(I::Kept) => self.kept() as f64,
+            _ => {
+                self.reported(kind, tab, seq, n, now);
+                0.0
+            }
+        }
+    }
+
+    /// A lock, channel or driver report (`kind` from `Present` on, or
+    /// `Heard` plus a channel message kind).
+    fn reported(&mut self, kind: u32, tab: TabId, seq: u32, n: f64, now: u64) {
         self.now = now;
         if self.role == Role::Closed {
             return;
         }
-        match input {
-            Input::Present => {
-                self.post(None, Wire::Hello);
+        if let Some(k) = kind.checked_sub(I::Heard as u32) {
+            if let Some(k) = K::from_index(k) {
+                self.heard(tab, k, seq, n);
             }
-            Input::Granted if self.role == Role::Follower => self.take_over(),
-            Input::Granted => {}
-            Input::Foreign => self.unshare(),
-            Input::Heard { from, wire } => self.heard(from, wire),
-            Input::Gone { tab } => self.gone(tab),
-            Input::Open(open) => {
-                self.open = open;
+            return;
+        }
+        match I::from_index(kind) {
+            Some(I::Present) => self.act(K::Hello, ALL, 0, 0.0),
+            Some(I::Granted) if self.role == Role::Follower => self.take_over(),
+            Some(I::Foreign) => self.unshare(),
+            Some(I::Gone) => self.gone(tab),
+            Some(I::Open) => {
+                self.open = n != 0.0;
                 self.flush();
             }
-            Input::Given { tab, seq, sent } => {
+            Some(I::Given) => {
+                let sent = n != 0.0;
                 self.giving = false;
                 if self.held.iter().any(|h| h.tab == tab && h.seq == seq) {
                     if !sent {
@@ -391,14 +474,21 @@ impl Relay {
                 self.done(tab, seq, sent);
                 self.flush();
             }
-            Input::Settled { tab, seq, result } if tab == self.tab => self.settle(seq, result),
-            Input::Settled { tab, seq, result } => {
-                let wire = match result {
-                    Ok(()) => Wire::Reply { seq },
-                    Err(error) => Wire::Failed { seq, error },
+            Some(I::Settled) => {
+                let result = match n < 0.0 {
+                    true => Ok(()),
+                    false => Err(ErrorCode::request_error(n as u32)),
                 };
-                self.post(Some(tab), wire);
+                if tab == self.tab {
+                    return self.settle(seq, result);
+                }
+                // To the asking tab.
+                match result {
+                    Ok(()) => self.act(K::Reply, f64::from(tab), seq, 0.0),
+                    Err(error) => self.act(K::Failed, f64::from(tab), seq, code(error)),
+                }
             }
+            _ => {}
         }
     }
 
@@ -420,7 +510,8 @@ impl Relay {
             done: false,
         };
         self.items.push(item);
-        self.tell_owner(wire(&item, self.now));
+        let (k, n) = self.wire(&item);
+        self.tell_owner(k, seq, n);
         Ok(seq)
     }
 
@@ -428,10 +519,10 @@ impl Relay {
         if take(&mut self.items, |i| i.seq == seq).is_none() {
             return; // settled already (a late reply, a timeout raced it)
         }
-        self.emit(match result {
-            Ok(()) => Event::Replied { seq },
-            Err(error) => Event::Failed { seq, error },
-        });
+        match result {
+            Ok(()) => self.act(K::Replied, 0.0, seq, 0.0),
+            Err(error) => self.failed(seq, error),
+        }
         self.forget(self.tab, seq);
     }
 
@@ -439,76 +530,74 @@ impl Relay {
     /// sent lost their connection; everything else is handed over again.
     fn new_owner(&mut self, owner: TabId) {
         self.owner = Some(owner);
-        self.emit(Event::Owner(owner));
+        self.act(K::NewOwner, f64::from(owner), 0, 0.0);
         while let Some(seq) = self.items.iter().find(|i| i.done).map(|i| i.seq) {
             self.settle(seq, Err(RequestError::ConnectionLost));
         }
-        if owner == self.tab {
-            // This tab's own session takes them now, ahead of anything its
-            // app sends from here on (its queue keeps them until the open).
-            let me = self.tab;
-            for item in &self.items {
-                self.out.push(Action::Give {
-                    tab: me,
-                    seq: item.seq,
-                    request: item
-                        .request
-                        .then(|| item.deadline.map_or(0, |d| d.saturating_sub(self.now))),
-                });
+        let me = owner == self.tab;
+        if !me {
+            self.act(K::Hello, f64::from(owner), 0, 0.0);
+        }
+        for i in 0..self.items.len() {
+            let Some(&item) = self.items.get(i) else {
+                break;
+            };
+            let (k, n) = self.wire(&item);
+            if me {
+                // This tab's own session takes them now, ahead of anything
+                // its app sends from here on (its queue keeps them until
+                // the open), and keeps their deadlines from here on.
+                let n = if item.request { n } else { -1.0 };
+                self.act(K::Give, f64::from(owner), item.seq, n);
+            } else {
+                self.act(k, f64::from(owner), item.seq, n);
             }
-            // The session keeps their deadlines from here on.
+        }
+        if me {
             for item in self.items.iter_mut() {
                 item.deadline = None;
             }
-            return;
-        }
-        self.post(Some(owner), Wire::Hello);
-        for item in &self.items {
-            let wire = wire(item, self.now);
-            self.out.push(Action::Post {
-                to: Some(owner),
-                wire,
-            });
         }
     }
 
-    fn heard(&mut self, from: TabId, wire: Wire) {
-        match wire {
-            Wire::Owner { fp } => {
-                if self.role == Role::Owner {
+    fn heard(&mut self, from: TabId, k: K, seq: u32, n: f64) {
+        let owner = self.owner == Some(from);
+        let owning = self.role == Role::Owner;
+        match k {
+            K::Owner => {
+                if owning {
                     return; // the lock makes this impossible; keep ours
                 }
-                if fp != self.fp && !self.warned {
+                if seq != self.fp && !self.warned {
                     self.warned = true;
-                    self.emit(Event::Mismatch);
+                    self.act(K::Mismatch, 0.0, 0, 0.0);
                 }
-                if self.role == Role::Follower && self.owner != Some(from) {
+                if self.role == Role::Follower && !owner {
                     self.new_owner(from);
                 }
             }
-            Wire::Done { seq } if self.owner == Some(from) => self.done(self.tab, seq, true),
-            Wire::Reply { seq } if self.owner == Some(from) => self.settle(seq, Ok(())),
-            Wire::Failed { seq, error } if self.owner == Some(from) => self.settle(seq, Err(error)),
-            Wire::Tabs { n } if self.owner == Some(from) => self.emit(Event::Tabs(n)),
-            Wire::Bye if self.owner == Some(from) => self.owner = None,
+            K::Done if owner => self.done(self.tab, seq, true),
+            K::Reply if owner => self.settle(seq, Ok(())),
+            K::Failed if owner => self.settle(seq, Err(ErrorCode::request_error(n as u32))),
+            K::Tabs if owner => self.act(K::TabCount, 0.0, 0, f64::from(n as u32)),
+            K::Bye if owner => self.owner = None,
             // Not the owner (any more): what was sent to it is not its.
-            Wire::Send { seq } | Wire::Request { seq, .. } if self.role != Role::Owner => {
-                self.forget(from, seq)
-            }
-            _ if self.role != Role::Owner => {}
+            K::Send | K::Request if !owning => self.forget(from, seq),
+            _ if !owning => {}
             // ----- what the owner hears
-            Wire::Hello => {
+            K::Hello => {
                 // Owner first: the tab heeds the count only from its owner.
-                self.post(Some(from), Wire::Owner { fp: self.fp });
+                self.act(K::Owner, f64::from(from), self.fp, 0.0);
                 self.join(from);
             }
-            Wire::Send { seq } => self.hold(from, seq, None),
-            Wire::Request { seq, timeout } => self.hold(from, seq, Some(timeout)),
-            Wire::Cancel { seq } => match take(&mut self.held, |h| h.tab == from && h.seq == seq) {
+            K::Send => self.hold(from, seq, -1.0),
+            // The timeout as a `u64` would take it (`as` saturates).
+            K::Request => self.hold(from, seq, n as u64 as f64),
+            K::Cancel => match take(&mut self.held, |h| h.tab == from && h.seq == seq) {
                 Some(_) => self.forget(from, seq),
-                None => self.out.push(Action::Drop { tab: from, seq }),
+                None => self.act(K::Drop, f64::from(from), seq, 0.0),
             },
-            Wire::Bye => self.gone(from),
+            K::Bye => self.gone(from),
             _ => {}
         }
     }
@@ -518,8 +607,8 @@ impl Relay {
     fn take_over(&mut self) {
         self.role = Role::Owner;
         self.open = false;
-        self.out.push(Action::Connect);
-        self.post(None, Wire::Owner { fp: self.fp });
+        self.act(K::Connect, 0.0, 0, 0.0);
+        self.act(K::Owner, ALL, self.fp, 0.0);
         // Counted afresh: the other tabs join again as they hear of it.
         self.tabs_changed();
         self.new_owner(self.tab);
@@ -530,7 +619,7 @@ impl Relay {
             return; // the owner keeps its connection; the other tab goes solo
         }
         self.role = Role::Solo;
-        self.out.push(Action::Unshare);
+        self.act(K::Unshare, 0.0, 0, 0.0);
         self.new_owner(self.tab);
         self.owner = None;
     }
@@ -540,7 +629,7 @@ impl Relay {
             return;
         }
         self.peers.push(tab);
-        self.out.push(Action::Watch { tab });
+        self.act(K::Watch, f64::from(tab), 0, 0.0);
         self.tabs_changed();
     }
 
@@ -553,7 +642,7 @@ impl Relay {
             self.held.retain(|h| {
                 let gone = h.tab == tab;
                 if gone {
-                    out.push(Action::Forget { tab, seq: h.seq });
+                    out.push(forget(tab, h.seq));
                 }
                 !gone
             });
@@ -562,38 +651,33 @@ impl Relay {
     }
 
     fn tabs_changed(&mut self) {
-        let n = self.tabs();
-        self.post(None, Wire::Tabs { n });
-        self.emit(Event::Tabs(n));
+        let n = f64::from(self.tabs());
+        self.act(K::Tabs, ALL, 0, n);
+        self.act(K::TabCount, 0.0, 0, n);
     }
 
-    fn hold(&mut self, tab: TabId, seq: u32, request: Option<u64>) {
+    fn hold(&mut self, tab: TabId, seq: u32, n: f64) {
         self.join(tab);
-        self.held.push(Held { tab, seq, request });
+        self.held.push(Held { tab, seq, n });
         self.flush();
     }
 
     /// Gives the first held item if the connection is open (the rest follow
-    /// one by one as each is reported [`Input::Given`]).
+    /// one by one as each is reported `Given`).
     fn flush(&mut self) {
         if !self.open || self.giving || self.role != Role::Owner {
             return;
         }
-        if let Some(h) = self.held.first() {
+        if let Some(&h) = self.held.first() {
             self.giving = true;
-            let give = Action::Give {
-                tab: h.tab,
-                seq: h.seq,
-                request: h.request,
-            };
-            self.out.push(give);
+            self.act(K::Give, f64::from(h.tab), h.seq, h.n);
         }
     }
 
     /// Item `seq` of `tab` went to the socket (`sent`) or was refused.
     fn done(&mut self, tab: TabId, seq: u32, sent: bool) {
         if tab != self.tab {
-            return self.post(Some(tab), Wire::Done { seq });
+            return self.act(K::Done, f64::from(tab), seq, 0.0);
         }
         // One of this tab's own: a request stays until it settles.
         let Some(request) = self.items.iter().find(|i| i.seq == seq).map(|i| i.request) else {
@@ -609,43 +693,133 @@ impl Relay {
         self.forget(tab, seq);
         if !sent && request {
             // Refused by this tab's session: it never went out.
-            self.emit(Event::Failed {
-                seq,
-                error: RequestError::Closed,
-            });
+            self.failed(seq, RequestError::Closed);
+        }
+    }
+
+    /// What a tab posts for its item: a send, or a request with the time
+    /// left.
+    fn wire(&self, item: &Item) -> (K, f64) {
+        match item.request {
+            false => (K::Send, 0.0),
+            true => (
+                K::Request,
+                item.deadline.map_or(0, |d| d.saturating_sub(self.now)) as f64,
+            ),
         }
     }
 
     /// Posts to the owner, if this tab follows a known one.
-    fn tell_owner(&mut self, wire: Wire) {
+    fn tell_owner(&mut self, k: K, seq: u32, n: f64) {
         if let Some(owner) = self.owner.filter(|_| self.role == Role::Follower) {
-            self.post(Some(owner), wire);
+            self.act(k, f64::from(owner), seq, n);
         }
     }
 
-    fn post(&mut self, to: Option<TabId>, wire: Wire) {
-        self.out.push(Action::Post { to, wire });
-    }
-
-    fn emit(&mut self, event: Event) {
-        self.out.push(Action::Emit(event));
+    fn failed(&mut self, seq: u32, error: RequestError) {
+        self.act(K::RequestFailed, 0.0, seq, code(error));
     }
 
     fn forget(&mut self, tab: TabId, seq: u32) {
-        self.out.push(Action::Forget { tab, seq });
+        self.out.push(forget(tab, seq));
+    }
+
+    fn act(&mut self, kind: K, to: f64, seq: u32, n: f64) {
+        self.out.push(Act { kind, to, seq, n });
     }
 }
 
-/// What a tab posts for its item: a send, or a request with the time left.
-fn wire(item: &Item, now: u64) -> Wire {
-    let seq = item.seq;
-    match item.request {
-        false => Wire::Send { seq },
-        true => Wire::Request {
-            seq,
-            timeout: item.deadline.map_or(0, |d| d.saturating_sub(now)),
-        },
+fn forget(tab: TabId, seq: u32) -> Act {
+    Act {
+        kind: K::Forget,
+        to: f64::from(tab),
+        seq,
+        n: 0.0,
     }
+}
+
+/// The [`ErrorCode`] index of a failed request.
+fn code(error: RequestError) -> f64 {
+    f64::from(ErrorCode::of_request(error) as u32)
+}
+
+/// An accepted item's seq, or minus the [`SendResult`] of the refusal.
+fn item(r: Result<u32, Refused>) -> f64 {
+    match r {
+        Ok(seq) => f64::from(seq),
+        Err(Refused::Full) => -f64::from(SendResult::QueueFull as u32),
+        Err(Refused::Closed) => -f64::from(SendResult::Closed as u32),
+    }
+}
+
+impl Wire {
+    /// The message as `(kind, seq, n)` on the channel.
+    fn parts(&self) -> (K, u32, f64) {
+        match *self {
+            Wire::Hello => (K::Hello, 0, 0.0),
+            Wire::Owner { fp } => (K::Owner, fp, 0.0),
+            Wire::Send { seq } => (K::Send, seq, 0.0),
+            Wire::Request { seq, timeout } => (K::Request, seq, timeout as f64),
+            Wire::Cancel { seq } => (K::Cancel, seq, 0.0),
+            Wire::Done { seq } => (K::Done, seq, 0.0),
+            Wire::Reply { seq } => (K::Reply, seq, 0.0),
+            Wire::Failed { seq, error } => (K::Failed, seq, code(error)),
+            Wire::Tabs { n } => (K::Tabs, 0, f64::from(n)),
+            Wire::Bye => (K::Bye, 0, 0.0),
+        }
+    }
+}
+
+/// An [`Act`] as an [`Action`] (`None` for kinds the machine never makes).
+fn typed(act: Act) -> Option<Action> {
+    let Act { kind, to, seq, n } = act;
+    let tab = to as TabId;
+    let wire = match kind {
+        K::Hello => Some(Wire::Hello),
+        K::Owner => Some(Wire::Owner { fp: seq }),
+        K::Send => Some(Wire::Send { seq }),
+        K::Request => Some(Wire::Request {
+            seq,
+            timeout: n as u64,
+        }),
+        K::Cancel => Some(Wire::Cancel { seq }),
+        K::Done => Some(Wire::Done { seq }),
+        K::Reply => Some(Wire::Reply { seq }),
+        K::Failed => Some(Wire::Failed {
+            seq,
+            error: ErrorCode::request_error(n as u32),
+        }),
+        K::Tabs => Some(Wire::Tabs { n: n as u32 }),
+        K::Bye => Some(Wire::Bye),
+        _ => None,
+    };
+    if let Some(wire) = wire {
+        let to = (to >= 0.0).then_some(tab);
+        return Some(Action::Post { to, wire });
+    }
+    Some(match kind {
+        K::Connect => Action::Connect,
+        K::Watch => Action::Watch { tab },
+        K::Give => Action::Give {
+            tab,
+            seq,
+            request: (n >= 0.0).then_some(n as u64),
+        },
+        K::Forget => Action::Forget { tab, seq },
+        K::Drop => Action::Drop { tab, seq },
+        K::Release => Action::Release,
+        K::Disconnect => Action::Disconnect,
+        K::Unshare => Action::Unshare,
+        K::Replied => Action::Emit(Event::Replied { seq }),
+        K::RequestFailed => Action::Emit(Event::Failed {
+            seq,
+            error: ErrorCode::request_error(n as u32),
+        }),
+        K::TabCount => Action::Emit(Event::Tabs(n as u32)),
+        K::Mismatch => Action::Emit(Event::Mismatch),
+        K::NewOwner => Action::Emit(Event::Owner(tab)),
+        _ => return None,
+    })
 }
 
 /// Takes the first element `hit` accepts out of `v`. (`retain`, not

@@ -164,6 +164,24 @@ fn wrap_predicate(f: JsValue) -> PongPredicate {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// The options array (see [`Inner::new`]) as numbers. (A plain array of
+/// numbers: cheaper in the glue than a `Float64Array`.)
+#[inline(never)]
+pub(super) fn numbers(options: &Array) -> Vec<f64> {
+    let mut n = Vec::new();
+    for i in 0..options.length() {
+        n.push(options.get(i).unchecked_into_f64());
+    }
+    n
+}
+
+/// What an invalid option throws: `[field, reason]`, which the facade turns
+/// into a `TypeError`.
+#[inline(never)]
+pub(super) fn thrown(e: ConfigError) -> JsValue {
+    Array::of2(&e.field.into(), &e.reason.into()).into()
+}
+
 fn build(
     url: Option<JsValue>,
     protocols: JsValue,
@@ -235,16 +253,11 @@ impl Inner {
         ack: JsValue,
         sink: JsSink,
     ) -> Result<Inner, JsValue> {
-        // A plain array of numbers: cheaper in the glue than a Float64Array.
-        let mut n = Vec::new();
-        for i in 0..options.length() {
-            n.push(options.get(i).unchecked_into_f64());
-        }
+        let n = numbers(&options);
         // A string, or nothing (`undefined` / `null`, as `Option<String>`
         // took it).
         let url = url.is_string().then_some(url);
-        build(url, protocols, &n, ping, pong, ack, sink)
-            .map_err(|e| Array::of2(&e.field.into(), &e.reason.into()).into())
+        build(url, protocols, &n, ping, pong, ack, sink).map_err(thrown)
     }
 
     /// Whether text frames carry JSON (the `json` option or its default).
