@@ -8,7 +8,9 @@ ensure_setup
 if pkg_stale; then bash scripts/build.sh; fi
 gz() { gzip -9 -c "$1" | wc -c; }
 total=0
-for f in pkg/steadyws_bg_glue_bg.wasm pkg/steadyws_bg_glue.js pkg/index.js; do
+# What a page downloads: the module and index.js (the facade, abi.js and
+# wasm-bindgen's glue, bundled; see scripts/build.sh).
+for f in pkg/steadyws_bg_glue_bg.wasm pkg/index.js; do
   [ -f "$f" ] || continue
   raw=$(wc -c < "$f"); z=$(gz "$f"); total=$((total + z))
   printf 'size %-32s %8d bytes  %7d gzip\n' "$(basename "$f")" "$raw" "$z"

@@ -178,9 +178,6 @@ try {
         return (await cdp.send('Runtime.getHeapUsage')).usedSize;
       };
       await inPage(async (sdk, url, client, until) => {
-        const init = (await import('/pkg/steadyws_bg_glue.js')).default;
-        const exports = await init();
-        const memory = Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
         const s = await sdk.connect(url, { json: true });
         await until('open', () => s.state === 'open');
         let listeners = 0;
@@ -188,7 +185,7 @@ try {
         const signal = { aborted: false, addEventListener() { listeners++; }, removeEventListener() { listeners--; } };
         globalThis.__rpcLeak = {
           s,
-          memory: () => memory.buffer.byteLength,
+          memory: () => globalThis.__wasmMemory.buffer.byteLength,
           listeners: () => listeners,
           async batch(rounds) {
             for (let r = 0; r < rounds; r++) {
@@ -200,6 +197,16 @@ try {
           },
         };
       });
+      // The module's memory, found by the debugger (the package does not
+      // expose its wasm exports): the page has loaded exactly one module.
+      const proto = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
+      const found = await cdp.send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId });
+      const count = await cdp.send('Runtime.callFunctionOn', {
+        objectId: found.objects.objectId,
+        functionDeclaration: 'function () { globalThis.__wasmMemory = this[0]; return this.length; }',
+        returnByValue: true,
+      });
+      assert.equal(count.result.value, 1, 'one WebAssembly.Memory in the page');
       await page.evaluate(() => globalThis.__rpcLeak.batch(20)); // warm-up: 2,000
       const warm = { heap: await heap(), memory: await page.evaluate(() => globalThis.__rpcLeak.memory()) };
       await page.evaluate(() => globalThis.__rpcLeak.batch(100)); // 10,000

@@ -34,7 +34,6 @@ const flat = (ms) => ms.flatMap((m) => (m.modules ? flat(m.modules) : [m]));
 const modules = flat(info.modules).filter((m) => m.identifier && m.moduleType !== 'runtime').map((m) => m.name).sort();
 const want = [
   './node_modules/steadyws/index.js',
-  './node_modules/steadyws/steadyws_bg_glue.js',
   './node_modules/steadyws/steadyws_bg_glue_bg.wasm',
   './src/main.js',
 ];
