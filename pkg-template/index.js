@@ -1,6 +1,11 @@
 // steadyws: the JS facade over the wasm driver (see src/web/).
 // Importing this module touches no browser global (safe for SSR); the wasm
 // module is loaded once, by the first connect() or version().
+//
+// Written for its minified, gzipped size (what every page downloads): one
+// helper for each thing done in several places, short forms where the
+// long one only repeats itself. esbuild mangles `#private` names only, so
+// what matters is how many distinct constructs remain.
 import init, { Inner, Relay, onPanic, version as wasmVersion } from './steadyws_bg_glue.js';
 // Every number that crosses to the wasm module is named there (generated
 // from src/abi.rs); defaults and validation of the options are the core's.
@@ -55,16 +60,39 @@ export async function version() {
   return wasmVersion();
 }
 
-function error(code, detail, extra) {
+// `extra`: own properties to add (`data`, `cause`); `detail` fills the
+// message's %d (only the core's error events have one).
+function error(code, extra, detail) {
   const err = new Error(MESSAGES[code]?.replace('%d', detail) ?? code);
   err.name = 'SteadyWsError';
   err.code = code;
   return Object.assign(err, extra);
 }
 
+// What request()'s signal rejects with.
+const aborted = (signal) => error('ABORTED', { cause: signal.reason });
+
 function bad(field, what) {
   throw new TypeError(`steadyws: ${field} must be ${what}`);
 }
+
+// Rethrown outside the caller's stack (reported as uncaught, never lost).
+const rethrow = (e) => queueMicrotask(() => { throw e; });
+
+// Neither entry point of the wasm module (the socket's and the relay's
+// sink) may throw into it (see src/web/js.rs JsSink): what escapes `f` is
+// rethrown outside its call stack. Returns nothing, as the sinks do.
+const guard = (f) => (...a) => {
+  try {
+    f(...a);
+  } catch (e) {
+    rethrow(e);
+  }
+};
+
+// Frees a wasm object (or a stand-in) once no wasm frame is on the stack:
+// this may run inside a handler called from the driver.
+const free = (w) => queueMicrotask(() => w.free());
 
 function wsUrl(url) {
   let u;
@@ -73,8 +101,10 @@ function wsUrl(url) {
   } catch {
     bad('url', 'a valid ws:, wss:, http: or https: URL');
   }
-  if (u.protocol === 'http:' || u.protocol === 'https:') u.protocol = u.protocol === 'http:' ? 'ws:' : 'wss:';
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') bad('url', 'a ws:, wss:, http: or https: URL');
+  // http: and https: become ws: and wss: (a special scheme to another).
+  const p = u.protocol.replace(/^http/, 'ws');
+  if (p !== 'ws:' && p !== 'wss:') bad('url', 'a ws:, wss:, http: or https: URL');
+  u.protocol = p;
   u.hash = '';
   return u.href;
 }
@@ -166,6 +196,14 @@ function snapshot(w, tabs) {
 
 const noop = () => {};
 
+// The part of a stand-in for the wasm socket (a `shared` follower's, a
+// frozen tab's; see #share) that has nothing to do: a frozen tab's is this
+// plus close(). Its stats are also a socket's before it has any.
+const IDLE = {
+  state: () => 0, send: () => 1, request: () => -SEND_CLOSED, stats: () => [0, 0, 0, 0, 0, -1, 0],
+  reconnect: noop, page: noop, unqueue: noop, free: noop,
+};
+
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
 export class Socket {
@@ -183,7 +221,7 @@ export class Socket {
   #paged = false;
   #name;
   #frozen = false;
-  #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null, pending: 0, tabs: 1, owner: false };
+  #last = snapshot(IDLE, 1);
   /** request(): the `[rpc.id]` field; pending ones by id; their ids by the core's handle. */
   #rpc;
   #req = new Map();
@@ -224,53 +262,33 @@ export class Socket {
     this.#url = url ?? '';
     this.#init = init;
     this.#rpc = rpc;
-    let ack = init?.ack;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
-    // A reply predicate sees the message as 'message' would, and may not
-    // throw into the driver (a throw is "not a reply").
-    if (typeof pong === 'function') {
-      const f = pong;
-      pong = (raw) => {
-        try {
-          return !!f(this.#in(raw));
-        } catch {
-          return false;
-        }
-      };
-    }
-    // The ack predicate sees the message as 'message' would; a throw is
-    // reported (HANDLER_THREW) and means "not the ack".
-    if (typeof ack === 'function') {
-      const f = ack;
-      ack = (raw) => {
-        let m;
-        try {
-          m = this.#in(raw);
-        } catch {
-          return false;
-        }
-        try {
-          return !!f(m);
-        } catch (cause) {
-          queueMicrotask(() => this.#emit('error', error('HANDLER_THREW', 0, { cause })));
-          return false;
-        }
-      };
-    }
-    this.#args = [url, protocols, slots, ping, pong, ack, ws];
+    // A reply predicate (pong) and the ack predicate see the message as
+    // 'message' would, and may not throw into the driver: a frame that does
+    // not parse, or a throw, is "not a reply"; a throwing ack predicate is
+    // also reported (HANDLER_THREW).
+    const wrap = (f, report) => typeof f !== 'function' ? f : (raw) => {
+      let m = f; // no message can be f: still f, the frame did not parse
+      try {
+        m = this.#in(raw);
+        return !!f(m);
+      } catch (cause) {
+        if (report && m !== f) queueMicrotask(() => this.#threw(cause));
+        return false;
+      }
+    };
+    this.#args = [url, protocols, slots, ping, wrap(pong), wrap(init?.ack, 1), ws];
     try {
       // Sharing needs Web Locks and BroadcastChannel; without them, alone.
-      if (shared && globalThis.navigator?.locks?.request && typeof BroadcastChannel == 'function') this.#share(shared);
+      if (shared && globalThis.navigator?.locks?.request && typeof BroadcastChannel == 'function') this.#share(this.#name = shared, 1);
       else this.#connect();
       // It may have ended inside the constructor (e.g. new WebSocket threw
       // and reconnect is off): #end() could not free it then.
       if (this.#dead) {
         const w = this.#w;
-        this.#last = snapshot(w, 1);
-        this.#left = drain(w);
-        queueMicrotask(() => w.free());
-        return;
+        this.#keep(w);
+        free(w);
       }
     } catch (e) {
       live.delete(this);
@@ -285,43 +303,30 @@ export class Socket {
     const [url, protocols, slots, ping, pong, ack, ws] = this.#args;
     // A socket given up by a frozen tab (#freeze) is no longer this one's.
     const gen = this.#gen;
-    // Neither entry point may throw into the driver (see src/web/js.rs
-    // JsSink): whatever escapes is rethrown outside its call stack.
     this.#w = new Inner(url, protocols, slots, ping, pong, ack, {
-      ev: (k, a, b, v, w) => {
-        try {
-          if (gen === this.#gen) this.#ev(k, a, b, v, w);
-        } catch (e) {
-          queueMicrotask(() => { throw e; });
-        }
-      },
+      ev: guard((k, a, b, v, w) => gen === this.#gen && this.#ev(k, a, b, v, w)),
       // send() rejects what a browser socket cannot send, so this throws
       // only for something unforeseen: reported, never silently lost.
       tx: (ws, data) => {
         try {
           ws.send(data);
         } catch (cause) {
-          queueMicrotask(() => this.#emit('error', error('SEND_FAILED', 0, { data, cause })));
+          queueMicrotask(() => this.#oops('SEND_FAILED', { data, cause }));
         }
       },
       // The constructor of every attempt (see src/abi.rs).
       ws,
       // User functions run later, outside the driver, and answer by
       // generation: an answer for an attempt given up is ignored.
-      url: (gen, attempt) => this.#run(() => this.#src({ attempt }), (u) => {
-        const href = wsUrl(u);
-        this.#url = href;
-        this.#w.answer(gen, 0, href);
-      }, () => this.#w.answer(gen, 1)),
-      init: (gen, attempt) => this.#run(() => {
+      url: (gen, attempt) => this.#run(gen, () => this.#src({ attempt }), (u) => this.#w.answer(gen, 0, this.#url = wsUrl(u)), 1),
+      init: (gen, attempt) => this.#run(gen, () => {
         const m = this.#init.message;
         return typeof m === 'function' ? m({ attempt }) : m;
       }, (m) => {
         // All encoded first: a message that cannot be is a failed init.
-        const list = (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'));
-        for (const x of list) this.#w.answer(gen, 2, x);
+        for (const x of (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'))) this.#w.answer(gen, 2, x);
         this.#w.answer(gen, 3);
-      }, () => this.#w.answer(gen, 4)),
+      }, 4),
     });
     this.#json = this.#w.json;
     // Page events feed the core (once per socket: a tab may own several
@@ -350,10 +355,9 @@ export class Socket {
   // The policy is the relay's (wasm); this carries its locks and channel
   // messages. Until it owns the connection, this tab's #w is a stand-in
   // that mirrors the owner's connection and hands items to the relay.
+  // `first`: the constructor's call (a frozen tab calls it again).
 
-  #share(name) {
-    const first = this.#name === undefined;
-    this.#name = name;
+  #share(name, first) {
     const key = 'steadyws:' + name;
     const tab = this.#tab = (Math.random() * 2 ** 32) >>> 0;
     const stop = this.#stop = new AbortController();
@@ -365,31 +369,32 @@ export class Socket {
     })).catch(noop);
     const ch = this.#ch = new BroadcastChannel(key);
     ch.onmessage = ({ data: m }) => {
-      if (this.#dead || !m || (m.to !== -1 && m.to !== tab)) return;
-      if (m.v !== RELAY_VERSION) return this.#relay.input(RI_FOREIGN, 0, 0, 0);
-      if (m.k !== RA_EVENT) {
+      const { v, k, from, to, seq, n, data } = m || 0;
+      if (this.#dead || !m || (to !== -1 && to !== tab)) return;
+      if (v !== RELAY_VERSION) return this.#input(RI_FOREIGN);
+      if (k !== RA_EVENT) {
         // Payloads stay here, filed by (tab, seq) until the relay forgets
         // them; a reply's goes with the event it becomes.
-        if (m.k === RA_SEND || m.k === RA_REQUEST) this.#pay.set(`${m.from}:${m.seq}`, m.data);
-        if (m.k === RA_REPLY) this.#stash = m.data;
-        return this.#relay.input(RI_HEARD + m.k, m.from, m.seq, m.n);
+        if (k === RA_SEND || k === RA_REQUEST) this.#pay.set(`${from}:${seq}`, data);
+        if (k === RA_REPLY) this.#stash = data;
+        return this.#input(RI_HEARD + k, from, seq, n);
       }
-      if (m.from === this.#mirror.owner && !this.#fwd) {
-        const [k, a, b] = m.data;
-        const mr = this.#mirror;
+      if (from === mr.owner && !this.#fwd) {
+        const [k, a] = data;
         if (k === EV_STATE) mr.state = a;
         if (k === EV_OPEN) {
           mr.attempt = a;
-          this.#url = m.data[5];
+          this.#url = data[5];
         }
         if (k === EV_MESSAGE) mr.in++;
-        this.#ev(...m.data);
+        this.#ev(...data);
       }
     };
     const [, , slots] = this.#args;
     const mr = this.#mirror = { state: 0, attempt: 0, in: 0, out: 0, owner: undefined };
     // The stand-in for the wasm socket while another tab owns.
     this.#w = {
+      __proto__: IDLE,
       send: (d) => {
         const r = this.#item(RI_SEND, NaN, d);
         if (r < 0) return -r;
@@ -397,32 +402,23 @@ export class Socket {
         return mr.state === STATE_OPEN ? 0 : 1;
       },
       state: () => mr.state,
-      stats: () => [mr.attempt, 0, mr.in, mr.out, this.#relay.input(RI_KEPT, 0, 0, 0), -1, this.#mine.size],
+      stats: () => [mr.attempt, 0, mr.in, mr.out, this.#input(RI_KEPT), -1, this.#mine.size],
       close: (code, reason) => {
         this.#bye = [code, reason];
-        this.#relay.input(RI_CLOSE, 0, 0, 0);
-        const prev = mr.state;
-        mr.state = STATE_CLOSED;
-        this.#ev(EV_CLOSE, code, 1, reason);
-        this.#ev(EV_STATE, STATE_CLOSED, prev);
+        this.#input(RI_CLOSE);
+        // The state it closes from, then closed.
+        this.#closed(code, reason, mr.state, mr.state = STATE_CLOSED);
       },
-      reconnect: noop, page: noop, unqueue: noop, free: noop,
     };
     // The options' fingerprint (FNV-1a), compared with the owner's.
     let fp = 2166136261;
     for (const c of JSON.stringify([this.#url, ...this.#args.slice(1, 4)])) fp = Math.imul(fp ^ c.charCodeAt(0), 16777619) >>> 0;
-    this.#relay = new Relay(tab, fp, slots, { act: (k, to, seq, n) => {
-      try {
-        this.#act(k, to, seq, n);
-      } catch (e) {
-        queueMicrotask(() => { throw e; });
-      }
-    } });
+    this.#relay = new Relay(tab, fp, slots, { act: guard((k, to, seq, n) => this.#act(k, to, seq, n)) });
     this.#json = this.#relay.json;
     // Held for this tab's life: the owner waits for it to learn the tab
     // ended, so the tab says hello only once it holds it.
-    hold(`${key}:${tab}`, () => this.#dead || this.#relay.input(RI_PRESENT, 0, 0, 0));
-    hold(key, () => this.#dead || this.#relay.input(RI_GRANTED, 0, 0, 0));
+    hold(`${key}:${tab}`, () => this.#dead || this.#input(RI_PRESENT));
+    hold(key, () => this.#dead || this.#input(RI_GRANTED));
     // A frozen page (the bfcache, or frozen in the background) cannot
     // relay: it gives its part up, and joins again when it comes back.
     if (first) {
@@ -437,6 +433,11 @@ export class Socket {
     }
   }
 
+  // The relay's input(kind, tab, seq, n).
+  #input(kind, tab = 0, seq = 0, n = 0) {
+    return this.#relay.input(kind, tab, seq, n);
+  }
+
   #freeze() {
     if (this.#frozen) return;
     this.#frozen = true;
@@ -447,37 +448,46 @@ export class Socket {
     // and is still waiting for has lost its connection.
     this.#gen++;
     this.#bye = [1001, 'frozen'];
-    this.#relay.input(RI_CLOSE, 0, 0, 0);
+    this.#input(RI_CLOSE);
     this.#bye = undefined;
     this.#fwd = false;
     this.#unshare();
-    const r = this.#relay;
+    free(this.#relay);
     this.#relay = undefined;
-    queueMicrotask(() => r.free());
-    if (w instanceof Inner) queueMicrotask(() => w.free());
-    for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(error('CONNECTION_LOST'));
+    // A stand-in's free() does nothing.
+    free(w);
+    this.#failAll(() => error('CONNECTION_LOST'));
     for (const e of this.#req.values()) e[3]();
     this.#req.clear();
     this.#rid.clear();
     this.#mine.clear();
-    // Connecting again from here on (the stand-in until it joins).
-    this.#unlock = [];
-    this.#stop = undefined;
-    this.#w = {
-      state: () => 0, send: () => 1, request: () => -SEND_CLOSED, settle: noop, stats: () => [0, 0, 0, 0, 0, -1, 0],
-      reconnect: noop, page: noop, unqueue: noop, free: noop,
-      close: (code, reason) => {
-        this.#ev(EV_CLOSE, code, 1, reason);
-        this.#ev(EV_STATE, STATE_CLOSED, 0);
-      },
-    };
-    if (prev !== 0) this.#emit('state', { state: STATES[0], previous: STATES[prev] });
+    // Connecting again from here on (the stand-in until it joins; #unshare
+    // has emptied #unlock and aborted #stop, and #share makes new ones).
+    this.#w = { __proto__: IDLE, close: (code, reason) => this.#closed(code, reason, 0) };
+    this.#anew(prev);
+  }
+
+  // A stand-in's close: the events a closing socket ends with.
+  #closed(code, reason, prev) {
+    this.#ev(EV_CLOSE, code, 1, reason);
+    this.#ev(EV_STATE, STATE_CLOSED, prev);
+  }
+
+  // This tab sees a new connection connect afresh (`prev`: the state of
+  // the one it saw before).
+  #anew(prev) {
+    if (prev) this.#emit('state', { state: STATES[0], previous: STATES[prev] });
+  }
+
+  // Rejects every pending request (owner's and follower's) with make().
+  #failAll(make) {
+    for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(make());
   }
 
   // A send or request of this tab's app, kept by the relay (its seq > 0).
   #item(kind, timeout, data) {
     this.#next = data;
-    const r = this.#relay.input(kind, 0, 0, timeout);
+    const r = this.#input(kind, 0, 0, timeout);
     if (r > 0) this.#pay.set(`${this.#tab}:${r}`, data);
     return r;
   }
@@ -503,7 +513,8 @@ export class Socket {
         if (!this.#fwd) this.#unshare();
         return;
       }
-      case RA_WATCH: return navigator.locks.request(`steadyws:${this.#chName()}:${to}`, { signal: this.#stop.signal }, () => this.#relay?.input(RI_GONE, to, 0, 0)).catch(noop);
+      // The channel's name is the key of the tab locks (see #share).
+      case RA_WATCH: return navigator.locks.request(`${this.#ch.name}:${to}`, { signal: this.#stop.signal }, () => this.#relay?.input(RI_GONE, to, 0, 0)).catch(noop);
       case RA_GIVE: {
         // To this tab's own socket; a refusal (closing) keeps it in the relay.
         let ok = true;
@@ -553,8 +564,7 @@ export class Socket {
         // so itself; the new owner's socket starts connecting silently).
         const prev = mr.state;
         mr.state = 0;
-        if (prev !== 0) this.#emit('state', { state: STATES[0], previous: STATES[prev] });
-        return;
+        return this.#anew(prev);
       }
       case RA_ARM:
         clearTimeout(this.#timer);
@@ -562,14 +572,12 @@ export class Socket {
     }
   }
 
-  #chName() { return this.#ch.name.slice(9); }
-
   #post(k, to, seq, n, data) {
     try {
       this.#ch?.postMessage({ v: RELAY_VERSION, k, from: this.#tab, to, seq, n, data });
     } catch (cause) {
       // Data a channel cannot clone (it was checked for the socket).
-      this.#emit('error', error('SEND_FAILED', 0, { data, cause }));
+      this.#oops('SEND_FAILED', { data, cause });
     }
   }
 
@@ -590,13 +598,14 @@ export class Socket {
   }
 
   // Runs a user function (maybe async), then `ok` with its result; a throw,
-  // a rejection or a throwing `ok` is `fail(cause)` a macrotask later, so a
-  // first attempt's error reaches handlers attached after connect().
-  #run(f, ok, fail) {
+  // a rejection or a throwing `ok` answers `no` for attempt `gen` a
+  // macrotask later, so a first attempt's error reaches handlers attached
+  // after connect().
+  #run(gen, f, ok, no) {
     new Promise((resolve) => resolve(f())).then((v) => this.#dead || ok(v)).catch((cause) => setTimeout(() => {
       if (this.#dead) return;
       this.#cause = { cause };
-      fail(cause);
+      this.#w.answer(gen, no);
       this.#cause = undefined;
     }));
   }
@@ -618,7 +627,7 @@ export class Socket {
   on(type, handler) {
     // EVENTS also holds null for kinds the app never sees.
     if (typeof type !== 'string' || !EVENTS.includes(type)) throw new TypeError(`steadyws: unknown event '${type}'`);
-    if (typeof handler !== 'function') throw new TypeError('steadyws: handler must be a function');
+    if (typeof handler !== 'function') bad('handler', 'a function');
     // Copy on write: a dispatch in progress keeps the list it started with.
     // Like addEventListener, a handler is registered once per type.
     const list = this.#h[type] ?? [];
@@ -637,7 +646,7 @@ export class Socket {
     data = outgoing(data, this.#json, 'send');
     const r = this.#dead ? SEND_CLOSED : this.#w.send(data);
     if (r < 2) return SEND[r];
-    throw error(SEND[r], 0, { data });
+    throw error(SEND[r], { data });
   }
 
   /**
@@ -651,15 +660,13 @@ export class Socket {
       if (!this.#json) bad('request()', 'used with json: true');
       if (typeof data !== 'object' || data === null) bad('request data', 'an object');
       if (timeout !== undefined && !(timeout >= 0)) bad('timeout', 'a number >= 0');
-      if (this.#dead || !this.#relay || this.#w instanceof Inner) return this.#ask(data, timeout ?? NaN, ok, no, undefined, signal);
+      timeout ??= NaN;
+      if (this.#dead || !this.#relay || this.#w instanceof Inner) return this.#ask(data, timeout, ok, no, undefined, signal);
       // Another tab owns the connection: the relay keeps the request (and
       // its deadline) and the owner gives it an id if it has none.
-      if (signal?.aborted) throw error('ABORTED', 0, { cause: signal.reason });
-      const r = this.#item(RI_REQUEST, timeout ?? NaN, JSON.parse(outgoing(data, true, 'request data')));
-      if (r < 0) throw error(SEND[-r], 0, { data });
-      const abort = () => this.#relay.input(RI_CANCEL, 0, r, 0) && this.#mined(r)[1](error('ABORTED', 0, { cause: signal.reason }));
-      signal?.addEventListener('abort', abort);
-      this.#mine.set(r, [ok, no, () => signal?.removeEventListener('abort', abort)]);
+      if (signal?.aborted) throw aborted(signal);
+      const r = this.#item(RI_REQUEST, timeout, JSON.parse(outgoing(data, true, 'request data')));
+      this.#mine.set(r, [ok, no, this.#pend(r, data, signal, () => this.#input(RI_CANCEL, 0, r), () => this.#mined(r))]);
     });
   }
 
@@ -672,14 +679,22 @@ export class Socket {
       do id = ++this.#seq; while (this.#req.has(id));
       data = { ...data, [key]: id };
     } else if (this.#req.has(id)) bad(`request id ${JSON.stringify(id)}`, 'unique among pending requests');
-    if (signal?.aborted) throw error('ABORTED', 0, { cause: signal.reason });
+    if (signal?.aborted) throw aborted(signal);
     const text = outgoing(data, true, 'request data');
     const r = this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout);
-    if (r < 0) throw error(SEND[-r], 0, { data });
-    const abort = () => this.#w.settle(r, false) && this.#settled(r)[1](error('ABORTED', 0, { cause: signal.reason }));
-    signal?.addEventListener('abort', abort);
-    this.#req.set(id, [ok, no, r, () => signal?.removeEventListener('abort', abort), from]);
+    this.#req.set(id, [ok, no, r, this.#pend(r, data, signal, () => this.#w.settle(r, false), () => this.#settled(r)), from]);
     this.#rid.set(r, id);
+  }
+
+  // A request the core or the relay took as `r` (< 0: minus the SEND index
+  // of its refusal, thrown): `signal` aborts it if `cancel()` says it
+  // was still pending, then `settled()` is its entry. Returns what removes
+  // the listener.
+  #pend(r, data, signal, cancel, settled) {
+    if (r < 0) throw error(SEND[-r], { data });
+    const abort = () => cancel() && settled()[1](aborted(signal));
+    signal?.addEventListener('abort', abort);
+    return () => signal?.removeEventListener('abort', abort);
   }
 
   // Forgets the request the core says is settled; its [ok, no, ...].
@@ -715,7 +730,7 @@ export class Socket {
   // connection over while other tabs remain); anything else closes its own.
   #shut(code, reason) {
     this.#bye = [code, reason];
-    if (this.#fwd) this.#relay.input(RI_CLOSE, 0, 0, 0);
+    if (this.#fwd) this.#input(RI_CLOSE);
     else this.#w.close(code, reason);
   }
 
@@ -733,16 +748,25 @@ export class Socket {
 
   [dispose]() { this.free(); }
 
-  #end() {
-    if (this.#dead) return;
-    // #w is unset while the constructor of Inner is still running.
-    if (this.#w) {
-      this.#last = this.stats;
-      this.#left = drain(this.#w);
-    }
+  // What a socket that ended still answers: its stats and its queue.
+  #keep(w) {
+    this.#last = snapshot(w, this.#tabs);
+    this.#left = drain(w);
+  }
+
+  // Dead from now on: no page events, no panic report.
+  #halt() {
     this.#dead = true;
     for (const f of this.#unpage) f();
     live.delete(this);
+  }
+
+  #end() {
+    if (this.#dead) return;
+    const w = this.#w;
+    // #w is unset while the constructor of Inner is still running.
+    if (w) this.#keep(w);
+    this.#halt();
     const r = this.#relay;
     if (r) {
       // Detach: the others hear it (a follower's requests fail CLOSED),
@@ -751,7 +775,7 @@ export class Socket {
       // hear that before its lock can go to one of them.
       const owning = this.#fwd;
       this.#fwd = false;
-      if (!owning) r.input(RI_CLOSE, 0, 0, 0);
+      if (!owning) this.#input(RI_CLOSE);
       this.#relay = undefined;
       setTimeout(() => {
         this.#unshare();
@@ -759,21 +783,15 @@ export class Socket {
       }, owning ? 50 : 0);
     }
     this.#settle();
-    const w = this.#w;
-    // Not synchronously: this may run inside a handler called from the
-    // driver; a microtask runs once no wasm frame is on the stack.
-    if (w) queueMicrotask(() => w.free());
+    if (w) free(w);
   }
 
   // The wasm module panicked (it traps right after): report, stop using it.
   _panic(text) {
     if (this.#dead) return;
-    this.#dead = true;
-    for (const f of this.#unpage) f();
-    live.delete(this);
-    const err = error('PANIC');
-    err.message = text;
-    for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(err);
+    this.#halt();
+    const err = error('PANIC', { message: text });
+    this.#failAll(() => err);
     this.#unshare();
     this.#emit('error', err);
     this.#settle();
@@ -786,7 +804,7 @@ export class Socket {
     // what it holds to the socket once it is open.
     if (k === EV_OPEN) this.#opened = [k, a, b, v, w, this.#url];
     if (this.#fwd && k !== EV_MESSAGE && k !== EV_RPC) this.#post(RA_EVENT, -1, 0, 0, k === EV_OPEN ? this.#opened : [k, a, b, v, w]);
-    if (this.#fwd && k === EV_STATE) this.#relay.input(RI_OPEN, 0, 0, +(a === STATE_OPEN));
+    if (this.#fwd && k === EV_STATE) this.#input(RI_OPEN, 0, 0, +(a === STATE_OPEN));
     let p = v;
     switch (k) {
       case EV_OPEN:
@@ -799,33 +817,41 @@ export class Socket {
           }
         }
         break;
-      case EV_MESSAGE:
+      case EV_MESSAGE: {
         // The core has counted the frame and taken it as liveness; only the
         // app's view of it depends on whether it parses.
         try {
           p = this.#in(v);
         } catch {
           k = EV_ERROR;
-          p = error('INVALID_JSON', 0, { data: v });
+          p = error('INVALID_JSON', { data: v });
         }
         // A reply settles its request (if the core agrees) and is not a message.
-        if (k === EV_MESSAGE && this.#req.size && p?.[this.#rpc] !== undefined) {
-          const e = this.#req.get(p[this.#rpc]);
-          if (e && this.#w.settle(e[2], true)) return this.#settled(e[2])[0](p);
-        }
+        const e = k === EV_MESSAGE && this.#req.get(p?.[this.#rpc]);
+        if (e && this.#w.settle(e[2], true)) return this.#settled(e[2])[0](p);
         if (this.#fwd) this.#post(RA_EVENT, -1, 0, 0, [EV_MESSAGE, 0, 0, v]);
         break;
+      }
       case EV_RPC: return this.#settled(a)[1](error(ERRORS[b]));
       case EV_CLOSE: p = { code: a, reason: v, wasClean: !!(b & 1), willReconnect: !!(b & 2) }; break;
       case EV_RECONNECTING: p = { attempt: a, delay: b }; break;
       case EV_HEARTBEAT_TIMEOUT: p = { silentFor: a }; break;
       case EV_PING: p = {}; break;
       case EV_PONG: p = { rtt: a }; break;
-      case EV_ERROR: p = error(ERRORS[a], b, this.#cause); break;
+      case EV_ERROR: p = error(ERRORS[a], this.#cause, b); break;
       case EV_STATE: p = { state: STATES[a], previous: STATES[b] };
     }
     this.#emit(EVENTS[k], p);
     if (k === EV_STATE && a === STATE_CLOSED) this.#end();
+  }
+
+  // An 'error' event of a new SteadyWsError.
+  #oops(code, extra) {
+    this.#emit('error', error(code, extra));
+  }
+
+  #threw(cause) {
+    this.#oops('HANDLER_THREW', { cause });
   }
 
   #emit(type, p) {
@@ -837,8 +863,8 @@ export class Socket {
       } catch (cause) {
         // Reported as an 'error' event; a throwing 'error' handler is
         // rethrown outside the socket's call stack instead (no loop).
-        if (type === 'error') queueMicrotask(() => { throw cause; });
-        else this.#emit('error', error('HANDLER_THREW', 0, { cause }));
+        if (type === 'error') rethrow(cause);
+        else this.#threw(cause);
       }
     }
   }
