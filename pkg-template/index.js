@@ -63,7 +63,7 @@ export async function version() {
 // `extra`: own properties to add (`data`, `cause`); `detail` fills the
 // message's %d (only the core's error events have one).
 function error(code, extra, detail) {
-  const err = new Error(MESSAGES[code]?.replace('%d', detail) ?? code);
+  const err = new Error(MESSAGES[code].replace('%d', detail));
   err.name = 'SteadyWsError';
   err.code = code;
   return Object.assign(err, extra);
@@ -71,6 +71,11 @@ function error(code, extra, detail) {
 
 // What request()'s signal rejects with.
 const aborted = (signal) => error('ABORTED', { cause: signal.reason });
+
+// The JS types checked most often.
+const str = (v) => typeof v == 'string';
+const fn = (v) => typeof v == 'function';
+const obj = (v) => typeof v == 'object' && v !== null;
 
 function bad(field, what) {
   throw new TypeError(`steadyws: ${field} must be ${what}`);
@@ -118,11 +123,11 @@ function sendable(data, field) {
 }
 
 function outgoing(data, json, field) {
-  if (typeof data === 'string' || (typeof Blob !== 'undefined' && data instanceof Blob)) return data;
+  if (str(data) || (typeof Blob !== 'undefined' && data instanceof Blob)) return data;
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return sendable(data, field === 'send' ? 'send data' : field);
   if (!json && field === 'send') bad('send data', 'a string, ArrayBuffer or typed array (or set json: true)');
   const text = JSON.stringify(data);
-  if (typeof text !== 'string') bad(field, 'JSON-serialisable');
+  if (!str(text)) bad(field, 'JSON-serialisable');
   return text;
 }
 
@@ -131,16 +136,16 @@ function outgoing(data, json, field) {
  * for the open). Invalid options reject with a TypeError naming the field.
  */
 export async function connect(url, options = {}) {
-  if (typeof options !== 'object' || options === null) bad('options', 'an object');
+  if (!obj(options)) bad('options', 'an object');
   // A function URL is made per attempt (sink.url below); a fixed one now.
-  const href = typeof url === 'function' ? url : wsUrl(url);
+  const href = fn(url) ? url : wsUrl(url);
   const init = options.init;
   const ack = init?.ack;
-  if (ack !== undefined && typeof ack !== 'string' && typeof ack !== 'function') bad('init.ack', 'a string or a function');
+  if (ack !== undefined && !str(ack) && !fn(ack)) bad('init.ack', 'a string or a function');
   let protocols = options.protocols;
   if (protocols !== undefined) {
-    protocols = typeof protocols === 'string' ? [protocols] : protocols;
-    if (!Array.isArray(protocols) || protocols.some((p) => typeof p !== 'string' || !TOKEN.test(p))
+    protocols = str(protocols) ? [protocols] : protocols;
+    if (!Array.isArray(protocols) || protocols.some((p) => !str(p) || !TOKEN.test(p))
       || new Set(protocols).size !== protocols.length) bad('protocols', 'a token or an array of distinct tokens');
   }
   // What the user wrote, slot by slot: NaN where they wrote nothing. Only
@@ -150,7 +155,7 @@ export async function connect(url, options = {}) {
   const slots = OPTIONS.map((path, i) => {
     const [key, field] = path.split('.');
     const o = options[key];
-    const v = field ? (o !== null && typeof o === 'object' ? o[field] : undefined) : o;
+    const v = field ? (obj(o) ? o[field] : undefined) : o;
     const kind = KINDS[i];
     if (v === undefined) return NaN;
     // An array: its length here, its numbers after the last slot.
@@ -158,7 +163,7 @@ export async function connect(url, options = {}) {
     if (kind === 't') return v === 'blob' ? 1 : v === 'arraybuffer' ? 0 : bad(path, "'arraybuffer' or 'blob'");
     if (typeof v === 'boolean' && kind !== 'n') return +v;
     if (kind === 'b') bad(path, 'a boolean');
-    if (kind === 's') return typeof v === 'object' && v !== null ? 1 : bad(path, 'an object or a boolean');
+    if (kind === 's') return obj(v) ? 1 : bad(path, 'an object or a boolean');
     // The JS form of the core's unsigned numbers (Infinity: no bound).
     return typeof v === 'number' && v >= 0 ? v : bad(path, 'a number >= 0');
   });
@@ -167,15 +172,15 @@ export async function connect(url, options = {}) {
   if (ping !== undefined) ping = ping instanceof Uint8Array ? sendable(ping, 'heartbeat.ping') : outgoing(ping, true, 'heartbeat.ping');
   // The constructor of every attempt (Node 20 has no global one without a flag).
   const ws = options.WebSocket ?? globalThis.WebSocket;
-  if (typeof ws != 'function') {
+  if (!fn(ws)) {
     bad('WebSocket', options.WebSocket === undefined ? 'passed as an option: there is no global WebSocket here (Node 20: --experimental-websocket)' : 'a constructor');
   }
   const rpcId = options.rpc?.id;
-  if (rpcId !== undefined && typeof rpcId !== 'string') bad('rpc.id', 'a string');
+  if (rpcId !== undefined && !str(rpcId)) bad('rpc.id', 'a string');
   // One connection for the tabs that share a name (true: the URL's).
   let shared = options.shared;
-  if (shared === true && typeof href != 'string') bad('shared', 'a name (a string) when url is a function');
-  if (shared !== undefined && typeof shared != 'boolean' && (typeof shared != 'string' || !shared)) bad('shared', 'a boolean or a non-empty string');
+  if (shared === true && !str(href)) bad('shared', 'a name (a string) when url is a function');
+  if (shared !== undefined && typeof shared != 'boolean' && (!str(shared) || !shared)) bad('shared', 'a boolean or a non-empty string');
   shared = shared === true ? href : shared || undefined;
   await load();
   if (Array.isArray(fatal)) slots.push(...fatal);
@@ -215,12 +220,11 @@ export class Socket {
   /** The cause of the next URL_FAILED / HANDLER_THREW the core reports. */
   #cause;
   #json;
-  #dead = false;
+  #dead;
   #unpage = [];
   #gen = 0;
-  #paged = false;
-  #name;
-  #frozen = false;
+  #paged;
+  #frozen;
   #last = snapshot(IDLE, 1);
   /** request(): the `[rpc.id]` field; pending ones by id; their ids by the core's handle. */
   #rpc;
@@ -243,9 +247,9 @@ export class Socket {
   #tabs = 1;
   #mine = new Map();
   #mirror;
-  #fwd = false;
+  #fwd;
   #bye;
-  #warned = false;
+  #warned;
   /** shared: payloads by `tab:seq`; a reply's; a new item's. */
   #pay = new Map();
   #stash;
@@ -255,7 +259,7 @@ export class Socket {
 
   /** @internal use connect() */
   constructor(url, protocols, slots, ping, pong, init, ws, rpc, shared) {
-    if (typeof url === 'function') {
+    if (fn(url)) {
       this.#src = url;
       url = undefined;
     }
@@ -268,7 +272,7 @@ export class Socket {
     // 'message' would, and may not throw into the driver: a frame that does
     // not parse, or a throw, is "not a reply"; a throwing ack predicate is
     // also reported (HANDLER_THREW).
-    const wrap = (f, report) => typeof f !== 'function' ? f : (raw) => {
+    const wrap = (f, report) => !fn(f) ? f : (raw) => {
       let m = f; // no message can be f: still f, the frame did not parse
       try {
         m = this.#in(raw);
@@ -281,7 +285,7 @@ export class Socket {
     this.#args = [url, protocols, slots, ping, wrap(pong), wrap(init?.ack, 1), ws];
     try {
       // Sharing needs Web Locks and BroadcastChannel; without them, alone.
-      if (shared && globalThis.navigator?.locks?.request && typeof BroadcastChannel == 'function') this.#share(this.#name = shared, 1);
+      if (shared && globalThis.navigator?.locks?.request && fn(globalThis.BroadcastChannel)) this.#share(shared, 1);
       else this.#connect();
       // It may have ended inside the constructor (e.g. new WebSocket threw
       // and reconnect is off): #end() could not free it then.
@@ -321,7 +325,7 @@ export class Socket {
       url: (gen, attempt) => this.#run(gen, () => this.#src({ attempt }), (u) => this.#w.answer(gen, 0, this.#url = wsUrl(u)), 1),
       init: (gen, attempt) => this.#run(gen, () => {
         const m = this.#init.message;
-        return typeof m === 'function' ? m({ attempt }) : m;
+        return fn(m) ? m({ attempt }) : m;
       }, (m) => {
         // All encoded first: a message that cannot be is a failed init.
         for (const x of (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'))) this.#w.answer(gen, 2, x);
@@ -338,16 +342,15 @@ export class Socket {
       : e.type === 'pageshow' ? (e.persisted ? PAGE_RESUMED : -1) : globalThis.document.hidden ? PAGE_HIDDEN : PAGE_RESUMED);
     const g = globalThis;
     const worker = typeof WorkerGlobalScope != 'undefined';
-    this.#listen([[g, ['online', 'offline', ...worker ? [] : ['pageshow']]], [!worker && g.document, ['visibilitychange']]], page);
+    this.#listen(g, page, 'online', 'offline', ...worker ? [] : ['pageshow']);
+    this.#listen(!worker && g.document, page, 'visibilitychange');
   }
 
-  #listen(targets, f) {
-    for (const [t, types] of targets) {
-      for (const type of types) {
-        if (typeof t?.addEventListener != 'function') continue;
-        t.addEventListener(type, f);
-        this.#unpage.push(() => t.removeEventListener(type, f));
-      }
+  #listen(t, f, ...types) {
+    for (const type of types) {
+      if (!fn(t?.addEventListener)) continue;
+      t.addEventListener(type, f);
+      this.#unpage.push(() => t.removeEventListener(type, f));
     }
   }
 
@@ -360,13 +363,12 @@ export class Socket {
   #share(name, first) {
     const key = 'steadyws:' + name;
     const tab = this.#tab = (Math.random() * 2 ** 32) >>> 0;
-    const stop = this.#stop = new AbortController();
-    const signal = stop.signal;
-    const locks = navigator.locks;
-    const hold = (lock, then) => locks.request(lock, { signal }, () => new Promise((release) => {
+    this.#stop = new AbortController();
+    // Held until released (#unshare); `kind` tells the relay it is held.
+    const hold = (lock, kind) => this.#lock(lock, () => new Promise((release) => {
       this.#unlock.push(release);
-      then();
-    })).catch(noop);
+      this.#dead || this.#input(kind);
+    }));
     const ch = this.#ch = new BroadcastChannel(key);
     ch.onmessage = ({ data: m }) => {
       const { v, k, from, to, seq, n, data } = m || 0;
@@ -417,20 +419,27 @@ export class Socket {
     this.#json = this.#relay.json;
     // Held for this tab's life: the owner waits for it to learn the tab
     // ended, so the tab says hello only once it holds it.
-    hold(`${key}:${tab}`, () => this.#dead || this.#input(RI_PRESENT));
-    hold(key, () => this.#dead || this.#input(RI_GRANTED));
+    hold(`${key}:${tab}`, RI_PRESENT);
+    hold(key, RI_GRANTED);
     // A frozen page (the bfcache, or frozen in the background) cannot
     // relay: it gives its part up, and joins again when it comes back.
     if (first) {
-      this.#listen([[globalThis, ['pagehide', 'pageshow']], [globalThis.document, ['freeze', 'resume']]], (e) => {
+      const f = (e) => {
         if (this.#dead || e.persisted === false) return;
         if (e.type === 'pagehide' || e.type === 'freeze') this.#freeze();
         else if (this.#frozen) {
           this.#frozen = false;
-          this.#share(this.#name);
+          this.#share(name);
         }
-      });
+      };
+      this.#listen(globalThis, f, 'pagehide', 'pageshow');
+      this.#listen(globalThis.document, f, 'freeze', 'resume');
     }
+  }
+
+  // A Web Lock, given up when this tab leaves the channel (#unshare).
+  #lock(name, f) {
+    return navigator.locks.request(name, { signal: this.#stop.signal }, f).catch(noop);
   }
 
   // The relay's input(kind, tab, seq, n).
@@ -501,8 +510,8 @@ export class Socket {
       this.#post(k, to, seq, n, data);
       // A tab that joins learns where the connection is.
       const st = k === RA_OWNER && to !== -1 && this.#w.state();
-      if (st) this.#post(RA_EVENT, to, 0, 0, [EV_STATE, st, 0]);
-      if (st === STATE_OPEN) this.#post(RA_EVENT, to, 0, 0, this.#opened);
+      if (st) this.#tell(to, [EV_STATE, st, 0]);
+      if (st === STATE_OPEN) this.#tell(to, this.#opened);
       return;
     }
     switch (k) {
@@ -514,7 +523,7 @@ export class Socket {
         return;
       }
       // The channel's name is the key of the tab locks (see #share).
-      case RA_WATCH: return navigator.locks.request(`${this.#ch.name}:${to}`, { signal: this.#stop.signal }, () => this.#relay?.input(RI_GONE, to, 0, 0)).catch(noop);
+      case RA_WATCH: return this.#lock(`${this.#ch.name}:${to}`, () => this.#relay?.input(RI_GONE, to, 0, 0));
       case RA_GIVE: {
         // To this tab's own socket; a refusal (closing) keeps it in the relay.
         let ok = true;
@@ -572,6 +581,11 @@ export class Socket {
     }
   }
 
+  // An event of the owner's connection, to one tab or all (-1).
+  #tell(to, ev) {
+    this.#post(RA_EVENT, to, 0, 0, ev);
+  }
+
   #post(k, to, seq, n, data) {
     try {
       this.#ch?.postMessage({ v: RELAY_VERSION, k, from: this.#tab, to, seq, n, data });
@@ -612,7 +626,7 @@ export class Socket {
 
   // A frame as 'message' delivers it (throws for a text frame that is not JSON).
   #in(raw) {
-    return this.#json && typeof raw === 'string' ? JSON.parse(raw) : raw;
+    return this.#json && str(raw) ? JSON.parse(raw) : raw;
   }
 
   get url() { return this.#url; }
@@ -626,8 +640,8 @@ export class Socket {
   /** Adds a handler; returns a function that removes it. */
   on(type, handler) {
     // EVENTS also holds null for kinds the app never sees.
-    if (typeof type !== 'string' || !EVENTS.includes(type)) throw new TypeError(`steadyws: unknown event '${type}'`);
-    if (typeof handler !== 'function') bad('handler', 'a function');
+    if (!str(type) || !EVENTS.includes(type)) throw new TypeError(`steadyws: unknown event '${type}'`);
+    if (!fn(handler)) bad('handler', 'a function');
     // Copy on write: a dispatch in progress keeps the list it started with.
     // Like addEventListener, a handler is registered once per type.
     const list = this.#h[type] ?? [];
@@ -658,7 +672,7 @@ export class Socket {
   request(data, { timeout, signal } = {}) {
     return new Promise((ok, no) => {
       if (!this.#json) bad('request()', 'used with json: true');
-      if (typeof data !== 'object' || data === null) bad('request data', 'an object');
+      if (!obj(data)) bad('request data', 'an object');
       if (timeout !== undefined && !(timeout >= 0)) bad('timeout', 'a number >= 0');
       timeout ??= NaN;
       if (this.#dead || !this.#relay || this.#w instanceof Inner) return this.#ask(data, timeout, ok, no, undefined, signal);
@@ -675,7 +689,7 @@ export class Socket {
   #ask(data, timeout, ok, no, from, signal) {
     const key = this.#rpc;
     let id = data[key];
-    if (typeof id !== 'string' && typeof id !== 'number') {
+    if (!str(id) && typeof id !== 'number') {
       do id = ++this.#seq; while (this.#req.has(id));
       data = { ...data, [key]: id };
     } else if (this.#req.has(id)) bad(`request id ${JSON.stringify(id)}`, 'unique among pending requests');
@@ -803,8 +817,10 @@ export class Socket {
     // message once it is known not to be a reply), and the relay hands
     // what it holds to the socket once it is open.
     if (k === EV_OPEN) this.#opened = [k, a, b, v, w, this.#url];
-    if (this.#fwd && k !== EV_MESSAGE && k !== EV_RPC) this.#post(RA_EVENT, -1, 0, 0, k === EV_OPEN ? this.#opened : [k, a, b, v, w]);
-    if (this.#fwd && k === EV_STATE) this.#input(RI_OPEN, 0, 0, +(a === STATE_OPEN));
+    if (this.#fwd && k !== EV_MESSAGE && k !== EV_RPC) {
+      this.#tell(-1, k === EV_OPEN ? this.#opened : [k, a, b, v, w]);
+      if (k === EV_STATE) this.#input(RI_OPEN, 0, 0, +(a === STATE_OPEN));
+    }
     let p = v;
     switch (k) {
       case EV_OPEN:
@@ -829,7 +845,7 @@ export class Socket {
         // A reply settles its request (if the core agrees) and is not a message.
         const e = k === EV_MESSAGE && this.#req.get(p?.[this.#rpc]);
         if (e && this.#w.settle(e[2], true)) return this.#settled(e[2])[0](p);
-        if (this.#fwd) this.#post(RA_EVENT, -1, 0, 0, [EV_MESSAGE, 0, 0, v]);
+        if (this.#fwd) this.#tell(-1, [EV_MESSAGE, 0, 0, v]);
         break;
       }
       case EV_RPC: return this.#settled(a)[1](error(ERRORS[b]));
