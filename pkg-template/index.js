@@ -153,9 +153,7 @@ export async function connect(url, options = {}) {
   // fills the defaults and checks the values (src/session/config.rs).
   const fatal = options.reconnect?.fatalCodes;
   const slots = OPTIONS.map((path, i) => {
-    const [key, field] = path.split('.');
-    const o = options[key];
-    const v = field ? (obj(o) ? o[field] : undefined) : o;
+    const v = path.split('.').reduce((o, key) => obj(o) ? o[key] : undefined, options);
     const kind = KINDS[i];
     if (v === undefined) return NaN;
     // An array: its length here, its numbers after the last slot.
