@@ -390,8 +390,7 @@ export class Socket {
         this.#ev(...data);
       }
     };
-    const [, , slots] = this.#args;
-    const mr = this.#mirror = { state: 0, attempt: 0, in: 0, out: 0, owner: undefined };
+    const mr = this.#mirror = { state: 0, attempt: 0, in: 0, out: 0 };
     // The stand-in for the wasm socket while another tab owns.
     this.#w = {
       __proto__: IDLE,
@@ -413,7 +412,7 @@ export class Socket {
     // The options' fingerprint (FNV-1a), compared with the owner's.
     let fp = 2166136261;
     for (const c of JSON.stringify([this.#url, ...this.#args.slice(1, 4)])) fp = Math.imul(fp ^ c.charCodeAt(0), 16777619) >>> 0;
-    this.#relay = new Relay(tab, fp, slots, { act: guard((k, to, seq, n) => this.#act(k, to, seq, n)) });
+    this.#relay = new Relay(tab, fp, this.#args[2], { act: guard((k, to, seq, n) => this.#act(k, to, seq, n)) });
     this.#json = this.#relay.json;
     // Held for this tab's life: the owner waits for it to learn the tab
     // ended, so the tab says hello only once it holds it.
@@ -561,17 +560,16 @@ export class Socket {
       case RA_REQUEST_FAILED: return this.#mined(seq)?.[1](error(ERRORS[n]));
       case RA_TAB_COUNT: this.#tabs = n; return;
       case RA_MISMATCH:
-        if (!this.#warned) console.warn('steadyws: another tab shares this connection with other options or URL; its options apply');
-        this.#warned = true;
+        // Once (console.warn() returns undefined).
+        this.#warned ||= !console.warn('steadyws: another tab shares this connection with other options or URL; its options apply');
         return;
       case RA_NEW_OWNER: {
         const mr = this.#mirror;
         mr.owner = to;
         // A new connection: this tab sees it connect afresh (each tab says
-        // so itself; the new owner's socket starts connecting silently).
-        const prev = mr.state;
-        mr.state = 0;
-        return this.#anew(prev);
+        // so itself; the new owner's socket starts connecting silently):
+        // from the state it saw, now connecting.
+        return this.#anew(mr.state, mr.state = 0);
       }
       case RA_ARM:
         clearTimeout(this.#timer);
