@@ -213,8 +213,6 @@ export class Socket {
   #w;
   #h = Object.create(null);
   #url;
-  #src;
-  #init;
   /** The cause of the next URL_FAILED / HANDLER_THREW the core reports. */
   #cause;
   #json;
@@ -233,7 +231,7 @@ export class Socket {
   #settle;
   /** What was still queued when the socket ended (see takeQueued()). */
   #left = [];
-  /** The arguments of `new Inner` (kept to connect on a takeover). */
+  /** The arguments of `new Inner`, the url function and `init` (kept to connect on a takeover). */
   #args;
   /** shared: the relay, its channel, the locks held and their ends, the tabs. */
   #relay;
@@ -257,12 +255,10 @@ export class Socket {
 
   /** @internal use connect() */
   constructor(url, protocols, slots, ping, pong, init, ws, rpc, shared) {
-    if (fn(url)) {
-      this.#src = url;
-      url = undefined;
-    }
+    // A function URL (`src`) is called per attempt, and url is unset.
+    const src = url;
+    if (fn(url)) url = undefined;
     this.#url = url ?? '';
-    this.#init = init;
     this.#rpc = rpc;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
@@ -280,7 +276,7 @@ export class Socket {
         return false;
       }
     };
-    this.#args = [url, protocols, slots, ping, wrap(pong), wrap(init?.ack, 1), ws];
+    this.#args = [url, protocols, slots, ping, wrap(pong), wrap(init?.ack, 1), ws, src, init];
     try {
       // Sharing needs Web Locks and BroadcastChannel; without them, alone.
       if (shared && globalThis.navigator?.locks?.request && fn(globalThis.BroadcastChannel)) this.#share(shared, 1);
@@ -302,7 +298,7 @@ export class Socket {
 
   // Makes the wasm socket (it starts connecting) and feeds it page events.
   #connect() {
-    const [url, protocols, slots, ping, pong, ack, ws] = this.#args;
+    const [url, protocols, slots, ping, pong, ack, ws, src, init] = this.#args;
     // A socket given up by a frozen tab (#freeze) is no longer this one's.
     const gen = this.#gen;
     this.#w = new Inner(url, protocols, slots, ping, pong, ack, {
@@ -320,9 +316,9 @@ export class Socket {
       ws,
       // User functions run later, outside the driver, and answer by
       // generation: an answer for an attempt given up is ignored.
-      url: (gen, attempt) => this.#run(gen, () => this.#src({ attempt }), (u) => this.#w.answer(gen, 0, this.#url = wsUrl(u)), 1),
+      url: (gen, attempt) => this.#run(gen, () => src.call(this, { attempt }), (u) => this.#w.answer(gen, 0, this.#url = wsUrl(u)), 1),
       init: (gen, attempt) => this.#run(gen, () => {
-        const m = this.#init.message;
+        const m = init.message;
         return fn(m) ? m({ attempt }) : m;
       }, (m) => {
         // All encoded first: a message that cannot be is a failed init.
