@@ -302,7 +302,7 @@ export class Socket {
     // A socket given up by a frozen tab (#freeze) is no longer this one's.
     const gen = this.#gen;
     this.#w = new Inner(url, protocols, slots, ping, pong, ack, {
-      ev: guard((k, a, b, v, w) => gen === this.#gen && this.#ev(k, a, b, v, w)),
+      ev: guard((...e) => gen === this.#gen && this.#ev(...e)),
       // send() rejects what a browser socket cannot send, so this throws
       // only for something unforeseen: reported, never silently lost.
       tx: (ws, data) => {
@@ -408,7 +408,7 @@ export class Socket {
     // The options' fingerprint (FNV-1a), compared with the owner's.
     let fp = 2166136261;
     for (const c of JSON.stringify([this.#url, ...this.#args.slice(1, 4)])) fp = Math.imul(fp ^ c.charCodeAt(0), 16777619) >>> 0;
-    this.#relay = new Relay(tab, fp, this.#args[2], { act: guard((k, to, seq, n) => this.#act(k, to, seq, n)) });
+    this.#relay = new Relay(tab, fp, this.#args[2], { act: guard((...a) => this.#act(...a)) });
     this.#json = this.#relay.json;
     // Held for this tab's life: the owner waits for it to learn the tab
     // ended, so the tab says hello only once it holds it.
