@@ -666,41 +666,39 @@ export class Socket {
       if (!this.#json) bad('request()', 'used with json: true');
       if (!obj(data)) bad('request data', 'an object');
       if (timeout !== undefined && !(timeout >= 0)) bad('timeout', 'a number >= 0');
-      timeout ??= NaN;
-      if (this.#dead || !this.#relay || this.#w instanceof Inner) return this.#ask(data, timeout, ok, no, undefined, signal);
-      // Another tab owns the connection: the relay keeps the request (and
-      // its deadline) and the owner gives it an id if it has none.
-      if (signal?.aborted) throw aborted(signal);
-      const r = this.#item(RI_REQUEST, timeout, JSON.parse(outgoing(data, true, 'request data')));
-      this.#mine.set(r, [ok, no, this.#pend(r, data, signal, () => this.#input(RI_CANCEL, 0, r), () => this.#mined(r))]);
+      this.#ask(data, timeout ?? NaN, ok, no, undefined, signal);
     });
   }
 
-  // Hands a request to this tab's own wasm socket; `from`: the [tab, seq]
-  // of another tab's request given by the relay. Throws what request() rejects.
+  // Hands a request to this tab's own wasm socket (`own`) or, while another
+  // tab owns the connection, to the relay: it keeps the request (and its
+  // deadline) and the owner gives it an id if it has none. `from`: the
+  // [tab, seq] of another tab's request given by the relay. Throws what
+  // request() rejects.
   #ask(data, timeout, ok, no, from, signal) {
+    const own = this.#dead || !this.#relay || this.#w instanceof Inner;
     const key = this.#rpc;
-    let id = data[key];
-    if (!str(id) && typeof id !== 'number') {
-      do id = ++this.#seq; while (this.#req.has(id));
-      data = { ...data, [key]: id };
-    } else if (this.#req.has(id)) bad(`request id ${JSON.stringify(id)}`, 'unique among pending requests');
+    let id;
+    if (own) {
+      id = data[key];
+      if (!str(id) && typeof id !== 'number') {
+        do id = ++this.#seq; while (this.#req.has(id));
+        data = { ...data, [key]: id };
+      } else if (this.#req.has(id)) bad(`request id ${JSON.stringify(id)}`, 'unique among pending requests');
+    }
     if (signal?.aborted) throw aborted(signal);
     const text = outgoing(data, true, 'request data');
-    const r = this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout);
-    this.#req.set(id, [ok, no, r, this.#pend(r, data, signal, () => this.#w.settle(r, false), () => this.#settled(r)), from]);
-    this.#rid.set(r, id);
-  }
-
-  // A request the core or the relay took as `r` (< 0: minus the SEND index
-  // of its refusal, thrown): `signal` aborts it if `cancel()` says it
-  // was still pending, then `settled()` is its entry. Returns what removes
-  // the listener.
-  #pend(r, data, signal, cancel, settled) {
+    // The core's handle or the relay's seq (< 0: minus the SEND index of
+    // the refusal).
+    const r = !own ? this.#item(RI_REQUEST, timeout, JSON.parse(text)) : this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout);
     if (r < 0) throw error(SEND[-r], { data });
-    const abort = () => cancel() && settled()[1](aborted(signal));
+    // An abort fails it if it was still pending.
+    const abort = () => (own ? this.#w.settle(r, false) : this.#input(RI_CANCEL, 0, r)) && (own ? this.#settled(r) : this.#mined(r))[1](aborted(signal));
     signal?.addEventListener('abort', abort);
-    return () => signal?.removeEventListener('abort', abort);
+    const unlisten = () => signal?.removeEventListener('abort', abort);
+    if (!own) return this.#mine.set(r, [ok, no, unlisten]);
+    this.#req.set(id, [ok, no, r, unlisten, from]);
+    this.#rid.set(r, id);
   }
 
   // Forgets the request the core says is settled; its [ok, no, ...].
