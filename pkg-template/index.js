@@ -179,7 +179,8 @@ export async function connect(url, options = {}) {
   let shared = options.shared;
   if (shared === true && !str(href)) bad('shared', 'a name (a string) when url is a function');
   if (shared !== undefined && typeof shared != 'boolean' && (!str(shared) || !shared)) bad('shared', 'a boolean or a non-empty string');
-  shared = shared === true ? href : shared || undefined;
+  if (shared === true) shared = href;
+  shared ||= undefined;
   await load();
   if (Array.isArray(fatal)) slots.push(...fatal);
   return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, init, ws, rpcId ?? 'id', shared);
@@ -284,9 +285,8 @@ export class Socket {
       // It may have ended inside the constructor (e.g. new WebSocket threw
       // and reconnect is off): #end() could not free it then.
       if (this.#dead) {
-        const w = this.#w;
-        this.#keep(w);
-        free(w);
+        this.#keep(this.#w);
+        free(this.#w);
       }
     } catch (e) {
       live.delete(this);
@@ -618,7 +618,7 @@ export class Socket {
 
   // A frame as 'message' delivers it (throws for a text frame that is not JSON).
   #in(raw) {
-    return this.#json && str(raw) ? JSON.parse(raw) : raw;
+    return str(raw) && this.#json ? JSON.parse(raw) : raw;
   }
 
   get url() { return this.#url; }
@@ -643,16 +643,16 @@ export class Socket {
 
   off(type, handler) {
     const list = this.#h[type];
-    const i = list ? list.indexOf(handler) : -1;
-    if (i >= 0) this.#h[type] = list.filter((_, j) => j !== i);
+    // (on() registers a handler once per type.)
+    if (list?.includes(handler)) this.#h[type] = list.filter((h) => h !== handler);
   }
 
   /** 'sent' (handed to the browser socket) or 'queued' (until the next open). */
   send(data) {
     data = outgoing(data, this.#json, 'send');
     const r = this.#dead ? SEND_CLOSED : this.#w.send(data);
-    if (r < 2) return SEND[r];
-    throw error(SEND[r], { data });
+    if (r > 1) throw error(SEND[r], { data });
+    return SEND[r];
   }
 
   /**
@@ -861,9 +861,7 @@ export class Socket {
   }
 
   #emit(type, p) {
-    const list = this.#h[type];
-    if (!list) return;
-    for (const h of list) {
+    for (const h of this.#h[type] ?? []) {
       try {
         h(p);
       } catch (cause) {
