@@ -377,7 +377,7 @@ export class Socket {
       }
       if (from === mr.owner && !this.#fwd) {
         const [k, a] = data;
-        if (k === EV_STATE) mr.state = a;
+        if (k === EV_STATE) mr.s = a;
         if (k === EV_OPEN) {
           mr.attempt = a;
           this.#url = data[5];
@@ -386,23 +386,27 @@ export class Socket {
         this.#ev(...data);
       }
     };
-    const mr = this.#mirror = { state: 0, attempt: 0, in: 0, out: 0 };
-    // The stand-in for the wasm socket while another tab owns.
-    this.#w = {
+    // The stand-in for the wasm socket while another tab owns: it mirrors
+    // the owner's connection (`s` its state).
+    const mr = this.#mirror = this.#w = {
       __proto__: IDLE,
+      s: 0,
+      attempt: 0,
+      in: 0,
+      out: 0,
       send: (d) => {
         const r = this.#item(RI_SEND, NaN, d);
         if (r < 0) return -r;
         mr.out++;
-        return mr.state === STATE_OPEN ? 0 : 1;
+        return mr.s === STATE_OPEN ? 0 : 1;
       },
-      state: () => mr.state,
+      state: () => mr.s,
       stats: () => [mr.attempt, 0, mr.in, mr.out, this.#input(RI_KEPT), -1, this.#mine.size],
       close: (code, reason) => {
         this.#bye = [code, reason];
         this.#input(RI_CLOSE);
         // The state it closes from, then closed.
-        this.#closed(code, reason, mr.state, mr.state = STATE_CLOSED);
+        this.#closed(code, reason, mr.s, mr.s = STATE_CLOSED);
       },
     };
     // The options' fingerprint (FNV-1a), compared with the owner's.
@@ -565,7 +569,7 @@ export class Socket {
         // A new connection: this tab sees it connect afresh (each tab says
         // so itself; the new owner's socket starts connecting silently):
         // from the state it saw, now connecting.
-        return this.#anew(mr.state, mr.state = 0);
+        return this.#anew(mr.s, mr.s = 0);
       }
       case RA_ARM:
         clearTimeout(this.#timer);
