@@ -273,7 +273,7 @@ export class Socket {
         m = this.#in(raw);
         return !!f(m);
       } catch (cause) {
-        if (report && m !== f) queueMicrotask(() => this.#threw(cause));
+        if (report && m !== f) queueMicrotask(() => this.#oops('HANDLER_THREW', { cause }));
         return false;
       }
     };
@@ -285,7 +285,8 @@ export class Socket {
       // It may have ended inside the constructor (e.g. new WebSocket threw
       // and reconnect is off): #end() could not free it then.
       if (this.#dead) {
-        this.#keep(this.#w);
+        this.#last = snapshot(this.#w, this.#tabs);
+        this.#left = drain(this.#w);
         free(this.#w);
       }
     } catch (e) {
@@ -757,10 +758,6 @@ export class Socket {
   [dispose]() { this.free(); }
 
   // What a socket that ended still answers: its stats and its queue.
-  #keep(w) {
-    this.#last = snapshot(w, this.#tabs);
-    this.#left = drain(w);
-  }
 
   // Dead from now on: no page events, no panic report.
   #halt() {
@@ -772,8 +769,12 @@ export class Socket {
   #end() {
     if (this.#dead) return;
     const w = this.#w;
-    // #w is unset while the constructor of Inner is still running.
-    if (w) this.#keep(w);
+    // What a socket that ended still answers (stats, takeQueued()); #w is
+    // unset while the constructor of Inner is still running.
+    if (w) {
+      this.#last = snapshot(w, this.#tabs);
+      this.#left = drain(w);
+    }
     this.#halt();
     const r = this.#relay;
     if (r) {
@@ -860,9 +861,6 @@ export class Socket {
     this.#emit('error', error(code, extra));
   }
 
-  #threw(cause) {
-    this.#oops('HANDLER_THREW', { cause });
-  }
 
   #emit(type, p) {
     for (const h of this.#h[type] ?? []) {
@@ -872,7 +870,7 @@ export class Socket {
         // Reported as an 'error' event; a throwing 'error' handler is
         // rethrown outside the socket's call stack instead (no loop).
         if (type === 'error') rethrow(cause);
-        else this.#threw(cause);
+        else this.#oops('HANDLER_THREW', { cause });
       }
     }
   }
