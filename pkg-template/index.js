@@ -64,9 +64,7 @@ export async function version() {
 // message's %d (only the core's error events have one).
 function error(code, extra, detail) {
   const err = new Error(MESSAGES[code].replace('%d', detail));
-  err.name = 'SteadyWsError';
-  err.code = code;
-  return Object.assign(err, extra);
+  return Object.assign(err, { name: 'SteadyWsError', code }, extra);
 }
 
 // What request()'s signal rejects with.
@@ -144,7 +142,7 @@ export async function connect(url, options = {}) {
   if (ack !== undefined && !str(ack) && !fn(ack)) bad('init.ack', 'a string or a function');
   let protocols = options.protocols;
   if (protocols !== undefined) {
-    protocols = str(protocols) ? [protocols] : protocols;
+    if (str(protocols)) protocols = [protocols];
     if (!Array.isArray(protocols) || protocols.some((p) => !str(p) || !TOKEN.test(p))
       || new Set(protocols).size !== protocols.length) bad('protocols', 'a token or an array of distinct tokens');
   }
@@ -158,7 +156,7 @@ export async function connect(url, options = {}) {
     if (v === undefined) return NaN;
     // An array: its length here, its numbers after the last slot.
     if (kind === 'a') return Array.isArray(v) && v.every(Number.isInteger) ? v.length : bad(path, 'an array of close codes');
-    if (kind === 't') return v === 'blob' ? 1 : v === 'arraybuffer' ? 0 : bad(path, "'arraybuffer' or 'blob'");
+    if (kind === 't') return v === 'arraybuffer' ? 0 : v === 'blob' ? 1 : bad(path, "'arraybuffer' or 'blob'");
     if (typeof v === 'boolean' && kind !== 'n') return +v;
     if (kind === 'b') bad(path, 'a boolean');
     if (kind === 's') return obj(v) ? 1 : bad(path, 'an object or a boolean');
@@ -167,7 +165,8 @@ export async function connect(url, options = {}) {
   });
   // Only what needs JS types is prepared here: the ping as it will be sent.
   let ping = options.heartbeat?.ping;
-  if (ping !== undefined) ping = ping instanceof Uint8Array ? sendable(ping, 'heartbeat.ping') : outgoing(ping, true, 'heartbeat.ping');
+  // (A Uint8Array is sent as it is, like any buffer.)
+  if (ping !== undefined) ping = outgoing(ping, true, 'heartbeat.ping');
   // The constructor of every attempt (Node 20 has no global one without a flag).
   const ws = options.WebSocket ?? globalThis.WebSocket;
   if (!fn(ws)) {
