@@ -503,8 +503,7 @@ export class Socket {
     const key = `${to}:${seq}`;
     if (k < RA_EVENT) {
       // An item's payload (a new one is not filed yet), a reply's.
-      const data = k === RA_SEND || k === RA_REQUEST ? this.#pay.get(`${this.#tab}:${seq}`) ?? this.#next : k === RA_REPLY ? this.#stash : undefined;
-      this.#post(k, to, seq, n, data);
+      this.#post(k, to, seq, n, k === RA_SEND || k === RA_REQUEST ? this.#pay.get(`${this.#tab}:${seq}`) ?? this.#next : k === RA_REPLY ? this.#stash : undefined);
       // A tab that joins learns where the connection is.
       const st = k === RA_OWNER && to !== -1 && this.#w.state();
       if (st) this.#tell(to, [EV_STATE, st, 0]);
@@ -815,7 +814,7 @@ export class Socket {
       this.#tell(-1, k === EV_OPEN ? this.#opened : [k, a, b, v, w]);
       if (k === EV_STATE) this.#input(RI_OPEN, 0, 0, +(a === STATE_OPEN));
     }
-    let p = v;
+    let p;
     switch (k) {
       case EV_OPEN:
         p = { url: this.#url, protocol: v, attempt: a };
@@ -833,8 +832,8 @@ export class Socket {
         try {
           p = this.#in(v);
         } catch {
-          k = EV_ERROR;
           p = error('INVALID_JSON', { data: v });
+          k = EV_ERROR;
         }
         // A reply settles its request (if the core agrees) and is not a message.
         const e = k === EV_MESSAGE && this.#req.get(p?.[this.#rpc]);
