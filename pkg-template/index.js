@@ -365,8 +365,9 @@ export class Socket {
     }));
     const ch = this.#ch = new BroadcastChannel(key);
     ch.onmessage = ({ data: m }) => {
+      // (Not a relay message at all: no `to`.)
       const { v, k, from, to, seq, n, data } = m || 0;
-      if (this.#dead || !m || (to !== -1 && to !== tab)) return;
+      if (this.#dead || (to !== -1 && to !== tab)) return;
       if (v !== RELAY_VERSION) return this.#input(RI_FOREIGN);
       if (k !== RA_EVENT) {
         // Payloads stay here, filed by (tab, seq) until the relay forgets
