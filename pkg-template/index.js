@@ -334,10 +334,9 @@ export class Socket {
     this.#paged = true;
     const page = (e) => this.#dead || this.#w.page(e.type === 'online' ? PAGE_ONLINE : e.type === 'offline' ? PAGE_OFFLINE
       : e.type === 'pageshow' ? (e.persisted ? PAGE_RESUMED : -1) : globalThis.document.hidden ? PAGE_HIDDEN : PAGE_RESUMED);
-    const g = globalThis;
     const worker = typeof WorkerGlobalScope != 'undefined';
-    this.#listen(g, page, 'online', 'offline', ...worker ? [] : ['pageshow']);
-    this.#listen(!worker && g.document, page, 'visibilitychange');
+    this.#listen(globalThis, page, 'online', 'offline', ...worker ? [] : ['pageshow']);
+    this.#listen(!worker && globalThis.document, page, 'visibilitychange');
   }
 
   #listen(t, f, ...types) {
