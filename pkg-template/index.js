@@ -755,8 +755,6 @@ export class Socket {
 
   [dispose]() { this.free(); }
 
-  // What a socket that ended still answers: its stats and its queue.
-
   // Dead from now on: no page events, no panic report.
   #halt() {
     this.#dead = true;
@@ -858,7 +856,6 @@ export class Socket {
   #oops(code, extra) {
     this.#emit('error', error(code, extra));
   }
-
 
   #emit(type, p) {
     for (const h of this.#h[type] ?? []) {
