@@ -462,7 +462,7 @@ export class Socket {
     this.#relay = undefined;
     // A stand-in's free() does nothing.
     free(w);
-    this.#failAll(() => error('CONNECTION_LOST'));
+    for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(error('CONNECTION_LOST'));
     for (const e of this.#req.values()) e[3]();
     this.#req.clear();
     this.#rid.clear();
@@ -483,11 +483,6 @@ export class Socket {
   // the one it saw before).
   #anew(prev) {
     if (prev) this.#emit('state', { state: STATES[0], previous: STATES[prev] });
-  }
-
-  // Rejects every pending request (owner's and follower's) with make().
-  #failAll(make) {
-    for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(make());
   }
 
   // A send or request of this tab's app, kept by the relay (its seq > 0).
@@ -755,13 +750,6 @@ export class Socket {
 
   [dispose]() { this.free(); }
 
-  // Dead from now on: no page events, no panic report.
-  #halt() {
-    this.#dead = true;
-    for (const f of this.#unpage) f();
-    live.delete(this);
-  }
-
   #end() {
     if (this.#dead) return;
     const w = this.#w;
@@ -771,7 +759,9 @@ export class Socket {
       this.#last = snapshot(w, this.#tabs);
       this.#left = drain(w);
     }
-    this.#halt();
+    this.#dead = true;
+    for (const f of this.#unpage) f();
+    live.delete(this);
     const r = this.#relay;
     if (r) {
       // Detach: the others hear it (a follower's requests fail CLOSED),
@@ -794,9 +784,11 @@ export class Socket {
   // The wasm module panicked (it traps right after): report, stop using it.
   _panic(text) {
     if (this.#dead) return;
-    this.#halt();
+    this.#dead = true;
+    for (const f of this.#unpage) f();
+    live.delete(this);
     const err = error('PANIC', { message: text });
-    this.#failAll(() => err);
+    for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(err);
     this.#unshare();
     this.#emit('error', err);
     this.#settle();
