@@ -1,6 +1,12 @@
 // steadyws: the JS facade over the wasm driver (see src/web/).
 // Importing this module touches no browser global (safe for SSR); the wasm
 // module is loaded once, by the first connect() or version().
+//
+// Written for its minified, gzipped size (what every page downloads), and
+// measured rather than guessed (esbuild --minify as scripts/build.sh runs it,
+// then gzip -9): a helper where that is smaller, the same few lines written
+// out twice where gzip makes that smaller. esbuild mangles `#private` names
+// only, so what matters is how many distinct constructs remain.
 import init, { Inner, Relay, onPanic, version as wasmVersion } from './steadyws_bg_glue.js';
 // Every number that crosses to the wasm module is named there (generated
 // from src/abi.rs); defaults and validation of the options are the core's.
@@ -55,16 +61,42 @@ export async function version() {
   return wasmVersion();
 }
 
-function error(code, detail, extra) {
-  const err = new Error(MESSAGES[code]?.replace('%d', detail) ?? code);
-  err.name = 'SteadyWsError';
-  err.code = code;
-  return Object.assign(err, extra);
+// `extra`: own properties to add (`data`, `cause`); `detail` fills the
+// message's %d (only the core's error events have one).
+function error(code, extra, detail) {
+  const err = new Error(MESSAGES[code].replace('%d', detail));
+  return Object.assign(err, { name: 'SteadyWsError', code }, extra);
 }
+
+// What request()'s signal rejects with.
+const aborted = (signal) => error('ABORTED', { cause: signal.reason });
+
+// The JS types checked most often.
+const str = (v) => typeof v == 'string';
+const fn = (v) => typeof v == 'function';
+const obj = (v) => typeof v == 'object' && v !== null;
 
 function bad(field, what) {
   throw new TypeError(`steadyws: ${field} must be ${what}`);
 }
+
+// Rethrown outside the caller's stack (reported as uncaught, never lost).
+const rethrow = (e) => queueMicrotask(() => { throw e; });
+
+// Neither entry point of the wasm module (the socket's and the relay's
+// sink) may throw into it (see src/web/js.rs JsSink): what escapes `f` is
+// rethrown outside its call stack. Returns nothing, as the sinks do.
+const guard = (f) => (...a) => {
+  try {
+    f(...a);
+  } catch (e) {
+    rethrow(e);
+  }
+};
+
+// Frees a wasm object (or a stand-in) once no wasm frame is on the stack:
+// this may run inside a handler called from the driver.
+const free = (w) => queueMicrotask(() => w.free());
 
 function wsUrl(url) {
   let u;
@@ -73,8 +105,10 @@ function wsUrl(url) {
   } catch {
     bad('url', 'a valid ws:, wss:, http: or https: URL');
   }
-  if (u.protocol === 'http:' || u.protocol === 'https:') u.protocol = u.protocol === 'http:' ? 'ws:' : 'wss:';
-  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') bad('url', 'a ws:, wss:, http: or https: URL');
+  // http: and https: become ws: and wss: (a special scheme to another).
+  const p = u.protocol.replace(/^http/, 'ws');
+  if (p !== 'ws:' && p !== 'wss:') bad('url', 'a ws:, wss:, http: or https: URL');
+  u.protocol = p;
   u.hash = '';
   return u.href;
 }
@@ -88,11 +122,11 @@ function sendable(data, field) {
 }
 
 function outgoing(data, json, field) {
-  if (typeof data === 'string' || (typeof Blob !== 'undefined' && data instanceof Blob)) return data;
+  if (str(data) || (typeof Blob !== 'undefined' && data instanceof Blob)) return data;
   if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return sendable(data, field === 'send' ? 'send data' : field);
   if (!json && field === 'send') bad('send data', 'a string, ArrayBuffer or typed array (or set json: true)');
   const text = JSON.stringify(data);
-  if (typeof text !== 'string') bad(field, 'JSON-serialisable');
+  if (!str(text)) bad(field, 'JSON-serialisable');
   return text;
 }
 
@@ -101,16 +135,16 @@ function outgoing(data, json, field) {
  * for the open). Invalid options reject with a TypeError naming the field.
  */
 export async function connect(url, options = {}) {
-  if (typeof options !== 'object' || options === null) bad('options', 'an object');
+  if (!obj(options)) bad('options', 'an object');
   // A function URL is made per attempt (sink.url below); a fixed one now.
-  const href = typeof url === 'function' ? url : wsUrl(url);
+  const href = fn(url) ? url : wsUrl(url);
   const init = options.init;
   const ack = init?.ack;
-  if (ack !== undefined && typeof ack !== 'string' && typeof ack !== 'function') bad('init.ack', 'a string or a function');
+  if (ack !== undefined && !str(ack) && !fn(ack)) bad('init.ack', 'a string or a function');
   let protocols = options.protocols;
   if (protocols !== undefined) {
-    protocols = typeof protocols === 'string' ? [protocols] : protocols;
-    if (!Array.isArray(protocols) || protocols.some((p) => typeof p !== 'string' || !TOKEN.test(p))
+    if (str(protocols)) protocols = [protocols];
+    if (!Array.isArray(protocols) || protocols.some((p) => !str(p) || !TOKEN.test(p))
       || new Set(protocols).size !== protocols.length) bad('protocols', 'a token or an array of distinct tokens');
   }
   // What the user wrote, slot by slot: NaN where they wrote nothing. Only
@@ -118,35 +152,35 @@ export async function connect(url, options = {}) {
   // fills the defaults and checks the values (src/session/config.rs).
   const fatal = options.reconnect?.fatalCodes;
   const slots = OPTIONS.map((path, i) => {
-    const [key, field] = path.split('.');
-    const o = options[key];
-    const v = field ? (o !== null && typeof o === 'object' ? o[field] : undefined) : o;
+    const v = path.split('.').reduce((o, key) => obj(o) ? o[key] : undefined, options);
     const kind = KINDS[i];
     if (v === undefined) return NaN;
     // An array: its length here, its numbers after the last slot.
     if (kind === 'a') return Array.isArray(v) && v.every(Number.isInteger) ? v.length : bad(path, 'an array of close codes');
-    if (kind === 't') return v === 'blob' ? 1 : v === 'arraybuffer' ? 0 : bad(path, "'arraybuffer' or 'blob'");
+    if (kind === 't') return v === 'arraybuffer' ? 0 : v === 'blob' ? 1 : bad(path, "'arraybuffer' or 'blob'");
     if (typeof v === 'boolean' && kind !== 'n') return +v;
     if (kind === 'b') bad(path, 'a boolean');
-    if (kind === 's') return typeof v === 'object' && v !== null ? 1 : bad(path, 'an object or a boolean');
+    if (kind === 's') return obj(v) ? 1 : bad(path, 'an object or a boolean');
     // The JS form of the core's unsigned numbers (Infinity: no bound).
     return typeof v === 'number' && v >= 0 ? v : bad(path, 'a number >= 0');
   });
   // Only what needs JS types is prepared here: the ping as it will be sent.
   let ping = options.heartbeat?.ping;
-  if (ping !== undefined) ping = ping instanceof Uint8Array ? sendable(ping, 'heartbeat.ping') : outgoing(ping, true, 'heartbeat.ping');
+  // (A Uint8Array is sent as it is, like any buffer.)
+  if (ping !== undefined) ping = outgoing(ping, true, 'heartbeat.ping');
   // The constructor of every attempt (Node 20 has no global one without a flag).
   const ws = options.WebSocket ?? globalThis.WebSocket;
-  if (typeof ws != 'function') {
+  if (!fn(ws)) {
     bad('WebSocket', options.WebSocket === undefined ? 'passed as an option: there is no global WebSocket here (Node 20: --experimental-websocket)' : 'a constructor');
   }
   const rpcId = options.rpc?.id;
-  if (rpcId !== undefined && typeof rpcId !== 'string') bad('rpc.id', 'a string');
+  if (rpcId !== undefined && !str(rpcId)) bad('rpc.id', 'a string');
   // One connection for the tabs that share a name (true: the URL's).
   let shared = options.shared;
-  if (shared === true && typeof href != 'string') bad('shared', 'a name (a string) when url is a function');
-  if (shared !== undefined && typeof shared != 'boolean' && (typeof shared != 'string' || !shared)) bad('shared', 'a boolean or a non-empty string');
-  shared = shared === true ? href : shared || undefined;
+  if (shared === true && !str(href)) bad('shared', 'a name (a string) when url is a function');
+  if (shared !== undefined && typeof shared != 'boolean' && (!str(shared) || !shared)) bad('shared', 'a boolean or a non-empty string');
+  if (shared === true) shared = href;
+  shared ||= undefined;
   await load();
   if (Array.isArray(fatal)) slots.push(...fatal);
   return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, init, ws, rpcId ?? 'id', shared);
@@ -166,24 +200,29 @@ function snapshot(w, tabs) {
 
 const noop = () => {};
 
+// The part of a stand-in for the wasm socket (a `shared` follower's, a
+// frozen tab's; see #share) that has nothing to do: a frozen tab's is this
+// plus close(). Its stats are also a socket's before it has any.
+const IDLE = {
+  state: () => 0, send: () => 1, request: () => -SEND_CLOSED, stats: () => [0, 0, 0, 0, 0, -1, 0],
+  reconnect: noop, page: noop, unqueue: noop, free: noop,
+};
+
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
 export class Socket {
   #w;
   #h = Object.create(null);
   #url;
-  #src;
-  #init;
   /** The cause of the next URL_FAILED / HANDLER_THREW the core reports. */
   #cause;
   #json;
-  #dead = false;
+  #dead;
   #unpage = [];
   #gen = 0;
-  #paged = false;
-  #name;
-  #frozen = false;
-  #last = { attempt: 0, reconnects: 0, messagesIn: 0, messagesOut: 0, queued: 0, lastRttMs: null, pending: 0, tabs: 1, owner: false };
+  #paged;
+  #frozen;
+  #last = snapshot(IDLE, 1);
   /** request(): the `[rpc.id]` field; pending ones by id; their ids by the core's handle. */
   #rpc;
   #req = new Map();
@@ -193,7 +232,7 @@ export class Socket {
   #settle;
   /** What was still queued when the socket ended (see takeQueued()). */
   #left = [];
-  /** The arguments of `new Inner` (kept to connect on a takeover). */
+  /** The arguments of `new Inner`, the url function and `init` (kept to connect on a takeover). */
   #args;
   /** shared: the relay, its channel, the locks held and their ends, the tabs. */
   #relay;
@@ -205,9 +244,9 @@ export class Socket {
   #tabs = 1;
   #mine = new Map();
   #mirror;
-  #fwd = false;
+  #fwd;
   #bye;
-  #warned = false;
+  #warned;
   /** shared: payloads by `tab:seq`; a reply's; a new item's. */
   #pay = new Map();
   #stash;
@@ -217,60 +256,38 @@ export class Socket {
 
   /** @internal use connect() */
   constructor(url, protocols, slots, ping, pong, init, ws, rpc, shared) {
-    if (typeof url === 'function') {
-      this.#src = url;
-      url = undefined;
-    }
+    // A function URL (`src`) is called per attempt, and url is unset.
+    const src = url;
+    if (fn(url)) url = undefined;
     this.#url = url ?? '';
-    this.#init = init;
     this.#rpc = rpc;
-    let ack = init?.ack;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
-    // A reply predicate sees the message as 'message' would, and may not
-    // throw into the driver (a throw is "not a reply").
-    if (typeof pong === 'function') {
-      const f = pong;
-      pong = (raw) => {
-        try {
-          return !!f(this.#in(raw));
-        } catch {
-          return false;
-        }
-      };
-    }
-    // The ack predicate sees the message as 'message' would; a throw is
-    // reported (HANDLER_THREW) and means "not the ack".
-    if (typeof ack === 'function') {
-      const f = ack;
-      ack = (raw) => {
-        let m;
-        try {
-          m = this.#in(raw);
-        } catch {
-          return false;
-        }
-        try {
-          return !!f(m);
-        } catch (cause) {
-          queueMicrotask(() => this.#emit('error', error('HANDLER_THREW', 0, { cause })));
-          return false;
-        }
-      };
-    }
-    this.#args = [url, protocols, slots, ping, pong, ack, ws];
+    // A reply predicate (pong) and the ack predicate see the message as
+    // 'message' would, and may not throw into the driver: a frame that does
+    // not parse, or a throw, is "not a reply"; a throwing ack predicate is
+    // also reported (HANDLER_THREW).
+    const wrap = (f, report) => !fn(f) ? f : (raw) => {
+      let m = f; // no message can be f: still f, the frame did not parse
+      try {
+        m = this.#in(raw);
+        return !!f(m);
+      } catch (cause) {
+        if (report && m !== f) queueMicrotask(() => this.#oops('HANDLER_THREW', { cause }));
+        return false;
+      }
+    };
+    this.#args = [url, protocols, slots, ping, wrap(pong), wrap(init?.ack, 1), ws, src, init];
     try {
       // Sharing needs Web Locks and BroadcastChannel; without them, alone.
-      if (shared && globalThis.navigator?.locks?.request && typeof BroadcastChannel == 'function') this.#share(shared);
+      if (shared && globalThis.navigator?.locks?.request && fn(globalThis.BroadcastChannel)) this.#share(shared, 1);
       else this.#connect();
       // It may have ended inside the constructor (e.g. new WebSocket threw
       // and reconnect is off): #end() could not free it then.
       if (this.#dead) {
-        const w = this.#w;
-        this.#last = snapshot(w, 1);
-        this.#left = drain(w);
-        queueMicrotask(() => w.free());
-        return;
+        this.#last = snapshot(this.#w, this.#tabs);
+        this.#left = drain(this.#w);
+        free(this.#w);
       }
     } catch (e) {
       live.delete(this);
@@ -282,46 +299,33 @@ export class Socket {
 
   // Makes the wasm socket (it starts connecting) and feeds it page events.
   #connect() {
-    const [url, protocols, slots, ping, pong, ack, ws] = this.#args;
+    const [url, protocols, slots, ping, pong, ack, ws, src, init] = this.#args;
     // A socket given up by a frozen tab (#freeze) is no longer this one's.
     const gen = this.#gen;
-    // Neither entry point may throw into the driver (see src/web/js.rs
-    // JsSink): whatever escapes is rethrown outside its call stack.
     this.#w = new Inner(url, protocols, slots, ping, pong, ack, {
-      ev: (k, a, b, v, w) => {
-        try {
-          if (gen === this.#gen) this.#ev(k, a, b, v, w);
-        } catch (e) {
-          queueMicrotask(() => { throw e; });
-        }
-      },
+      ev: guard((...e) => gen === this.#gen && this.#ev(...e)),
       // send() rejects what a browser socket cannot send, so this throws
       // only for something unforeseen: reported, never silently lost.
       tx: (ws, data) => {
         try {
           ws.send(data);
         } catch (cause) {
-          queueMicrotask(() => this.#emit('error', error('SEND_FAILED', 0, { data, cause })));
+          queueMicrotask(() => this.#oops('SEND_FAILED', { data, cause }));
         }
       },
       // The constructor of every attempt (see src/abi.rs).
       ws,
       // User functions run later, outside the driver, and answer by
       // generation: an answer for an attempt given up is ignored.
-      url: (gen, attempt) => this.#run(() => this.#src({ attempt }), (u) => {
-        const href = wsUrl(u);
-        this.#url = href;
-        this.#w.answer(gen, 0, href);
-      }, () => this.#w.answer(gen, 1)),
-      init: (gen, attempt) => this.#run(() => {
-        const m = this.#init.message;
-        return typeof m === 'function' ? m({ attempt }) : m;
+      url: (gen, attempt) => this.#run(gen, () => src.call(this, { attempt }), (u) => this.#w.answer(gen, 0, this.#url = wsUrl(u)), 1),
+      init: (gen, attempt) => this.#run(gen, () => {
+        const m = init.message;
+        return fn(m) ? m({ attempt }) : m;
       }, (m) => {
         // All encoded first: a message that cannot be is a failed init.
-        const list = (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'));
-        for (const x of list) this.#w.answer(gen, 2, x);
+        for (const x of (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'))) this.#w.answer(gen, 2, x);
         this.#w.answer(gen, 3);
-      }, () => this.#w.answer(gen, 4)),
+      }, 4),
     });
     this.#json = this.#w.json;
     // Page events feed the core (once per socket: a tab may own several
@@ -331,18 +335,16 @@ export class Socket {
     this.#paged = true;
     const page = (e) => this.#dead || this.#w.page(e.type === 'online' ? PAGE_ONLINE : e.type === 'offline' ? PAGE_OFFLINE
       : e.type === 'pageshow' ? (e.persisted ? PAGE_RESUMED : -1) : globalThis.document.hidden ? PAGE_HIDDEN : PAGE_RESUMED);
-    const g = globalThis;
     const worker = typeof WorkerGlobalScope != 'undefined';
-    this.#listen([[g, ['online', 'offline', ...worker ? [] : ['pageshow']]], [!worker && g.document, ['visibilitychange']]], page);
+    this.#listen(globalThis, page, 'online', 'offline', ...worker ? [] : ['pageshow']);
+    this.#listen(!worker && globalThis.document, page, 'visibilitychange');
   }
 
-  #listen(targets, f) {
-    for (const [t, types] of targets) {
-      for (const type of types) {
-        if (typeof t?.addEventListener != 'function') continue;
-        t.addEventListener(type, f);
-        this.#unpage.push(() => t.removeEventListener(type, f));
-      }
+  #listen(t, f, ...types) {
+    for (const type of types) {
+      if (!fn(t?.addEventListener)) continue;
+      t.addEventListener(type, f);
+      this.#unpage.push(() => t.removeEventListener(type, f));
     }
   }
 
@@ -350,91 +352,97 @@ export class Socket {
   // The policy is the relay's (wasm); this carries its locks and channel
   // messages. Until it owns the connection, this tab's #w is a stand-in
   // that mirrors the owner's connection and hands items to the relay.
+  // `first`: the constructor's call (a frozen tab calls it again).
 
-  #share(name) {
-    const first = this.#name === undefined;
-    this.#name = name;
+  #share(name, first) {
     const key = 'steadyws:' + name;
     const tab = this.#tab = (Math.random() * 2 ** 32) >>> 0;
-    const stop = this.#stop = new AbortController();
-    const signal = stop.signal;
-    const locks = navigator.locks;
-    const hold = (lock, then) => locks.request(lock, { signal }, () => new Promise((release) => {
+    this.#stop = new AbortController();
+    // Held until released (#unshare); `kind` tells the relay it is held.
+    const hold = (lock, kind) => this.#lock(lock, () => new Promise((release) => {
       this.#unlock.push(release);
-      then();
-    })).catch(noop);
+      this.#dead || this.#input(kind);
+    }));
     const ch = this.#ch = new BroadcastChannel(key);
     ch.onmessage = ({ data: m }) => {
-      if (this.#dead || !m || (m.to !== -1 && m.to !== tab)) return;
-      if (m.v !== RELAY_VERSION) return this.#relay.input(RI_FOREIGN, 0, 0, 0);
-      if (m.k !== RA_EVENT) {
+      // (Not a relay message at all: no `to`.)
+      const { v, k, from, to, seq, n, data } = m || 0;
+      if (this.#dead || (to !== -1 && to !== tab)) return;
+      if (v !== RELAY_VERSION) return this.#input(RI_FOREIGN);
+      if (k !== RA_EVENT) {
         // Payloads stay here, filed by (tab, seq) until the relay forgets
         // them; a reply's goes with the event it becomes.
-        if (m.k === RA_SEND || m.k === RA_REQUEST) this.#pay.set(`${m.from}:${m.seq}`, m.data);
-        if (m.k === RA_REPLY) this.#stash = m.data;
-        return this.#relay.input(RI_HEARD + m.k, m.from, m.seq, m.n);
+        if (k === RA_SEND || k === RA_REQUEST) this.#pay.set(`${from}:${seq}`, data);
+        if (k === RA_REPLY) this.#stash = data;
+        return this.#input(RI_HEARD + k, from, seq, n);
       }
-      if (m.from === this.#mirror.owner && !this.#fwd) {
-        const [k, a, b] = m.data;
-        const mr = this.#mirror;
-        if (k === EV_STATE) mr.state = a;
+      if (from === mr.owner && !this.#fwd) {
+        const [k, a] = data;
+        if (k === EV_STATE) mr.s = a;
         if (k === EV_OPEN) {
           mr.attempt = a;
-          this.#url = m.data[5];
+          this.#url = data[5];
         }
         if (k === EV_MESSAGE) mr.in++;
-        this.#ev(...m.data);
+        this.#ev(...data);
       }
     };
-    const [, , slots] = this.#args;
-    const mr = this.#mirror = { state: 0, attempt: 0, in: 0, out: 0, owner: undefined };
-    // The stand-in for the wasm socket while another tab owns.
-    this.#w = {
+    // The stand-in for the wasm socket while another tab owns: it mirrors
+    // the owner's connection (`s` its state).
+    const mr = this.#mirror = this.#w = {
+      __proto__: IDLE,
+      s: 0,
+      attempt: 0,
+      in: 0,
+      out: 0,
       send: (d) => {
         const r = this.#item(RI_SEND, NaN, d);
         if (r < 0) return -r;
         mr.out++;
-        return mr.state === STATE_OPEN ? 0 : 1;
+        return mr.s === STATE_OPEN ? 0 : 1;
       },
-      state: () => mr.state,
-      stats: () => [mr.attempt, 0, mr.in, mr.out, this.#relay.input(RI_KEPT, 0, 0, 0), -1, this.#mine.size],
+      state: () => mr.s,
+      stats: () => [mr.attempt, 0, mr.in, mr.out, this.#input(RI_KEPT), -1, this.#mine.size],
       close: (code, reason) => {
         this.#bye = [code, reason];
-        this.#relay.input(RI_CLOSE, 0, 0, 0);
-        const prev = mr.state;
-        mr.state = STATE_CLOSED;
-        this.#ev(EV_CLOSE, code, 1, reason);
-        this.#ev(EV_STATE, STATE_CLOSED, prev);
+        this.#input(RI_CLOSE);
+        // The state it closes from, then closed.
+        this.#closed(code, reason, mr.s, mr.s = STATE_CLOSED);
       },
-      reconnect: noop, page: noop, unqueue: noop, free: noop,
     };
     // The options' fingerprint (FNV-1a), compared with the owner's.
     let fp = 2166136261;
     for (const c of JSON.stringify([this.#url, ...this.#args.slice(1, 4)])) fp = Math.imul(fp ^ c.charCodeAt(0), 16777619) >>> 0;
-    this.#relay = new Relay(tab, fp, slots, { act: (k, to, seq, n) => {
-      try {
-        this.#act(k, to, seq, n);
-      } catch (e) {
-        queueMicrotask(() => { throw e; });
-      }
-    } });
+    this.#relay = new Relay(tab, fp, this.#args[2], { act: guard((...a) => this.#act(...a)) });
     this.#json = this.#relay.json;
     // Held for this tab's life: the owner waits for it to learn the tab
     // ended, so the tab says hello only once it holds it.
-    hold(`${key}:${tab}`, () => this.#dead || this.#relay.input(RI_PRESENT, 0, 0, 0));
-    hold(key, () => this.#dead || this.#relay.input(RI_GRANTED, 0, 0, 0));
+    hold(`${key}:${tab}`, RI_PRESENT);
+    hold(key, RI_GRANTED);
     // A frozen page (the bfcache, or frozen in the background) cannot
     // relay: it gives its part up, and joins again when it comes back.
     if (first) {
-      this.#listen([[globalThis, ['pagehide', 'pageshow']], [globalThis.document, ['freeze', 'resume']]], (e) => {
+      const f = (e) => {
         if (this.#dead || e.persisted === false) return;
         if (e.type === 'pagehide' || e.type === 'freeze') this.#freeze();
         else if (this.#frozen) {
           this.#frozen = false;
-          this.#share(this.#name);
+          this.#share(name);
         }
-      });
+      };
+      this.#listen(globalThis, f, 'pagehide', 'pageshow');
+      this.#listen(globalThis.document, f, 'freeze', 'resume');
     }
+  }
+
+  // A Web Lock, given up when this tab leaves the channel (#unshare).
+  #lock(name, f) {
+    return navigator.locks.request(name, { signal: this.#stop.signal }, f).catch(noop);
+  }
+
+  // The relay's input(kind, tab, seq, n).
+  #input(kind, tab = 0, seq = 0, n = 0) {
+    return this.#relay.input(kind, tab, seq, n);
   }
 
   #freeze() {
@@ -447,37 +455,41 @@ export class Socket {
     // and is still waiting for has lost its connection.
     this.#gen++;
     this.#bye = [1001, 'frozen'];
-    this.#relay.input(RI_CLOSE, 0, 0, 0);
+    this.#input(RI_CLOSE);
     this.#bye = undefined;
     this.#fwd = false;
     this.#unshare();
-    const r = this.#relay;
+    free(this.#relay);
     this.#relay = undefined;
-    queueMicrotask(() => r.free());
-    if (w instanceof Inner) queueMicrotask(() => w.free());
+    // A stand-in's free() does nothing.
+    free(w);
     for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(error('CONNECTION_LOST'));
     for (const e of this.#req.values()) e[3]();
     this.#req.clear();
     this.#rid.clear();
     this.#mine.clear();
-    // Connecting again from here on (the stand-in until it joins).
-    this.#unlock = [];
-    this.#stop = undefined;
-    this.#w = {
-      state: () => 0, send: () => 1, request: () => -SEND_CLOSED, settle: noop, stats: () => [0, 0, 0, 0, 0, -1, 0],
-      reconnect: noop, page: noop, unqueue: noop, free: noop,
-      close: (code, reason) => {
-        this.#ev(EV_CLOSE, code, 1, reason);
-        this.#ev(EV_STATE, STATE_CLOSED, 0);
-      },
-    };
-    if (prev !== 0) this.#emit('state', { state: STATES[0], previous: STATES[prev] });
+    // Connecting again from here on (the stand-in until it joins; #unshare
+    // has emptied #unlock and aborted #stop, and #share makes new ones).
+    this.#w = { __proto__: IDLE, close: (code, reason) => this.#closed(code, reason, 0) };
+    this.#anew(prev);
+  }
+
+  // A stand-in's close: the events a closing socket ends with.
+  #closed(code, reason, prev) {
+    this.#ev(EV_CLOSE, code, 1, reason);
+    this.#ev(EV_STATE, STATE_CLOSED, prev);
+  }
+
+  // This tab sees a new connection connect afresh (`prev`: the state of
+  // the one it saw before).
+  #anew(prev) {
+    if (prev) this.#emit('state', { state: STATES[0], previous: STATES[prev] });
   }
 
   // A send or request of this tab's app, kept by the relay (its seq > 0).
   #item(kind, timeout, data) {
     this.#next = data;
-    const r = this.#relay.input(kind, 0, 0, timeout);
+    const r = this.#input(kind, 0, 0, timeout);
     if (r > 0) this.#pay.set(`${this.#tab}:${r}`, data);
     return r;
   }
@@ -487,12 +499,11 @@ export class Socket {
     const key = `${to}:${seq}`;
     if (k < RA_EVENT) {
       // An item's payload (a new one is not filed yet), a reply's.
-      const data = k === RA_SEND || k === RA_REQUEST ? this.#pay.get(`${this.#tab}:${seq}`) ?? this.#next : k === RA_REPLY ? this.#stash : undefined;
-      this.#post(k, to, seq, n, data);
+      this.#post(k, to, seq, n, k === RA_SEND || k === RA_REQUEST ? this.#pay.get(`${this.#tab}:${seq}`) ?? this.#next : k === RA_REPLY ? this.#stash : undefined);
       // A tab that joins learns where the connection is.
       const st = k === RA_OWNER && to !== -1 && this.#w.state();
-      if (st) this.#post(RA_EVENT, to, 0, 0, [EV_STATE, st, 0]);
-      if (st === STATE_OPEN) this.#post(RA_EVENT, to, 0, 0, this.#opened);
+      if (st) this.#tell(to, [EV_STATE, st, 0]);
+      if (st === STATE_OPEN) this.#tell(to, this.#opened);
       return;
     }
     switch (k) {
@@ -503,7 +514,8 @@ export class Socket {
         if (!this.#fwd) this.#unshare();
         return;
       }
-      case RA_WATCH: return navigator.locks.request(`steadyws:${this.#chName()}:${to}`, { signal: this.#stop.signal }, () => this.#relay?.input(RI_GONE, to, 0, 0)).catch(noop);
+      // The channel's name is the key of the tab locks (see #share).
+      case RA_WATCH: return this.#lock(`${this.#ch.name}:${to}`, () => this.#relay?.input(RI_GONE, to, 0, 0));
       case RA_GIVE: {
         // To this tab's own socket; a refusal (closing) keeps it in the relay.
         let ok = true;
@@ -543,18 +555,16 @@ export class Socket {
       case RA_REQUEST_FAILED: return this.#mined(seq)?.[1](error(ERRORS[n]));
       case RA_TAB_COUNT: this.#tabs = n; return;
       case RA_MISMATCH:
-        if (!this.#warned) console.warn('steadyws: another tab shares this connection with other options or URL; its options apply');
-        this.#warned = true;
+        // Once (console.warn() returns undefined).
+        this.#warned ||= !console.warn('steadyws: another tab shares this connection with other options or URL; its options apply');
         return;
       case RA_NEW_OWNER: {
         const mr = this.#mirror;
         mr.owner = to;
         // A new connection: this tab sees it connect afresh (each tab says
-        // so itself; the new owner's socket starts connecting silently).
-        const prev = mr.state;
-        mr.state = 0;
-        if (prev !== 0) this.#emit('state', { state: STATES[0], previous: STATES[prev] });
-        return;
+        // so itself; the new owner's socket starts connecting silently):
+        // from the state it saw, now connecting.
+        return this.#anew(mr.s, mr.s = 0);
       }
       case RA_ARM:
         clearTimeout(this.#timer);
@@ -562,14 +572,17 @@ export class Socket {
     }
   }
 
-  #chName() { return this.#ch.name.slice(9); }
+  // An event of the owner's connection, to one tab or all (-1).
+  #tell(to, ev) {
+    this.#post(RA_EVENT, to, 0, 0, ev);
+  }
 
   #post(k, to, seq, n, data) {
     try {
       this.#ch?.postMessage({ v: RELAY_VERSION, k, from: this.#tab, to, seq, n, data });
     } catch (cause) {
       // Data a channel cannot clone (it was checked for the socket).
-      this.#emit('error', error('SEND_FAILED', 0, { data, cause }));
+      this.#oops('SEND_FAILED', { data, cause });
     }
   }
 
@@ -590,20 +603,21 @@ export class Socket {
   }
 
   // Runs a user function (maybe async), then `ok` with its result; a throw,
-  // a rejection or a throwing `ok` is `fail(cause)` a macrotask later, so a
-  // first attempt's error reaches handlers attached after connect().
-  #run(f, ok, fail) {
+  // a rejection or a throwing `ok` answers `no` for attempt `gen` a
+  // macrotask later, so a first attempt's error reaches handlers attached
+  // after connect().
+  #run(gen, f, ok, no) {
     new Promise((resolve) => resolve(f())).then((v) => this.#dead || ok(v)).catch((cause) => setTimeout(() => {
       if (this.#dead) return;
       this.#cause = { cause };
-      fail(cause);
+      this.#w.answer(gen, no);
       this.#cause = undefined;
     }));
   }
 
   // A frame as 'message' delivers it (throws for a text frame that is not JSON).
   #in(raw) {
-    return this.#json && typeof raw === 'string' ? JSON.parse(raw) : raw;
+    return str(raw) && this.#json ? JSON.parse(raw) : raw;
   }
 
   get url() { return this.#url; }
@@ -617,8 +631,8 @@ export class Socket {
   /** Adds a handler; returns a function that removes it. */
   on(type, handler) {
     // EVENTS also holds null for kinds the app never sees.
-    if (typeof type !== 'string' || !EVENTS.includes(type)) throw new TypeError(`steadyws: unknown event '${type}'`);
-    if (typeof handler !== 'function') throw new TypeError('steadyws: handler must be a function');
+    if (!str(type) || !EVENTS.includes(type)) throw new TypeError(`steadyws: unknown event '${type}'`);
+    if (!fn(handler)) bad('handler', 'a function');
     // Copy on write: a dispatch in progress keeps the list it started with.
     // Like addEventListener, a handler is registered once per type.
     const list = this.#h[type] ?? [];
@@ -628,16 +642,16 @@ export class Socket {
 
   off(type, handler) {
     const list = this.#h[type];
-    const i = list ? list.indexOf(handler) : -1;
-    if (i >= 0) this.#h[type] = list.filter((_, j) => j !== i);
+    // (on() registers a handler once per type.)
+    if (list?.includes(handler)) this.#h[type] = list.filter((h) => h !== handler);
   }
 
   /** 'sent' (handed to the browser socket) or 'queued' (until the next open). */
   send(data) {
     data = outgoing(data, this.#json, 'send');
     const r = this.#dead ? SEND_CLOSED : this.#w.send(data);
-    if (r < 2) return SEND[r];
-    throw error(SEND[r], 0, { data });
+    if (r > 1) throw error(SEND[r], { data });
+    return SEND[r];
   }
 
   /**
@@ -649,36 +663,40 @@ export class Socket {
   request(data, { timeout, signal } = {}) {
     return new Promise((ok, no) => {
       if (!this.#json) bad('request()', 'used with json: true');
-      if (typeof data !== 'object' || data === null) bad('request data', 'an object');
+      if (!obj(data)) bad('request data', 'an object');
       if (timeout !== undefined && !(timeout >= 0)) bad('timeout', 'a number >= 0');
-      if (this.#dead || !this.#relay || this.#w instanceof Inner) return this.#ask(data, timeout ?? NaN, ok, no, undefined, signal);
-      // Another tab owns the connection: the relay keeps the request (and
-      // its deadline) and the owner gives it an id if it has none.
-      if (signal?.aborted) throw error('ABORTED', 0, { cause: signal.reason });
-      const r = this.#item(RI_REQUEST, timeout ?? NaN, JSON.parse(outgoing(data, true, 'request data')));
-      if (r < 0) throw error(SEND[-r], 0, { data });
-      const abort = () => this.#relay.input(RI_CANCEL, 0, r, 0) && this.#mined(r)[1](error('ABORTED', 0, { cause: signal.reason }));
-      signal?.addEventListener('abort', abort);
-      this.#mine.set(r, [ok, no, () => signal?.removeEventListener('abort', abort)]);
+      this.#ask(data, timeout ?? NaN, ok, no, undefined, signal);
     });
   }
 
-  // Hands a request to this tab's own wasm socket; `from`: the [tab, seq]
-  // of another tab's request given by the relay. Throws what request() rejects.
+  // Hands a request to this tab's own wasm socket (`own`) or, while another
+  // tab owns the connection, to the relay: it keeps the request (and its
+  // deadline) and the owner gives it an id if it has none. `from`: the
+  // [tab, seq] of another tab's request given by the relay. Throws what
+  // request() rejects.
   #ask(data, timeout, ok, no, from, signal) {
+    const own = this.#dead || !this.#relay || this.#w instanceof Inner;
     const key = this.#rpc;
-    let id = data[key];
-    if (typeof id !== 'string' && typeof id !== 'number') {
-      do id = ++this.#seq; while (this.#req.has(id));
-      data = { ...data, [key]: id };
-    } else if (this.#req.has(id)) bad(`request id ${JSON.stringify(id)}`, 'unique among pending requests');
-    if (signal?.aborted) throw error('ABORTED', 0, { cause: signal.reason });
+    let id;
+    if (own) {
+      id = data[key];
+      if (!str(id) && typeof id !== 'number') {
+        do id = ++this.#seq; while (this.#req.has(id));
+        data = { ...data, [key]: id };
+      } else if (this.#req.has(id)) bad(`request id ${JSON.stringify(id)}`, 'unique among pending requests');
+    }
+    if (signal?.aborted) throw aborted(signal);
     const text = outgoing(data, true, 'request data');
-    const r = this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout);
-    if (r < 0) throw error(SEND[-r], 0, { data });
-    const abort = () => this.#w.settle(r, false) && this.#settled(r)[1](error('ABORTED', 0, { cause: signal.reason }));
+    // The core's handle or the relay's seq (< 0: minus the SEND index of
+    // the refusal).
+    const r = !own ? this.#item(RI_REQUEST, timeout, JSON.parse(text)) : this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout);
+    if (r < 0) throw error(SEND[-r], { data });
+    // An abort fails it if it was still pending.
+    const abort = () => (own ? this.#w.settle(r, false) : this.#input(RI_CANCEL, 0, r)) && (own ? this.#settled(r) : this.#mined(r))[1](aborted(signal));
     signal?.addEventListener('abort', abort);
-    this.#req.set(id, [ok, no, r, () => signal?.removeEventListener('abort', abort), from]);
+    const unlisten = () => signal?.removeEventListener('abort', abort);
+    if (!own) return this.#mine.set(r, [ok, no, unlisten]);
+    this.#req.set(id, [ok, no, r, unlisten, from]);
     this.#rid.set(r, id);
   }
 
@@ -715,7 +733,7 @@ export class Socket {
   // connection over while other tabs remain); anything else closes its own.
   #shut(code, reason) {
     this.#bye = [code, reason];
-    if (this.#fwd) this.#relay.input(RI_CLOSE, 0, 0, 0);
+    if (this.#fwd) this.#input(RI_CLOSE);
     else this.#w.close(code, reason);
   }
 
@@ -735,10 +753,12 @@ export class Socket {
 
   #end() {
     if (this.#dead) return;
-    // #w is unset while the constructor of Inner is still running.
-    if (this.#w) {
-      this.#last = this.stats;
-      this.#left = drain(this.#w);
+    const w = this.#w;
+    // What a socket that ended still answers (stats, takeQueued()); #w is
+    // unset while the constructor of Inner is still running.
+    if (w) {
+      this.#last = snapshot(w, this.#tabs);
+      this.#left = drain(w);
     }
     this.#dead = true;
     for (const f of this.#unpage) f();
@@ -751,7 +771,7 @@ export class Socket {
       // hear that before its lock can go to one of them.
       const owning = this.#fwd;
       this.#fwd = false;
-      if (!owning) r.input(RI_CLOSE, 0, 0, 0);
+      if (!owning) this.#input(RI_CLOSE);
       this.#relay = undefined;
       setTimeout(() => {
         this.#unshare();
@@ -759,10 +779,7 @@ export class Socket {
       }, owning ? 50 : 0);
     }
     this.#settle();
-    const w = this.#w;
-    // Not synchronously: this may run inside a handler called from the
-    // driver; a microtask runs once no wasm frame is on the stack.
-    if (w) queueMicrotask(() => w.free());
+    if (w) free(w);
   }
 
   // The wasm module panicked (it traps right after): report, stop using it.
@@ -771,8 +788,7 @@ export class Socket {
     this.#dead = true;
     for (const f of this.#unpage) f();
     live.delete(this);
-    const err = error('PANIC');
-    err.message = text;
+    const err = error('PANIC', { message: text });
     for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(err);
     this.#unshare();
     this.#emit('error', err);
@@ -785,9 +801,11 @@ export class Socket {
     // message once it is known not to be a reply), and the relay hands
     // what it holds to the socket once it is open.
     if (k === EV_OPEN) this.#opened = [k, a, b, v, w, this.#url];
-    if (this.#fwd && k !== EV_MESSAGE && k !== EV_RPC) this.#post(RA_EVENT, -1, 0, 0, k === EV_OPEN ? this.#opened : [k, a, b, v, w]);
-    if (this.#fwd && k === EV_STATE) this.#relay.input(RI_OPEN, 0, 0, +(a === STATE_OPEN));
-    let p = v;
+    if (this.#fwd && k !== EV_MESSAGE && k !== EV_RPC) {
+      this.#tell(-1, k === EV_OPEN ? this.#opened : [k, a, b, v, w]);
+      if (k === EV_STATE) this.#input(RI_OPEN, 0, 0, +(a === STATE_OPEN));
+    }
+    let p;
     switch (k) {
       case EV_OPEN:
         p = { url: this.#url, protocol: v, attempt: a };
@@ -799,46 +817,48 @@ export class Socket {
           }
         }
         break;
-      case EV_MESSAGE:
+      case EV_MESSAGE: {
         // The core has counted the frame and taken it as liveness; only the
         // app's view of it depends on whether it parses.
         try {
           p = this.#in(v);
         } catch {
+          p = error('INVALID_JSON', { data: v });
           k = EV_ERROR;
-          p = error('INVALID_JSON', 0, { data: v });
         }
         // A reply settles its request (if the core agrees) and is not a message.
-        if (k === EV_MESSAGE && this.#req.size && p?.[this.#rpc] !== undefined) {
-          const e = this.#req.get(p[this.#rpc]);
-          if (e && this.#w.settle(e[2], true)) return this.#settled(e[2])[0](p);
-        }
-        if (this.#fwd) this.#post(RA_EVENT, -1, 0, 0, [EV_MESSAGE, 0, 0, v]);
+        const e = k === EV_MESSAGE && this.#req.get(p?.[this.#rpc]);
+        if (e && this.#w.settle(e[2], true)) return this.#settled(e[2])[0](p);
+        if (this.#fwd) this.#tell(-1, [EV_MESSAGE, 0, 0, v]);
         break;
+      }
       case EV_RPC: return this.#settled(a)[1](error(ERRORS[b]));
       case EV_CLOSE: p = { code: a, reason: v, wasClean: !!(b & 1), willReconnect: !!(b & 2) }; break;
       case EV_RECONNECTING: p = { attempt: a, delay: b }; break;
       case EV_HEARTBEAT_TIMEOUT: p = { silentFor: a }; break;
       case EV_PING: p = {}; break;
       case EV_PONG: p = { rtt: a }; break;
-      case EV_ERROR: p = error(ERRORS[a], b, this.#cause); break;
+      case EV_ERROR: p = error(ERRORS[a], this.#cause, b); break;
       case EV_STATE: p = { state: STATES[a], previous: STATES[b] };
     }
     this.#emit(EVENTS[k], p);
     if (k === EV_STATE && a === STATE_CLOSED) this.#end();
   }
 
+  // An 'error' event of a new SteadyWsError.
+  #oops(code, extra) {
+    this.#emit('error', error(code, extra));
+  }
+
   #emit(type, p) {
-    const list = this.#h[type];
-    if (!list) return;
-    for (const h of list) {
+    for (const h of this.#h[type] ?? []) {
       try {
         h(p);
       } catch (cause) {
         // Reported as an 'error' event; a throwing 'error' handler is
         // rethrown outside the socket's call stack instead (no loop).
-        if (type === 'error') queueMicrotask(() => { throw cause; });
-        else this.#emit('error', error('HANDLER_THREW', 0, { cause }));
+        if (type === 'error') rethrow(cause);
+        else this.#oops('HANDLER_THREW', { cause });
       }
     }
   }
