@@ -1,12 +1,6 @@
 // Generated from src/abi.rs: do not edit. tests/abi.rs checks it;
 // `STEADYWS_BLESS=1 cargo test --test abi` writes it anew.
 
-/** Option slots: `options[OPTIONS.indexOf(path)]`. */
-export const OPTIONS = ['json', 'binaryType', 'connectTimeout', 'closeTimeout', 'heartbeat', 'heartbeat.interval', 'heartbeat.timeout', 'reconnect', 'reconnect.minDelay', 'reconnect.maxDelay', 'reconnect.factor', 'reconnect.jitter', 'reconnect.maxRetries', 'reconnect.stableAfter', 'reconnect.fatalCodes', 'queue', 'queue.maxMessages', 'queue.maxBytes', 'init', 'init.timeout', 'rpc.timeout'];
-/** The JS type of each slot (see src/abi.rs `Opt::kind`). */
-export const KINDS = 'btnnsnnsnnnnnnasnnsnn';
-/** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */
-export const EVENTS = ['open', 'message', 'close', 'reconnecting', 'heartbeat-timeout', 'ping', 'pong', 'error', 'state', null];
 export const EV_OPEN = 0; // a: attempt, b: -, v: protocol, w: ack (the raw frame)
 export const EV_MESSAGE = 1; // a: -, b: -, v: data, w: -
 export const EV_CLOSE = 2; // a: code, b: wasClean | willReconnect << 1, v: reason, w: -
@@ -17,11 +11,8 @@ export const EV_PONG = 6; // a: rtt, b: -, v: -, w: -
 export const EV_ERROR = 7; // a: code (ErrorCode index), b: detail, v: -, w: -
 export const EV_STATE = 8; // a: state (STATES index), b: previous, v: -, w: -
 export const EV_RPC = 9; // a: request, b: code (ErrorCode index), v: -, w: -
-export const STATES = ['connecting', 'open', 'closing', 'closed', 'reconnecting'];
 export const STATE_CLOSED = 3;
 export const STATE_OPEN = 1;
-/** `inner.send()`: results, then the codes of the errors `send()` throws. */
-export const SEND = ['sent', 'queued', 'QUEUE_FULL', 'NOT_OPEN', 'CLOSED'];
 export const SEND_CLOSED = 4;
 export const PAGE_ONLINE = 0;
 export const PAGE_OFFLINE = 1;
@@ -68,6 +59,15 @@ export const RA_NEW_OWNER = 23;
 export const RA_ARM = 24;
 /** The version of the messages between tabs. */
 export const RELAY_VERSION = 1;
+/** Option slots: `options[OPTIONS.indexOf(path)]`. */
+export const OPTIONS = ['json', 'binaryType', 'connectTimeout', 'closeTimeout', 'heartbeat', 'heartbeat.interval', 'heartbeat.timeout', 'reconnect', 'reconnect.minDelay', 'reconnect.maxDelay', 'reconnect.factor', 'reconnect.jitter', 'reconnect.maxRetries', 'reconnect.stableAfter', 'reconnect.fatalCodes', 'queue', 'queue.maxMessages', 'queue.maxBytes', 'init', 'init.timeout', 'rpc.timeout'];
+/** The JS type of each slot (see src/abi.rs `Opt::kind`). */
+export const KINDS = 'btnnsnnsnnnnnnasnnsnn';
+/** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */
+export const EVENTS = ['open', 'message', 'close', 'reconnecting', 'heartbeat-timeout', 'ping', 'pong', 'error', 'state', null];
+export const STATES = ['connecting', 'open', 'closing', 'closed', 'reconnecting'];
+/** `inner.send()`: results, then the codes of the errors `send()` throws. */
+export const SEND = ['sent', 'queued', 'QUEUE_FULL', 'NOT_OPEN', 'CLOSED'];
 /** Error codes, indexed as the driver reports them. */
 export const ERRORS = ['SOCKET_ERROR', 'CONNECT_TIMEOUT', 'RETRIES_EXHAUSTED', 'FATAL_CLOSE', 'URL_FAILED', 'INIT_TIMEOUT', 'INVALID_JSON', 'SEND_FAILED', 'HANDLER_THREW', 'QUEUE_FULL', 'NOT_OPEN', 'CLOSED', 'PANIC', 'REQUEST_TIMEOUT', 'ABORTED', 'CONNECTION_LOST'];
 /** The message of each error code. */

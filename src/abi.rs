@@ -597,10 +597,11 @@ pub fn js_module() -> String {
         }
     }
 
-    let mut js = String::from(
-        "// Generated from src/abi.rs: do not edit. tests/abi.rs checks it;\n\
-         // `STEADYWS_BLESS=1 cargo test --test abi` writes it anew.\n\n",
-    );
+    // The numbers first, the tables after: esbuild inlines a module's
+    // constants only up to its first declaration that is not a primitive,
+    // and inlined constants make the bundled facade ~200 B gzip smaller.
+    let mut nums = String::new();
+    let mut js = String::new();
     let _ = writeln!(
         js,
         "/** Option slots: `options[OPTIONS.indexOf(path)]`. */\nexport const OPTIONS = {};",
@@ -626,7 +627,7 @@ pub fn js_module() -> String {
     for &k in EventKind::ALL {
         let [a, b, v, w] = k.layout();
         let _ = writeln!(
-            js,
+            nums,
             "export const EV_{} = {}; // a: {a}, b: {b}, v: {v}, w: {w}",
             constant(&format!("{k:?}")),
             k as u32
@@ -638,7 +639,7 @@ pub fn js_module() -> String {
         list(&STATES, State::as_str)
     );
     let _ = writeln!(
-        js,
+        nums,
         "export const STATE_CLOSED = {};\nexport const STATE_OPEN = {};",
         state_index(State::Closed),
         state_index(State::Open)
@@ -649,15 +650,15 @@ pub fn js_module() -> String {
         list(SendResult::ALL, SendResult::js)
     );
     let _ = writeln!(
-        js,
+        nums,
         "export const SEND_CLOSED = {};",
         SendResult::Closed as u32
     );
-    named_constants(&mut js, "PAGE", PageEvent::ALL, |p| p as u32);
-    named_constants(&mut js, "RI", RelayInput::ALL, |k| k as u32);
-    named_constants(&mut js, "RA", RelayAct::ALL, |k| k as u32);
+    named_constants(&mut nums, "PAGE", PageEvent::ALL, |p| p as u32);
+    named_constants(&mut nums, "RI", RelayInput::ALL, |k| k as u32);
+    named_constants(&mut nums, "RA", RelayAct::ALL, |k| k as u32);
     let _ = writeln!(
-        js,
+        nums,
         "/** The version of the messages between tabs. */\nexport const RELAY_VERSION = {};",
         crate::relay::VERSION
     );
@@ -700,5 +701,8 @@ pub fn js_module() -> String {
         q.max_messages,
         q.max_bytes,
     );
-    js
+    format!(
+        "// Generated from src/abi.rs: do not edit. tests/abi.rs checks it;\n\
+         // `STEADYWS_BLESS=1 cargo test --test abi` writes it anew.\n\n{nums}{js}"
+    )
 }
