@@ -10,7 +10,10 @@ ensure_setup
 # `new URL(..., import.meta.url)`, which browsers, Vite 7 and Vite 8 all
 # understand without a plugin. The facade (pkg-template/index.js) initialises
 # the module inside connect(), so users never call init().
-wasm-pack --quiet build --release --target web --out-dir pkg --out-name steadyws_bg_glue --mode no-install -- --features small-alloc >/dev/null
+# Without `std` (the crate is no_std on wasm32 then), with the npm build's
+# allocator and panic handler: std's panic machinery and core::fmt stay out
+# of the module (see the features in Cargo.toml).
+wasm-pack --quiet build --release --target web --out-dir pkg --out-name steadyws_bg_glue --mode no-install -- --no-default-features --features small-alloc,panic-handler >/dev/null
 wasm="pkg/steadyws_bg_glue_bg.wasm"
 # --one-caller-inline-max-function-size: a function with a single caller is
 # smaller inlined than called (no call, no function entry) up to this size;

@@ -49,6 +49,7 @@
 //! Time is milliseconds from any fixed origin, as in `session`.
 
 use crate::session::{Fifo, RequestError};
+use alloc::vec::Vec;
 
 /// The protocol version carried by every channel message; a tab that sees
 /// another one works unshared rather than misreading it.
@@ -343,10 +344,10 @@ impl Relay {
         self.role = Role::Closed;
         self.owner = None;
         self.peers.clear();
-        for h in std::mem::take(&mut self.held) {
+        for h in core::mem::take(&mut self.held) {
             self.forget(h.tab, h.seq);
         }
-        for item in std::mem::take(&mut self.items) {
+        for item in core::mem::take(&mut self.items) {
             self.forget(self.tab, item.seq);
             if item.request {
                 self.emit(Event::Failed {
