@@ -32,6 +32,7 @@ use crate::session::{
     self, Ack, Config, Error, HeartbeatConfig, InitConfig, QueueConfig, ReconnectConfig,
     RequestError, SendError, Sent, State,
 };
+use alloc::vec::Vec;
 
 /// Defines a fieldless `#[repr(u32)]` enum with a JS name per variant and
 /// `ALL` in index order, so Rust and the generated JS cannot disagree.

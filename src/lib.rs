@@ -76,9 +76,33 @@
 //! consumed. The browser does its own framing, so the codec is used natively
 //! by the client transport and the dev server, which lets the whole SDK be
 //! tested without a browser.
+//!
+//! ## Cargo features
+//!
+//! * `std` (default): on wasm32, the standard library, the `std` features of
+//!   wasm-bindgen, js-sys, web-sys and wasm-bindgen-futures, and the typed
+//!   Rust API (`web::Socket`, `web::Request`, which decode through
+//!   serde-wasm-bindgen). Without it the crate is `#![no_std]` (core and
+//!   `alloc`) on wasm32 and has everything the npm facade drives; natively
+//!   it always uses std (the native client and the dev server need it).
+//! * `deflate` (default): permessage-deflate in the native codec, client and
+//!   dev server (flate2; never part of a wasm build).
+//! * `small-alloc`, `panic-handler`: the npm build's own choices of global
+//!   allocator (lol_alloc's free list) and, without `std`, of panic handler
+//!   (it reports the panic's file and line to the facade's `onPanic`
+//!   function and traps, formatting nothing). Both are off by default: they
+//!   are an application's to pick, not a library's. `scripts/build.sh`
+//!   builds the npm module with `--no-default-features --features
+//!   small-alloc,panic-handler`, so neither std's panic machinery nor
+//!   `core::fmt` reaches it.
 
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 #![deny(missing_docs)]
+
+// Everything compiled for wasm32 takes `Vec`, `String`, `Box`, ... from
+// `alloc` and the rest from `core`, so that it builds without std too.
+extern crate alloc;
 
 pub mod abi;
 pub mod codec;

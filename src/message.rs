@@ -2,6 +2,7 @@
 //! (The browser driver carries JS values instead; see `web`.)
 
 use crate::session::Payload;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// One complete WebSocket data message.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

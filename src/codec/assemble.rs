@@ -35,6 +35,7 @@ use super::mask::{apply_mask, extend_masked, to_masked_vec};
 use super::utf8::{self, into_string, TextBuffer};
 use super::Error;
 use crate::message::Message;
+use alloc::{borrow::ToOwned, vec::Vec};
 
 #[cfg(all(feature = "deflate", not(target_arch = "wasm32")))]
 use super::deflate::{DeflateParams, Inflater};

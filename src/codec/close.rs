@@ -1,6 +1,7 @@
 //! Close codes, close frame payloads and the closing handshake (RFC 6455
 //! §5.5.1, §7).
 
+use alloc::string::String;
 use core::fmt;
 
 use super::frame::Role;

@@ -11,6 +11,7 @@ use super::frame::{FrameHeader, OpCode, Role, MAX_CONTROL_PAYLOAD};
 use super::limits::Limits;
 use super::mask::apply_mask;
 use super::Error;
+use alloc::vec::Vec;
 
 /// The outcome of a decoding step that did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]

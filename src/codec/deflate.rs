@@ -110,7 +110,7 @@ impl core::fmt::Display for InvalidResponse {
     }
 }
 
-impl std::error::Error for InvalidResponse {}
+impl core::error::Error for InvalidResponse {}
 
 /// One extension of a `Sec-WebSocket-Extensions` list: its name and its
 /// parameters, quotes removed.

@@ -12,6 +12,7 @@ use super::frame::{FrameHeader, OpCode, Role, MAX_CONTROL_PAYLOAD, MAX_HEADER_LE
 use super::mask::apply_mask;
 use super::Error;
 use crate::message::Message;
+use alloc::vec::Vec;
 
 /// Something to send, as one frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,7 @@
 //! Frame vocabulary: roles, opcodes and the frame header (RFC 6455 §5.2).
 
+use alloc::vec::Vec;
+
 /// Which end of the connection this codec speaks for. It decides who masks:
 /// clients mask every frame they send, servers never do, and each side
 /// rejects frames that break that rule.

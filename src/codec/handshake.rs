@@ -129,7 +129,7 @@ impl core::fmt::Display for HandshakeError {
     }
 }
 
-impl std::error::Error for HandshakeError {}
+impl core::error::Error for HandshakeError {}
 
 /// A parsed HTTP/1.x request head (any request, not only upgrades: the dev
 /// server routes plain GETs with the same parser).

@@ -7,6 +7,8 @@
 //! single bytes. No alignment is needed: unaligned wide loads are cheap on
 //! every target we build for, and the code contains no `unsafe`.
 
+use alloc::vec::Vec;
+
 /// Masks (or unmasks: the operation is its own inverse) `buf` with `key`,
 /// `buf[0]` being payload byte 0.
 #[inline]

@@ -7,6 +7,7 @@
 //! unfinished character between pieces. Both paths use `simdutf8`.
 
 use super::Error;
+use alloc::{string::String, vec::Vec};
 
 /// Incremental validator: feed pieces in order, then [`finish`](Self::finish).
 #[derive(Debug, Clone, Default)]

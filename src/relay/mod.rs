@@ -58,6 +58,7 @@
 
 use crate::abi::{ErrorCode, RelayAct as K, RelayInput as I, SendResult};
 use crate::session::{Fifo, RequestError};
+use alloc::vec::Vec;
 
 /// The protocol version carried by every channel message; a tab that sees
 /// another one works unshared rather than misreading it.

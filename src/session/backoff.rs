@@ -36,10 +36,9 @@ use super::ReconnectConfig;
 pub fn delay_bounds(cfg: &ReconnectConfig, n: u32) -> (u64, u64) {
     let min = cfg.min_delay as f64;
     let max = cfg.max_delay as f64;
-    // factor >= 1 and finite (validated); powi of a huge exponent is +inf,
-    // which `min` folds back to max_delay. No NaN can arise.
-    let exp = n.min(i32::MAX as u32) as i32;
-    let nominal = min * cfg.factor.powi(exp);
+    // factor >= 1 and finite (validated); a huge power is +inf, which `min`
+    // folds back to max_delay. No NaN can arise.
+    let nominal = min * powi(cfg.factor, n.min(i32::MAX as u32));
     let hi = (nominal * (1.0 + cfg.jitter)).min(max).max(min);
     let lo = (hi * (1.0 - cfg.jitter)).max(min);
     // Back in integer space, bound again: f64 rounding of huge values must
@@ -51,6 +50,23 @@ pub fn delay_bounds(cfg: &ReconnectConfig, n: u32) -> (u64, u64) {
     (lo, hi)
 }
 
+/// `base^exp` by binary exponentiation, the same multiplications in the same
+/// order as `f64::powi` (LLVM's `powi` with a variable exponent is a call to
+/// `__powidf2`, this loop in compiler-rt and libgcc alike), so the values
+/// are bit for bit those of `powi`, which core lacks (it is std's).
+fn powi(mut base: f64, mut exp: u32) -> f64 {
+    let mut r = if exp & 1 == 1 { base } else { 1.0 };
+    exp >>= 1;
+    while exp != 0 {
+        base *= base;
+        if exp & 1 == 1 {
+            r *= base;
+        }
+        exp >>= 1;
+    }
+    r
+}
+
 /// Draws the delay after the `n`-th consecutive failure.
 pub(crate) fn draw(cfg: &ReconnectConfig, n: u32, rng: &mut Rng) -> u64 {
     let (lo, hi) = delay_bounds(cfg, n);
@@ -60,4 +76,39 @@ pub(crate) fn draw(cfg: &ReconnectConfig, n: u32, rng: &mut Rng) -> u64 {
     let span = (hi - lo) as f64;
     let d = lo.saturating_add((rng.next_unit() * span) as u64);
     d.min(hi).max(lo)
+}
+
+// Native only: `f64::powi` is std's, and the property tests need proptest.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// Bit for bit what `f64::powi` gives, for any factor the config
+        /// accepts (finite, >= 1) and beyond, over the whole exponent range.
+        #[test]
+        fn powi_is_f64_powi(
+            base in prop_oneof![1.0f64..4.0, 1.0f64..1.000_001, any::<f64>()],
+            exp in prop_oneof![0u32..64, 0u32..=i32::MAX as u32],
+        ) {
+            let want = base.powi(exp as i32);
+            let got = super::powi(base, exp);
+            prop_assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                "{base}^{exp}: {got} != {want}");
+        }
+    }
+
+    #[test]
+    fn powi_edges() {
+        for base in [1.0, 1.5, 2.0, 10.0, f64::MAX, 0.5] {
+            for exp in [0, 1, 2, 3, 31, 1_024, i32::MAX as u32] {
+                assert_eq!(
+                    super::powi(base, exp).to_bits(),
+                    base.powi(exp as i32).to_bits()
+                );
+            }
+        }
+    }
 }

@@ -9,6 +9,8 @@
 //! [`Session::new`](super::Session::new)), so a bad value is refused the same
 //! way, with the same JS field name, whichever way it came.
 
+use alloc::vec::Vec;
+
 /// `json`: text frames are delivered as they arrive unless this is on.
 pub const DEFAULT_JSON: bool = false;
 /// `connectTimeout`, ms.
@@ -174,7 +176,7 @@ impl core::fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl core::error::Error for ConfigError {}
 
 /// Close codes that end the session instead of reconnecting, by default:
 /// the server says the client itself is wrong (protocol error, unsupported

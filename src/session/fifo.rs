@@ -3,6 +3,8 @@
 //! with neither `VecDeque`'s ring-buffer code nor a panic path in the wasm
 //! module.
 
+use alloc::vec::Vec;
+
 /// Oldest out first.
 #[derive(Debug)]
 pub(crate) struct Fifo<T> {

@@ -51,7 +51,7 @@ impl<M: Payload> Session<M> {
         {
             *hb = cfg.as_ref().map(|h| Heartbeat::start(now, h));
             if no_ack {
-                let protocol = std::mem::take(protocol);
+                let protocol = core::mem::take(protocol);
                 self.open_for_app(gen, protocol, None);
             } else {
                 *init_sent = true;
@@ -64,7 +64,7 @@ impl<M: Payload> Session<M> {
         self.stats.messages_in += 1;
         if let Phase::Handshake { gen, protocol, .. } = &mut self.phase {
             // The ack proves liveness: the heartbeat restarts with the open.
-            let (gen, protocol) = (*gen, std::mem::take(protocol));
+            let (gen, protocol) = (*gen, core::mem::take(protocol));
             self.open_for_app(gen, protocol, Some(data));
         }
     }

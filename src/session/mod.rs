@@ -155,6 +155,8 @@
 //! is emitted when a backoff wait starts; `reconnect()` connects at once
 //! without it. The initial `Connecting` state has no `State` event.
 
+use alloc::{boxed::Box, vec::Vec};
+
 mod action;
 mod attempt;
 mod backoff;

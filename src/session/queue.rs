@@ -1,6 +1,7 @@
 //! The bounded send queue: holds messages while no socket is open, in order.
 
 use super::{Payload, QueueConfig};
+use alloc::vec::Vec;
 
 #[derive(Debug)]
 pub(crate) struct SendQueue<M> {
@@ -43,7 +44,7 @@ impl<M: Payload> SendQueue<M> {
     /// tag (the flush on open).
     pub(crate) fn drain(&mut self) -> impl Iterator<Item = (M, u32)> {
         self.bytes = 0;
-        std::mem::take(&mut self.items)
+        core::mem::take(&mut self.items)
             .into_iter()
             .map(|(m, _, tag)| (m, tag))
     }

@@ -4,6 +4,7 @@
 //! request settles exactly once and deadlines join the one timer.
 
 use super::Gen;
+use alloc::vec::Vec;
 
 /// The core's handle of a pending request (not the `[rpc.id]` the app sees:
 /// the driver maps those). Never 0.

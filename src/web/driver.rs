@@ -15,15 +15,20 @@
 //! outer drain delivers them, so events always arrive in the order the core
 //! produced them.
 
-use std::cell::{Cell, RefCell, RefMut};
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use alloc::{boxed::Box, vec::Vec};
+use core::cell::{Cell, RefCell, RefMut};
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use web_sys::{Event, MessageEvent, WebSocket};
+#[cfg(feature = "std")]
+use web_sys::Event;
+use web_sys::{MessageEvent, WebSocket};
 
 use super::conn::{Conn, Handlers};
-use super::handles::{handler, Listener, Owner, Timer};
+#[cfg(feature = "std")]
+use super::handles::Listener;
+use super::handles::{handler, Owner, Timer};
 use super::sys;
 use crate::session::{
     Action, Config, ConfigError, Event as CoreEvent, Fifo, Gen, Input, RequestId, SendError, Sent,
@@ -183,6 +188,7 @@ impl Clock<'_> {
 /// `visibilitychange` on the document. Attached by the Rust API (see
 /// `typed.rs`); the npm facade attaches its own in JS and calls
 /// [`Shared::page`], which keeps this code out of the npm module.
+#[cfg(feature = "std")]
 pub(crate) struct PageListeners {
     _global: Listener,
     _document: Option<Listener>,
@@ -289,6 +295,7 @@ impl Shared {
         self.enter(Call::Timer);
     }
 
+    #[cfg(feature = "std")]
     fn on_page(&self, _: Gen, event: JsValue) {
         let e = event.unchecked_into::<Event>();
         let page = e.unchecked_ref::<sys::Doc>();
@@ -568,6 +575,7 @@ impl Shared {
         Timer::new(handler(&self.me, Gen(0), Shared::on_timer))
     }
 
+    #[cfg(feature = "std")]
     pub(crate) fn page_listeners(&self) -> PageListeners {
         let document = sys::DOCUMENT.with(Option::clone).map(|d| {
             Listener::new(

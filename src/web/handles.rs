@@ -2,11 +2,12 @@
 //! every armed timer is a value whose `Drop` takes it back, so a socket that
 //! is dropped leaves nothing behind; nothing here is ever `forget()`-ed.
 
-use std::rc::Weak;
+use alloc::rc::Weak;
 
 use js_sys::Function;
 use wasm_bindgen::closure::{Closure, WasmClosure};
 use wasm_bindgen::{JsCast, JsValue};
+#[cfg(feature = "std")]
 use web_sys::EventTarget;
 
 use super::sys;
@@ -127,13 +128,16 @@ impl Drop for Timer {
     }
 }
 
-/// An event listener on some target, removed when dropped.
+/// An event listener on some target, removed when dropped (the typed API's
+/// page listeners).
+#[cfg(feature = "std")]
 pub(crate) struct Listener {
     target: EventTarget,
     types: &'static [&'static str],
     callback: Handler,
 }
 
+#[cfg(feature = "std")]
 impl Listener {
     /// Adds `callback` for every type in `types`.
     pub(crate) fn new(
@@ -153,6 +157,7 @@ impl Listener {
     }
 }
 
+#[cfg(feature = "std")]
 impl Drop for Listener {
     fn drop(&mut self) {
         for ty in self.types {

@@ -7,8 +7,8 @@
 //! Plain numbers and JS values only, so an event costs no allocation and no
 //! exception wrapper.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{boxed::Box, vec::Vec};
 
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
@@ -354,24 +354,10 @@ extern "C" {
     fn array7(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64, g: f64) -> JsValue;
 }
 
-thread_local! {
-    static PANIC_REPORTER: Cell<Option<Function>> = const { Cell::new(None) };
-}
-
 /// Installs a panic hook that calls `report(file, line)` before the
 /// module traps, so a panic is never silent (the facade turns it into an
 /// `error` event with code `'PANIC'` on every live socket).
 #[wasm_bindgen(js_name = onPanic)]
 pub fn on_panic(report: Function) {
-    let _ = PANIC_REPORTER.try_with(|r| r.set(Some(report)));
-    std::panic::set_hook(Box::new(|info| {
-        let (file, line) = info.location().map_or(("", 0), |l| (l.file(), l.line()));
-        let _ = PANIC_REPORTER.try_with(|r| {
-            let report = r.take();
-            if let Some(f) = &report {
-                let _ = f.call2(&JsValue::NULL, &JsValue::from_str(file), &line.into());
-            }
-            r.set(report);
-        });
-    }));
+    super::panic::set_reporter(report);
 }

@@ -9,6 +9,7 @@
 //!   driver   runs a Session over conns and the timer; hands events to a Sink
 //!   js       the npm facade's surface: a Sink that calls into JS
 //!   typed    Socket<In, Out> for Rust front ends: a Sink that decodes
+//!            (feature `std`)
 //! ```
 //!
 //! * `driver`: runs a [`Session`](crate::session::Session) over the browser's
@@ -31,11 +32,13 @@
 //!   drives, in the numbers of [`crate::abi`]; the facade checks JS types,
 //!   builds event objects, decodes JSON, isolates throwing handlers
 //!   (`HANDLER_THREW`) and listens to page events. A Rust panic is reported
-//!   through a hook (`'PANIC'` error events) instead of leaving a silent,
-//!   wedged object.
+//!   (`'PANIC'` error events) instead of leaving a silent, wedged object:
+//!   through a panic hook with `std`, through the npm build's own panic
+//!   handler without it (`panic`).
 //! * [`Socket`]: the typed Rust API for Rust front ends (Yew, Leptos,
 //!   Dioxus), generic over the message types and so compiled only into apps
-//!   that use it, never into the npm module.
+//!   that use it, never into the npm module (which is built without the
+//!   `std` feature it needs).
 
 #![deny(missing_docs)]
 
@@ -43,9 +46,12 @@ mod conn;
 mod driver;
 mod handles;
 mod js;
+mod panic;
 mod relay;
+#[cfg(feature = "std")]
 mod request;
 mod sys;
+#[cfg(feature = "std")]
 mod typed;
 
 use wasm_bindgen::prelude::*;
@@ -58,7 +64,9 @@ pub use js::Inner;
 /// A shared socket's relay, as the npm facade drives it.
 #[doc(hidden)]
 pub use relay::JsRelay;
+#[cfg(feature = "std")]
 pub use request::{Request, RequestFailure};
+#[cfg(feature = "std")]
 pub use typed::{Config, Events, Heartbeat, Init, Reconnect, Socket, SocketError, SocketEvent};
 
 /// The crate version, so a page can check which build it loaded.

@@ -143,7 +143,9 @@ impl Payload for JsValue {
 }
 
 /// The global `WebSocket` constructor, where there is one (Node 20 has it
-/// only with `--experimental-websocket`).
+/// only with `--experimental-websocket`). The typed API's (the facade
+/// finds its own).
+#[cfg(feature = "std")]
 pub(crate) fn global_web_socket() -> Option<Function> {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket"))
         .ok()?
