@@ -1,35 +1,21 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/ (cargo rustc + wasm-bindgen + npm
-# binaryen's wasm-opt + pkg-template/), the dev server binary, and the demo
+# Builds the npm package into pkg/ (wasm-pack on npm/ + npm binaryen's
+# wasm-opt + pkg-template/), the dev server binary, and the demo
 # site into target/site/.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 ensure_setup
 
-# The module: without `std` (the crate is no_std on wasm32 then), with the
-# npm build's allocator and panic handler, so std's panic machinery and
-# core::fmt stay out of it (see the features in Cargo.toml).
-#
-# Compiled as a cdylib only (`cargo rustc --crate-type cdylib`, not `cargo
-# build`, hence not wasm-pack, which runs `cargo build`): Cargo passes
-# `-C lto` only when every crate type can take it, and Cargo.toml's
-# crate-type has an rlib (for Rust users and the tests), so `cargo build`
-# silently builds the module without the release profile's `lto = true`
-# (rust-lang/cargo#9672; `cargo build -v` shows no `-C lto`). Without LTO
-# the fmt::Arguments that core builds for panics are never dropped, and keep
-# core::fmt's Display impls and Formatter::pad in the function table.
-# Measured (gzip of the module): 21.2 -> 18.5 KB with std, 20.4 -> 16.9 KB
-# without.
-cargo rustc --quiet --release --target wasm32-unknown-unknown --lib --crate-type cdylib \
-  --no-default-features --features small-alloc,panic-handler
-# What wasm-pack ran (same flags, same output): --target web, plain ES
-# modules that fetch the .wasm next to them through
-# `new URL(..., import.meta.url)`, which browsers, Vite 7 and Vite 8 all
-# understand without a plugin. The facade (pkg-template/index.js) initialises
-# the module inside connect(), so users never call init().
-wasm-bindgen target/wasm32-unknown-unknown/release/steadyws.wasm --out-dir pkg --typescript \
-  --target web --out-name steadyws_bg_glue
+# The module: npm/, a cdylib over the crate without `std`, with the npm
+# build's allocator and panic handler, so that the release profile's LTO
+# applies and std's panic machinery and core::fmt stay out of it (see
+# npm/Cargo.toml). --target web: plain ES modules that fetch the .wasm next
+# to them through `new URL(..., import.meta.url)`, which browsers, Vite 7
+# and Vite 8 all understand without a plugin. The facade
+# (pkg-template/index.js) initialises the module inside connect(), so users
+# never call init().
+wasm-pack --quiet build npm --release --target web --out-dir ../pkg --out-name steadyws_bg_glue --mode no-install >/dev/null
 wasm="pkg/steadyws_bg_glue_bg.wasm"
 # --one-caller-inline-max-function-size: a function with a single caller is
 # smaller inlined than called (no call, no function entry) up to this size;

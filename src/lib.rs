@@ -91,9 +91,9 @@
 //!   allocator (lol_alloc's free list) and, without `std`, of panic handler
 //!   (it reports the panic's file and line to the facade's `onPanic`
 //!   function and traps, formatting nothing). Both are off by default: they
-//!   are an application's to pick, not a library's. `scripts/build.sh`
-//!   builds the npm module with `--no-default-features --features
-//!   small-alloc,panic-handler`, so neither std's panic machinery nor
+//!   are an application's to pick, not a library's. The npm package's
+//!   module (`npm/`, a cdylib over this crate) takes the crate with these
+//!   two features and without `std`, so neither std's panic machinery nor
 //!   `core::fmt` reaches it.
 
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The npm module is built without std (scripts/build.sh: --no-default-features
-# --features small-alloc,panic-handler), so that std's panic machinery and
+# The npm module (npm/, built by scripts/build.sh) takes the crate without
+# std (features small-alloc,panic-handler only), so that std's panic machinery and
 # core::fmt stay out of it. A dependency declared with its default features
 # (most wasm crates have `std` among them) would bring std back silently:
 # this step fails if any package of that build has a `std` feature on.
@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "$0")/../env.sh"
 cd "$ROOT"
 npm_tree="$(cargo tree --quiet --target wasm32-unknown-unknown --edges normal --prefix none --format '{p} [{f}]' \
-  --no-default-features --features small-alloc,panic-handler)"
+  -p steadyws-npm)"
 leaked="$(printf '%s\n' "$npm_tree" | grep -E '[[,]std[],]' || true)"
 if [ -n "$leaked" ]; then
   echo "std features in the npm build's wasm32 dependency tree:"

@@ -9,7 +9,6 @@
 //! actions are taken one at a time with nothing borrowed, so an `act` may
 //! call back in (an item given to the socket can run handlers).
 
-use alloc::vec::Vec;
 use core::cell::{Cell, RefCell, RefMut};
 
 use js_sys::Array;
