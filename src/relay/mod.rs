@@ -823,17 +823,9 @@ fn typed(act: Act) -> Option<Action> {
     })
 }
 
-/// Takes the first element `hit` accepts out of `v`. (`retain`, not
-/// `position` + `remove`: their panics would pull integer formatting into
-/// the wasm module.)
-fn take<T: Copy>(v: &mut Vec<T>, hit: impl Fn(&T) -> bool) -> Option<T> {
-    let mut taken = None;
-    v.retain(|x| {
-        let first = taken.is_none() && hit(x);
-        if first {
-            taken = Some(*x);
-        }
-        !first
-    });
-    taken
+/// Takes the first element `hit` accepts out of `v`, keeping the order of
+/// the rest.
+fn take<T>(v: &mut Vec<T>, hit: impl Fn(&T) -> bool) -> Option<T> {
+    let i = v.iter().position(hit)?;
+    Some(v.remove(i))
 }

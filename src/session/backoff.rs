@@ -43,8 +43,8 @@ pub fn delay_bounds(cfg: &ReconnectConfig, n: u32) -> (u64, u64) {
     let lo = (hi * (1.0 - cfg.jitter)).max(min);
     // Back in integer space, bound again: f64 rounding of huge values must
     // not step outside the configured bounds. (`max`/`min` rather than
-    // `clamp`, whose min <= max assertion would pull the formatting
-    // machinery into the wasm build.)
+    // `clamp`, whose min <= max assertion is a panic: these must hold, and
+    // never trap, whatever the config.)
     let lo = (lo as u64).max(cfg.min_delay).min(cfg.max_delay);
     let hi = (hi as u64).min(cfg.max_delay).max(lo);
     (lo, hi)

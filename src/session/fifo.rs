@@ -1,7 +1,6 @@
 //! A first-in, first-out queue made of two `Vec`s: pushed onto one, popped
 //! from the other (reversed when it runs dry). Amortised O(1) at both ends,
-//! with neither `VecDeque`'s ring-buffer code nor a panic path in the wasm
-//! module.
+//! without `VecDeque`'s ring-buffer code in the wasm module.
 
 use alloc::vec::Vec;
 
@@ -29,8 +28,8 @@ impl<T> Fifo<T> {
     pub(crate) fn pop(&mut self) -> Option<T> {
         if self.front.is_empty() {
             // Everything still in `back` came after everything popped so
-            // far. Moved one by one rather than `reverse()`d: its slice
-            // splitting keeps a bounds-check panic (and integer formatting).
+            // far. Moved one by one: a `swap` and a `reverse()` measured
+            // 60 B gzip more in the wasm module.
             while let Some(item) = self.back.pop() {
                 self.front.push(item);
             }

@@ -51,18 +51,8 @@ impl<M: Payload> SendQueue<M> {
 
     /// Removes the oldest message tagged `tag` (0: a plain message).
     fn take_first(&mut self, tag: u32) -> Option<M> {
-        // `retain`, not `position` + `remove`: `remove`'s panic would pull
-        // integer formatting into the wasm module. The copy kept is a clone
-        // (for a JS value, the same value).
-        let mut taken = None;
-        self.items.retain(|e| {
-            let hit = taken.is_none() && e.2 == tag;
-            if hit {
-                taken = Some((e.0.clone(), e.1));
-            }
-            !hit
-        });
-        let (m, len) = taken?;
+        let i = self.items.iter().position(|e| e.2 == tag)?;
+        let (m, len, _) = self.items.remove(i);
         self.bytes -= len;
         Some(m)
     }

@@ -80,8 +80,6 @@ impl Requests {
         }
     }
 
-    // No indexing and no `Vec::remove` here: their panics would pull the
-    // formatting machinery into the wasm module.
     fn find(&mut self, id: RequestId) -> Option<&mut Entry> {
         self.items.iter_mut().find(|e| e.id == id)
     }
@@ -107,15 +105,9 @@ impl Requests {
     /// (One at a time, with no list of them: one code path for every
     /// removal keeps the wasm module small.)
     pub(crate) fn take_first(&mut self, which: Which) -> Option<(RequestId, bool)> {
-        let mut taken = None;
-        self.items.retain(|e| {
-            let hit = taken.is_none() && which.selects(e);
-            if hit {
-                taken = Some((e.id, e.on.is_none()));
-            }
-            !hit
-        });
-        taken
+        let i = self.items.iter().position(|e| which.selects(e))?;
+        let e = self.items.remove(i);
+        Some((e.id, e.on.is_none()))
     }
 
     /// The earliest deadline.

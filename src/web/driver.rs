@@ -400,8 +400,8 @@ impl Shared {
 
     /// The state, borrowed. By design no user code runs while it is borrowed,
     /// so this cannot fail unless the module already trapped; it throws a JS
-    /// exception then instead of panicking (RefCell's panic would pull the
-    /// formatting machinery into the module).
+    /// exception then, which the caller can catch, rather than panicking
+    /// (a panic traps the module for every socket).
     fn core(&self) -> RefMut<'_, Core> {
         match self.core.try_borrow_mut() {
             Ok(core) => core,
