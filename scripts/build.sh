@@ -19,8 +19,13 @@ wasm-pack --quiet build npm --release --target web --out-dir ../pkg --out-name s
 wasm="pkg/steadyws_bg_glue_bg.wasm"
 # --one-caller-inline-max-function-size: a function with a single caller is
 # smaller inlined than called (no call, no function entry) up to this size;
-# 1000 measured 60 B gzip smaller than the default, larger limits lose it.
-wasm-opt -Oz --converge --one-caller-inline-max-function-size=1000 --low-memory-unused --ignore-implicit-traps --zero-filled-memory --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt"
+# 300 measured 41 B gzip smaller than the default (1000 and up: none).
+# --low-memory-unused: Rust puts no data in the first 1 KB (the stack comes
+# first and grows down from 1 MB), so addresses there may be folded into
+# offsets.
+# --ignore-implicit-traps: Rust checks bounds and divisors itself and never
+# relies on a wasm trap, so loads whose results are unused can go.
+wasm-opt -Oz --converge --one-caller-inline-max-function-size=300 --low-memory-unused --ignore-implicit-traps --zero-filled-memory --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt"
 mv "$wasm.opt" "$wasm"
 # Short import/export names in the module, and the same in the glue.
 wasm-opt --minify-imports-and-exports-and-modules --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$wasm" -o "$wasm.opt" >target/wasm-names.json
