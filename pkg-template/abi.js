@@ -57,6 +57,8 @@ export const RA_TAB_COUNT = 21;
 export const RA_MISMATCH = 22;
 export const RA_NEW_OWNER = 23;
 export const RA_ARM = 24;
+/** `json` when the option is not given. */
+export const DEFAULT_JSON = false;
 /** The version of the messages between tabs. */
 export const RELAY_VERSION = 1;
 /** Option slots: `options[OPTIONS.indexOf(path)]`. */

@@ -16,7 +16,7 @@ import {
   PAGE_ONLINE, PAGE_OFFLINE, PAGE_RESUMED, PAGE_HIDDEN, STATE_OPEN,
   RI_SEND, RI_REQUEST, RI_CANCEL, RI_CLOSE, RI_PRESENT, RI_GRANTED, RI_FOREIGN, RI_GONE, RI_OPEN, RI_GIVEN, RI_SETTLED, RI_TIMEOUT, RI_KEPT, RI_HEARD,
   RA_OWNER, RA_SEND, RA_REQUEST, RA_REPLY, RA_EVENT, RA_CONNECT, RA_FORGET, RA_WATCH, RA_GIVE, RA_DROP, RA_RELEASE, RA_DISCONNECT, RA_UNSHARE, RA_REPLIED, RA_REQUEST_FAILED,
-  RA_TAB_COUNT, RA_MISMATCH, RA_NEW_OWNER, RA_ARM, RELAY_VERSION,
+  RA_TAB_COUNT, RA_MISMATCH, RA_NEW_OWNER, RA_ARM, RELAY_VERSION, DEFAULT_JSON,
 } from './abi.js';
 const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 const live = new Set();
@@ -183,7 +183,7 @@ export async function connect(url, options = {}) {
   shared ||= undefined;
   await load();
   if (Array.isArray(fatal)) slots.push(...fatal);
-  return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, init, ws, rpcId ?? 'id', shared);
+  return new Socket(href, protocols, slots, ping, options.heartbeat?.pong, init, ws, rpcId ?? 'id', shared, options.json ?? DEFAULT_JSON);
 }
 
 // The core's queue, oldest first, emptied.
@@ -255,12 +255,13 @@ export class Socket {
   #opened;
 
   /** @internal use connect() */
-  constructor(url, protocols, slots, ping, pong, init, ws, rpc, shared) {
+  constructor(url, protocols, slots, ping, pong, init, ws, rpc, shared, json) {
     // A function URL (`src`) is called per attempt, and url is unset.
     const src = url;
     if (fn(url)) url = undefined;
     this.#url = url ?? '';
     this.#rpc = rpc;
+    this.#json = json;
     this.#done = new Promise((resolve) => { this.#settle = resolve; });
     live.add(this);
     // A reply predicate (pong) and the ack predicate see the message as
@@ -327,7 +328,6 @@ export class Socket {
         this.#w.answer(gen, 3);
       }, 4),
     });
-    this.#json = this.#w.json;
     // Page events feed the core (once per socket: a tab may own several
     // connections in turn). A worker has no page: online/offline only, and
     // no document is read there. Node's globalThis has no addEventListener.
@@ -414,7 +414,6 @@ export class Socket {
     let fp = 2166136261;
     for (const c of JSON.stringify([this.#url, ...this.#args.slice(1, 4)])) fp = Math.imul(fp ^ c.charCodeAt(0), 16777619) >>> 0;
     this.#relay = new Relay(tab, fp, this.#args[2], { act: guard((...a) => this.#act(...a)) });
-    this.#json = this.#relay.json;
     // Held for this tab's life: the owner waits for it to learn the tab
     // ended, so the tab says hello only once it holds it.
     hold(`${key}:${tab}`, RI_PRESENT);

@@ -660,6 +660,10 @@ pub fn js_module() -> String {
     named_constants(&mut nums, "RA", RelayAct::ALL, |k| k as u32);
     let _ = writeln!(
         nums,
+        "/** `json` when the option is not given. */\nexport const DEFAULT_JSON = {DEFAULT_JSON};"
+    );
+    let _ = writeln!(
+        nums,
         "/** The version of the messages between tabs. */\nexport const RELAY_VERSION = {};",
         crate::relay::VERSION
     );

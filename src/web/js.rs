@@ -126,7 +126,6 @@ impl Sink for JsSink {
 #[wasm_bindgen(js_name = Inner)]
 pub struct Inner {
     shared: Rc<Shared>,
-    json: bool,
 }
 
 /// The options by [`Opt`] slot, as the facade hands them over: each a
@@ -203,7 +202,6 @@ fn build(
         ping
     };
     let blob = slots.on(Opt::BinaryType);
-    let json = slots.on(Opt::Json);
     let mut config = slots.config(ping, pong);
     // The init's ack: raw text (the core compares), or a wrapped predicate.
     let mut ack_predicate: Option<PongPredicate> = None;
@@ -226,7 +224,7 @@ fn build(
         ack: ack_predicate,
     };
     let shared = Shared::start(config, opts, Box::new(sink))?;
-    Ok(Inner { shared, json })
+    Ok(Inner { shared })
 }
 
 #[wasm_bindgen(js_class = Inner)]
@@ -258,12 +256,6 @@ impl Inner {
         // took it).
         let url = url.is_string().then_some(url);
         build(url, protocols, &n, ping, pong, ack, sink).map_err(thrown)
-    }
-
-    /// Whether text frames carry JSON (the `json` option or its default).
-    #[wasm_bindgen(getter)]
-    pub fn json(&self) -> bool {
-        self.json
     }
 
     /// A [`SendResult`] index.

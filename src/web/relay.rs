@@ -15,7 +15,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::sys;
-use crate::abi::{Opt, RelayAct, RelayInput, Slots};
+use crate::abi::{RelayAct, RelayInput, Slots};
 use crate::relay::{Act, Relay};
 use crate::session::DEFAULT_MAX_MESSAGES;
 
@@ -37,7 +37,6 @@ pub struct JsRelay {
     perf: sys::Performance,
     /// `rpc.timeout`, for requests made without a timeout.
     timeout: u64,
-    json: bool,
     /// The deadline the facade's timer is armed for.
     armed: Cell<Option<u64>>,
 }
@@ -93,17 +92,10 @@ impl JsRelay {
             sink,
             perf,
             timeout: config.request_timeout,
-            json: slots.on(Opt::Json),
             armed: Cell::new(None),
         };
         me.drive(me.perf.now_ms());
         Ok(me)
-    }
-
-    /// Whether text frames carry JSON (the `json` option or its default).
-    #[wasm_bindgen(getter)]
-    pub fn json(&self) -> bool {
-        self.json
     }
 
     /// An app call, a lock or driver report, or a question: `kind` a
