@@ -29,7 +29,7 @@ ensure_setup() {
 # pkg/ missing or anything they come from being newer means a full build.
 pkg_stale() {
   [ -f "$ROOT/pkg/package.json" ] && [ -f "$ROOT/pkg/steadyws_bg_glue_bg.wasm" ] && [ -f "$ROOT/pkg/index.js" ] || return 0
-  (cd "$ROOT" && [ -n "$(find src Cargo.toml Cargo.lock scripts/build.sh -newer pkg/steadyws_bg_glue_bg.wasm -type f -print -quit)" ]) \
+  (cd "$ROOT" && [ -n "$(find src npm Cargo.toml Cargo.lock package-lock.json scripts/build.sh -newer pkg/steadyws_bg_glue_bg.wasm -type f -print -quit)" ]) \
     || [ "$ROOT/pkg-template/index.js" -nt "$ROOT/pkg/index.js" ] \
     || [ "$ROOT/pkg-template/abi.js" -nt "$ROOT/pkg/index.js" ]
 }
