@@ -222,6 +222,7 @@ export class Socket {
   #gen = 0;
   #paged;
   #frozen;
+  #kept;
   #last = snapshot(IDLE, 1);
   /** request(): the `[rpc.id]` field; pending ones by id; their ids by the core's handle. */
   #rpc;
@@ -427,6 +428,13 @@ export class Socket {
         else if (this.#frozen) {
           this.#frozen = false;
           this.#share(name);
+          for (const d of this.#kept.splice(0)) {
+            try {
+              this.send(d);
+            } catch (err) {
+              this.#emit('error', err);
+            }
+          }
         }
       };
       this.#listen(globalThis, f, 'pagehide', 'pageshow');
@@ -469,7 +477,15 @@ export class Socket {
     this.#mine.clear();
     // Connecting again from here on (the stand-in until it joins; #unshare
     // has emptied #unlock and aborted #stop, and #share makes new ones).
-    this.#w = { __proto__: IDLE, close: (code, reason) => this.#closed(code, reason, 0) };
+    // What its app sends meanwhile (a pagehide handler after this one) is
+    // kept, and sent on resume or left for takeQueued().
+    const kept = this.#kept = [];
+    this.#w = {
+      __proto__: IDLE,
+      send: (d) => kept.push(d) && 1,
+      unqueue: () => kept.shift(),
+      close: (code, reason) => this.#closed(code, reason, 0),
+    };
     this.#anew(prev);
   }
 

@@ -143,7 +143,7 @@ try {
       await ctx.close();
     },
 
-    'a frozen owner hands the connection over, and joins again when it resumes': async () => {
+    'a frozen owner hands the connection over, keeps what its app sends meanwhile, and joins again when it resumes (and sends it)': async () => {
       const client = `shared-freeze-${Date.now()}`;
       const url = `${server.wsUrl}/rpc?client=${client}`;
       const ctx = await browser.newContext();
@@ -161,8 +161,12 @@ try {
       await b.evaluate(() => window.sock.send({ echo: 'while a sleeps' }));
       await allGot([b], 'echo', ['while a sleeps']);
       assert.equal(await state(a), 'connecting');
+      // What a's app sends while frozen (a later pagehide handler, say) is
+      // kept, not dropped: 'queued', and sent once it is back.
+      assert.equal(await a.evaluate(() => window.sock.send({ echo: 'sent while frozen' })), 'queued');
       await a.evaluate(() => document.dispatchEvent(new Event('resume')));
       await openAll([a]);
+      await allGot([a, b], 'echo', ['sent while frozen']);
       await until('two tabs again', () => Promise.all([a, b].map((p) => p.evaluate(() => window.sock.stats.tabs))), (t) => t.every((n) => n === 2));
       await a.evaluate(() => window.sock.send({ echo: 'a is back' }));
       await allGot([a, b], 'echo', ['a is back']);
