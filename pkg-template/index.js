@@ -17,6 +17,7 @@ import {
   RI_SEND, RI_REQUEST, RI_CANCEL, RI_CLOSE, RI_PRESENT, RI_GRANTED, RI_FOREIGN, RI_GONE, RI_OPEN, RI_GIVEN, RI_SETTLED, RI_TIMEOUT, RI_KEPT, RI_HEARD,
   RA_OWNER, RA_SEND, RA_REQUEST, RA_REPLY, RA_EVENT, RA_CONNECT, RA_FORGET, RA_WATCH, RA_GIVE, RA_DROP, RA_RELEASE, RA_DISCONNECT, RA_UNSHARE, RA_REPLIED, RA_REQUEST_FAILED,
   RA_TAB_COUNT, RA_MISMATCH, RA_NEW_OWNER, RA_ARM, RELAY_VERSION, DEFAULT_JSON,
+  SI_PAGE, SI_RECONNECT, SI_ANSWER, SI_SETTLE,
 } from './abi.js';
 const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 const live = new Set();
@@ -205,7 +206,7 @@ const noop = () => {};
 // plus close(). Its stats are also a socket's before it has any.
 const IDLE = {
   state: () => 0, send: () => 1, request: () => -SEND_CLOSED, stats: () => [0, 0, 0, 0, 0, -1, 0],
-  reconnect: noop, page: noop, unqueue: noop, free: noop,
+  input: noop, unqueue: noop, free: noop,
 };
 
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
@@ -319,14 +320,14 @@ export class Socket {
       ws,
       // User functions run later, outside the driver, and answer by
       // generation: an answer for an attempt given up is ignored.
-      url: (gen, attempt) => this.#run(gen, () => src.call(this, { attempt }), (u) => this.#w.answer(gen, 0, this.#url = wsUrl(u)), 1),
+      url: (gen, attempt) => this.#run(gen, () => src.call(this, { attempt }), (u) => this.#w.input(SI_ANSWER, gen, 0, this.#url = wsUrl(u)), 1),
       init: (gen, attempt) => this.#run(gen, () => {
         const m = init.message;
         return fn(m) ? m({ attempt }) : m;
       }, (m) => {
         // All encoded first: a message that cannot be is a failed init.
-        for (const x of (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'))) this.#w.answer(gen, 2, x);
-        this.#w.answer(gen, 3);
+        for (const x of (m === undefined ? [] : Array.isArray(m) ? m : [m]).map((x) => outgoing(x, this.#json, 'init.message'))) this.#w.input(SI_ANSWER, gen, 2, x);
+        this.#w.input(SI_ANSWER, gen, 3);
       }, 4),
     });
     // Page events feed the core (once per socket: a tab may own several
@@ -334,7 +335,7 @@ export class Socket {
     // no document is read there. Node's globalThis has no addEventListener.
     if (this.#paged) return;
     this.#paged = true;
-    const page = (e) => this.#dead || this.#w.page(e.type === 'online' ? PAGE_ONLINE : e.type === 'offline' ? PAGE_OFFLINE
+    const page = (e) => this.#dead || this.#w.input(SI_PAGE, e.type === 'online' ? PAGE_ONLINE : e.type === 'offline' ? PAGE_OFFLINE
       : e.type === 'pageshow' ? (e.persisted ? PAGE_RESUMED : -1) : globalThis.document.hidden ? PAGE_HIDDEN : PAGE_RESUMED);
     const worker = typeof WorkerGlobalScope != 'undefined';
     this.#listen(globalThis, page, 'online', 'offline', ...worker ? [] : ['pageshow']);
@@ -554,7 +555,7 @@ export class Socket {
       }
       case RA_DROP: {
         for (const e of this.#req.values()) {
-          if (e[4]?.[0] === to && e[4][1] === seq && this.#w.settle(e[2], false)) this.#settled(e[2]);
+          if (e[4]?.[0] === to && e[4][1] === seq && this.#w.input(SI_SETTLE, e[2], 0)) this.#settled(e[2]);
         }
         return;
       }
@@ -625,7 +626,7 @@ export class Socket {
     new Promise((resolve) => resolve(f())).then((v) => this.#dead || ok(v)).catch((cause) => setTimeout(() => {
       if (this.#dead) return;
       this.#cause = { cause };
-      this.#w.answer(gen, no);
+      this.#w.input(SI_ANSWER, gen, no);
       this.#cause = undefined;
     }));
   }
@@ -707,7 +708,7 @@ export class Socket {
     const r = !own ? this.#item(RI_REQUEST, timeout, JSON.parse(text)) : this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout);
     if (r < 0) throw error(SEND[-r], { data });
     // An abort fails it if it was still pending.
-    const abort = () => (own ? this.#w.settle(r, false) : this.#input(RI_CANCEL, 0, r)) && (own ? this.#settled(r) : this.#mined(r))[1](aborted(signal));
+    const abort = () => (own ? this.#w.input(SI_SETTLE, r, 0) : this.#input(RI_CANCEL, 0, r)) && (own ? this.#settled(r) : this.#mined(r))[1](aborted(signal));
     signal?.addEventListener('abort', abort);
     const unlisten = () => signal?.removeEventListener('abort', abort);
     if (!own) return this.#mine.set(r, [ok, no, unlisten]);
@@ -754,7 +755,7 @@ export class Socket {
 
   /** Drops the current socket (if any) and connects again now. */
   reconnect() {
-    if (!this.#dead) this.#w.reconnect();
+    if (!this.#dead) this.#w.input(SI_RECONNECT);
   }
 
   /** Closes and releases the wasm object (done by itself once closed). */
@@ -843,7 +844,7 @@ export class Socket {
         }
         // A reply settles its request (if the core agrees) and is not a message.
         const e = k === EV_MESSAGE && this.#req.get(p?.[this.#rpc]);
-        if (e && this.#w.settle(e[2], true)) return this.#settled(e[2])[0](p);
+        if (e && this.#w.input(SI_SETTLE, e[2], 1)) return this.#settled(e[2])[0](p);
         if (this.#fwd) this.#tell(-1, [EV_MESSAGE, 0, 0, v]);
         break;
       }

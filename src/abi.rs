@@ -19,7 +19,8 @@
 //! - **events**, `sink.ev(kind, a, b, v, w)` with `kind` an [`EventKind`]
 //!   and the payload laid out as [`EventKind::layout`] says;
 //! - **states** ([`STATES`], indexed like [`State`]), **send results**
-//!   ([`SendResult`]), **page events** ([`PageEvent`]);
+//!   ([`SendResult`]), **socket inputs** (`inner.input`, [`SocketInput`]),
+//!   **page events** ([`PageEvent`]);
 //! - **error codes** ([`ErrorCode`]), with the message the facade shows;
 //! - one JS value besides: **`sink.ws`**, the `WebSocket` constructor of
 //!   every attempt (the `WebSocket` option or the global one, which the
@@ -342,7 +343,26 @@ impl SendResult {
 }
 
 named! {
-    /// `inner.page(kind)`: what the page's lifecycle events mean to the core.
+    /// `inner.input(kind, a, b, value)`: what the facade tells a socket
+    /// besides `send`, `request` and `close` (unused arguments are 0).
+    pub enum SocketInput {
+        /// A page event: `a` a [`PageEvent`] index.
+        Page = "page",
+        /// `reconnect()`: drop the current socket (if any), connect now.
+        Reconnect = "reconnect",
+        /// What a user function made for attempt `a`, asked with `sink.url`
+        /// / `sink.init`: `b` 0 the URL (`value`, checked by the facade), 1
+        /// the URL failed, 2 one init message (`value`, ready to send), 3
+        /// all init messages handed over, 4 the init failed.
+        Answer = "answer",
+        /// Request `a` got its reply (`b` 1) or its app gave up on it (0):
+        /// answers true if that settles it.
+        Settle = "settle",
+    }
+}
+
+named! {
+    /// `inner.input(SI_PAGE, kind)`: what the page's lifecycle events mean to the core.
     pub enum PageEvent {
         /// `online`.
         Online = "online",
@@ -655,6 +675,7 @@ pub fn js_module() -> String {
         "export const SEND_CLOSED = {};",
         SendResult::Closed as u32
     );
+    named_constants(&mut nums, "SI", SocketInput::ALL, |k| k as u32);
     named_constants(&mut nums, "PAGE", PageEvent::ALL, |p| p as u32);
     named_constants(&mut nums, "RI", RelayInput::ALL, |k| k as u32);
     named_constants(&mut nums, "RA", RelayAct::ALL, |k| k as u32);

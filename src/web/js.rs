@@ -16,7 +16,9 @@ use web_sys::WebSocket;
 
 use super::driver::{Answer, Options, PongPredicate, Shared, Sink};
 use super::sys;
-use crate::abi::{state_index, ErrorCode, EventKind, Opt, PageEvent, SendResult, Slots};
+use crate::abi::{
+    state_index, ErrorCode, EventKind, Opt, PageEvent, SendResult, Slots, SocketInput,
+};
 use crate::session::{Ack, ConfigError, Event, Gen, RequestId, Sent, DEFAULT_PING, DEFAULT_PONG};
 
 #[wasm_bindgen]
@@ -274,13 +276,6 @@ impl Inner {
         }
     }
 
-    /// A reply to the request `id` arrived (`reply`), or the app gave up on
-    /// it: true if that settles it (one export for both keeps the module
-    /// small).
-    pub fn settle(&self, id: u32, reply: bool) -> bool {
-        self.shared.settle(RequestId(id), reply)
-    }
-
     /// Closes for good (the facade checked `code` and `reason`).
     pub fn close(
         &self,
@@ -290,26 +285,27 @@ impl Inner {
         self.shared.close(code, reason);
     }
 
-    /// Drops the current socket (if any) and connects again now.
-    pub fn reconnect(&self) {
-        self.shared.reconnect();
-    }
-
-    /// What a user function made for `gen`, asked with `sink.url` /
-    /// `sink.init`: `what` 0 the URL (`value`, checked by the facade), 1 the
-    /// URL failed, 2 one init message (`value`, ready to send), 3 all init
-    /// messages handed over, 4 the init failed.
-    pub fn answer(&self, gen: u32, what: u32, value: JsValue) {
-        if let Some(what) = Answer::from_index(what) {
-            self.shared.answer(Gen(gen), what, value);
+    /// What the facade tells the socket besides sends, requests and
+    /// `close()`: `kind` a [`SocketInput`] index (see there for `a`, `b` and
+    /// `value`); true only for a `Settle` that settled. (One export for all
+    /// of them: each export costs the module and the glue ~45 B gzip.)
+    pub fn input(&self, kind: u32, a: u32, b: u32, value: JsValue) -> bool {
+        match SocketInput::from_index(kind) {
+            Some(SocketInput::Page) => {
+                if let Some(event) = PageEvent::from_index(a) {
+                    self.shared.page(event);
+                }
+            }
+            Some(SocketInput::Reconnect) => self.shared.reconnect(),
+            Some(SocketInput::Answer) => {
+                if let Some(what) = Answer::from_index(b) {
+                    self.shared.answer(Gen(a), what, value);
+                }
+            }
+            Some(SocketInput::Settle) => return self.shared.settle(RequestId(a), b != 0),
+            None => {}
         }
-    }
-
-    /// A [`PageEvent`] index (the facade listens to the page).
-    pub fn page(&self, kind: u32) {
-        if let Some(event) = PageEvent::from_index(kind) {
-            self.shared.page(event);
-        }
+        false
     }
 
     /// A [`crate::abi::STATES`] index.
