@@ -324,7 +324,15 @@ impl Relay {
 
     /// The earliest deadline of this tab's requests.
     pub fn poll_timeout(&self) -> Option<u64> {
-        self.items.iter().filter_map(|i| i.deadline).min()
+        // A plain loop: smaller in the wasm module than the iterator chain.
+        let mut earliest = None;
+        for d in self.items.iter().filter_map(|i| i.deadline) {
+            match earliest {
+                Some(e) if e <= d => {}
+                _ => earliest = Some(d),
+            }
+        }
+        earliest
     }
 
     /// Fails the requests whose deadline has passed.
@@ -462,14 +470,14 @@ impl Relay {
             Some(I::Given) => {
                 let sent = n != 0.0;
                 self.giving = false;
-                if self.held.iter().any(|h| h.tab == tab && h.seq == seq) {
+                if let Some(i) = self.held.iter().position(|h| h.tab == tab && h.seq == seq) {
                     if !sent {
                         // Refused (the connection closed in between): it
                         // stays first, given again at the next open.
                         self.open = false;
                         return;
                     }
-                    take(&mut self.held, |h| h.tab == tab && h.seq == seq);
+                    self.held.remove(i);
                     self.forget(tab, seq);
                 }
                 self.done(tab, seq, sent);
@@ -681,16 +689,18 @@ impl Relay {
             return self.act(K::Done, f64::from(tab), seq, 0.0);
         }
         // One of this tab's own: a request stays until it settles.
-        let Some(request) = self.items.iter().find(|i| i.seq == seq).map(|i| i.request) else {
+        let Some(i) = self.items.iter().position(|i| i.seq == seq) else {
             return;
         };
+        let Some(item) = self.items.get_mut(i) else {
+            return;
+        };
+        let request = item.request;
         if sent && request {
-            for item in self.items.iter_mut().filter(|i| i.seq == seq) {
-                item.done = true;
-            }
+            item.done = true;
             return;
         }
-        take(&mut self.items, |i| i.seq == seq);
+        self.items.remove(i);
         self.forget(tab, seq);
         if !sent && request {
             // Refused by this tab's session: it never went out.
