@@ -17,7 +17,7 @@ import {
   RI_SEND, RI_REQUEST, RI_CANCEL, RI_CLOSE, RI_PRESENT, RI_GRANTED, RI_FOREIGN, RI_GONE, RI_OPEN, RI_GIVEN, RI_SETTLED, RI_TIMEOUT, RI_KEPT, RI_HEARD,
   RA_OWNER, RA_SEND, RA_REQUEST, RA_REPLY, RA_EVENT, RA_CONNECT, RA_FORGET, RA_WATCH, RA_GIVE, RA_DROP, RA_RELEASE, RA_DISCONNECT, RA_UNSHARE, RA_REPLIED, RA_REQUEST_FAILED,
   RA_TAB_COUNT, RA_MISMATCH, RA_NEW_OWNER, RA_ARM, RELAY_VERSION, DEFAULT_JSON,
-  SI_PAGE, SI_RECONNECT, SI_ANSWER, SI_SETTLE,
+  SI_STATE, SI_CLOSE, SI_PAGE, SI_RECONNECT, SI_ANSWER, SI_SETTLE,
 } from './abi.js';
 const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 const live = new Set();
@@ -202,11 +202,12 @@ function snapshot(w, tabs) {
 const noop = () => {};
 
 // The part of a stand-in for the wasm socket (a `shared` follower's, a
-// frozen tab's; see #share) that has nothing to do: a frozen tab's is this
-// plus close(). Its stats are also a socket's before it has any.
+// frozen tab's; see #share) that has nothing to do (input(): state 0,
+// connecting; nothing else asked of it answers): a frozen tab's is this plus
+// close() and what it keeps. Its stats are also a socket's before it has any.
 const IDLE = {
-  state: () => 0, send: () => 1, request: () => -SEND_CLOSED, stats: () => [0, 0, 0, 0, 0, -1, 0],
-  input: noop, unqueue: noop, free: noop,
+  input: () => 0, send: () => 1, request: () => -SEND_CLOSED, stats: () => [0, 0, 0, 0, 0, -1, 0],
+  unqueue: noop, free: noop,
 };
 
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
@@ -247,6 +248,7 @@ export class Socket {
   #mine = new Map();
   #mirror;
   #fwd;
+  /** How this tab's close() closes: `[code, 0, reason]`, as input(SI_CLOSE, ...) takes them. */
   #bye;
   #warned;
   /** shared: payloads by `tab:seq`; a reply's; a new item's. */
@@ -403,13 +405,16 @@ export class Socket {
         mr.out++;
         return mr.s === STATE_OPEN ? 0 : 1;
       },
-      state: () => mr.s,
       stats: () => [mr.attempt, 0, mr.in, mr.out, this.#input(RI_KEPT), -1, this.#mine.size],
-      close: (code, reason) => {
-        this.#bye = [code, reason];
-        this.#input(RI_CLOSE);
-        // The state it closes from, then closed.
-        this.#closed(code, reason, mr.s, mr.s = STATE_CLOSED);
+      // Its state, and close(); nothing else is asked of it.
+      input: (k, code, _, reason) => {
+        if (k === SI_CLOSE) {
+          this.#bye = [code, 0, reason];
+          this.#input(RI_CLOSE);
+          // The state it closes from, then closed.
+          this.#closed(code, reason, mr.s, mr.s = STATE_CLOSED);
+        }
+        return mr.s;
       },
     };
     // The options' fingerprint (FNV-1a), compared with the owner's.
@@ -457,12 +462,12 @@ export class Socket {
     if (this.#frozen) return;
     this.#frozen = true;
     const w = this.#w;
-    const prev = w.state();
+    const prev = w.input(SI_STATE);
     // The owner hands the connection over (the relay's Release closes its
     // socket, whose events are no longer this socket's); what it was asked
     // and is still waiting for has lost its connection.
     this.#gen++;
-    this.#bye = [1001, 'frozen'];
+    this.#bye = [1001, 0, 'frozen'];
     this.#input(RI_CLOSE);
     this.#bye = undefined;
     this.#fwd = false;
@@ -485,7 +490,7 @@ export class Socket {
       __proto__: IDLE,
       send: (d) => kept.push(d) && 1,
       unqueue: () => kept.shift(),
-      close: (code, reason) => this.#closed(code, reason, 0),
+      input: (k, code, _, reason) => k === SI_CLOSE ? this.#closed(code, reason, 0) : 0,
     };
     this.#anew(prev);
   }
@@ -517,7 +522,7 @@ export class Socket {
       // An item's payload (a new one is not filed yet), a reply's.
       this.#post(k, to, seq, n, k === RA_SEND || k === RA_REQUEST ? this.#pay.get(`${this.#tab}:${seq}`) ?? this.#next : k === RA_REPLY ? this.#stash : undefined);
       // A tab that joins learns where the connection is.
-      const st = k === RA_OWNER && to !== -1 && this.#w.state();
+      const st = k === RA_OWNER && to !== -1 && this.#w.input(SI_STATE);
       if (st) this.#tell(to, [EV_STATE, st, 0]);
       if (st === STATE_OPEN) this.#tell(to, this.#opened);
       return;
@@ -565,7 +570,7 @@ export class Socket {
         this.#fwd = false;
       // fallthrough: close this tab's socket
       case RA_DISCONNECT:
-        return this.#w.close(...this.#bye ?? [1000, '']);
+        return this.#w.input(SI_CLOSE, ...this.#bye ?? [1000, 0, '']);
       case RA_FORGET: this.#pay.delete(key); return;
       case RA_REPLIED: return this.#mined(seq)?.[0](this.#stash);
       case RA_REQUEST_FAILED: return this.#mined(seq)?.[1](error(ERRORS[n]));
@@ -638,7 +643,7 @@ export class Socket {
 
   get url() { return this.#url; }
 
-  get state() { return this.#dead ? 'closed' : STATES[this.#w.state()]; }
+  get state() { return this.#dead ? 'closed' : STATES[this.#w.input(SI_STATE)]; }
 
   get stats() {
     return this.#dead ? { ...this.#last } : snapshot(this.#w, this.#tabs);
@@ -748,9 +753,9 @@ export class Socket {
   // close(): a shared connection's owner asks the relay (it hands the
   // connection over while other tabs remain); anything else closes its own.
   #shut(code, reason) {
-    this.#bye = [code, reason];
+    this.#bye = [code, 0, reason];
     if (this.#fwd) this.#input(RI_CLOSE);
-    else this.#w.close(code, reason);
+    else this.#w.input(SI_CLOSE, code, 0, reason);
   }
 
   /** Drops the current socket (if any) and connects again now. */

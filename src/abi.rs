@@ -343,9 +343,15 @@ impl SendResult {
 }
 
 named! {
-    /// `inner.input(kind, a, b, value)`: what the facade tells a socket
-    /// besides `send`, `request` and `close` (unused arguments are 0).
+    /// `inner.input(kind, a, b, value)`: what the facade tells or asks a
+    /// socket besides `send` and `request` (unused arguments are 0; the
+    /// answer is 0 unless said).
     pub enum SocketInput {
+        /// Answers the state, a [`STATES`] index.
+        State = "state",
+        /// `close()` for good with code `a` and reason `value` (the facade
+        /// checked both).
+        Close = "close",
         /// A page event: `a` a [`PageEvent`] index.
         Page = "page",
         /// `reconnect()`: drop the current socket (if any), connect now.
@@ -356,7 +362,7 @@ named! {
         /// all init messages handed over, 4 the init failed.
         Answer = "answer",
         /// Request `a` got its reply (`b` 1) or its app gave up on it (0):
-        /// answers true if that settles it.
+        /// answers 1 if that settles it.
         Settle = "settle",
     }
 }

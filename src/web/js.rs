@@ -276,21 +276,21 @@ impl Inner {
         }
     }
 
-    /// Closes for good (the facade checked `code` and `reason`).
-    pub fn close(
-        &self,
-        code: u16,
-        #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
-    ) {
-        self.shared.close(code, reason);
-    }
-
-    /// What the facade tells the socket besides sends, requests and
-    /// `close()`: `kind` a [`SocketInput`] index (see there for `a`, `b` and
-    /// `value`); true only for a `Settle` that settled. (One export for all
+    /// What the facade tells or asks the socket besides sends and
+    /// requests: `kind` a [`SocketInput`] index (see there for `a`, `b`,
+    /// `value` and the answer, 0 when there is none). (One export for all
     /// of them: each export costs the module and the glue ~45 B gzip.)
-    pub fn input(&self, kind: u32, a: u32, b: u32, value: JsValue) -> bool {
+    pub fn input(
+        &self,
+        kind: u32,
+        a: u32,
+        b: u32,
+        #[wasm_bindgen(unchecked_param_type = "any")] value: JsValue,
+    ) -> u32 {
         match SocketInput::from_index(kind) {
+            Some(SocketInput::State) => return state_index(self.shared.state()),
+            // The facade checked `a` (the code) and `value` (the reason).
+            Some(SocketInput::Close) => self.shared.close(a as u16, value),
             Some(SocketInput::Page) => {
                 if let Some(event) = PageEvent::from_index(a) {
                     self.shared.page(event);
@@ -302,15 +302,10 @@ impl Inner {
                     self.shared.answer(Gen(a), what, value);
                 }
             }
-            Some(SocketInput::Settle) => return self.shared.settle(RequestId(a), b != 0),
+            Some(SocketInput::Settle) => return self.shared.settle(RequestId(a), b != 0).into(),
             None => {}
         }
-        false
-    }
-
-    /// A [`crate::abi::STATES`] index.
-    pub fn state(&self) -> u32 {
-        state_index(self.shared.state())
+        0
     }
 
     /// [attempt, reconnects, messagesIn, messagesOut, queued, lastRttMs
