@@ -464,9 +464,11 @@ export class Socket {
     const w = this.#w;
     const prev = w.input(SI_STATE);
     // The owner hands the connection over (the relay's Release closes its
-    // socket, whose events are no longer this socket's); what it was asked
-    // and is still waiting for has lost its connection.
+    // socket, whose events are no longer this socket's). What this tab
+    // asked and still waits for, of its own socket or through the relay,
+    // has lost its connection (first: the relay would fail its own CLOSED).
     this.#gen++;
+    this.#failAll(error('CONNECTION_LOST'));
     this.#bye = [1001, 0, 'frozen'];
     this.#input(RI_CLOSE);
     this.#bye = undefined;
@@ -476,11 +478,6 @@ export class Socket {
     this.#relay = undefined;
     // A stand-in's free() does nothing.
     free(w);
-    for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(error('CONNECTION_LOST'));
-    for (const e of this.#req.values()) e[3]();
-    this.#req.clear();
-    this.#rid.clear();
-    this.#mine.clear();
     // Connecting again from here on (the stand-in until it joins; #unshare
     // has emptied #unlock and aborted #stop, and #share makes new ones).
     // What its app sends meanwhile (a pagehide handler after this one) is
@@ -721,6 +718,23 @@ export class Socket {
     this.#rid.set(r, id);
   }
 
+  // Rejects every pending request (this tab's socket's and the relay's)
+  // with `err`, and stops listening to their signals: an abort later finds
+  // nothing to do (the relay or the module may be gone by then).
+  #failAll(err) {
+    for (const e of this.#req.values()) {
+      e[1](err);
+      e[3]();
+    }
+    for (const e of this.#mine.values()) {
+      e[1](err);
+      e[2]();
+    }
+    this.#req.clear();
+    this.#rid.clear();
+    this.#mine.clear();
+  }
+
   // Forgets the request the core says is settled; its [ok, no, ...].
   #settled(r) {
     const id = this.#rid.get(r);
@@ -810,7 +824,7 @@ export class Socket {
     for (const f of this.#unpage) f();
     live.delete(this);
     const err = error('PANIC', { message: text });
-    for (const [, no] of [...this.#req.values(), ...this.#mine.values()]) no(err);
+    this.#failAll(err);
     this.#unshare();
     this.#emit('error', err);
     this.#settle();

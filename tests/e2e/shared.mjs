@@ -170,6 +170,21 @@ try {
       await until('two tabs again', () => Promise.all([a, b].map((p) => p.evaluate(() => window.sock.stats.tabs))), (t) => t.every((n) => n === 2));
       await a.evaluate(() => window.sock.send({ echo: 'a is back' }));
       await allGot([a, b], 'echo', ['a is back']);
+      // Now a follows: a request of its pending when it freezes fails
+      // CONNECTION_LOST (as the owner's do), and aborting its signal
+      // afterwards finds nothing to do (no page error).
+      const lost = await a.evaluate(async () => {
+        const ac = new AbortController();
+        const p = window.sock.request({ op: 'never' }, { signal: ac.signal }).catch((e) => e.code);
+        document.dispatchEvent(new Event('freeze'));
+        const code = await p;
+        ac.abort();
+        await new Promise((r) => setTimeout(r, 50));
+        document.dispatchEvent(new Event('resume'));
+        return code;
+      });
+      assert.equal(lost, 'CONNECTION_LOST');
+      await openAll([a]);
       stats = await serverStats(server, client);
       assert.deepEqual([stats.total, stats.open], [2, 1], JSON.stringify(stats));
       await a.evaluate(() => window.sock.close());
