@@ -785,30 +785,28 @@ impl Wire {
 fn typed(act: Act) -> Option<Action> {
     let Act { kind, to, seq, n } = act;
     let tab = to as TabId;
-    let wire = match kind {
-        K::Hello => Some(Wire::Hello),
-        K::Owner => Some(Wire::Owner { fp: seq }),
-        K::Send => Some(Wire::Send { seq }),
-        K::Request => Some(Wire::Request {
+    let post = |wire| Action::Post {
+        to: (to >= 0.0).then_some(tab),
+        wire,
+    };
+    let error = || ErrorCode::request_error(n as u32);
+    Some(match kind {
+        K::Hello => post(Wire::Hello),
+        K::Owner => post(Wire::Owner { fp: seq }),
+        K::Send => post(Wire::Send { seq }),
+        K::Request => post(Wire::Request {
             seq,
             timeout: n as u64,
         }),
-        K::Cancel => Some(Wire::Cancel { seq }),
-        K::Done => Some(Wire::Done { seq }),
-        K::Reply => Some(Wire::Reply { seq }),
-        K::Failed => Some(Wire::Failed {
+        K::Cancel => post(Wire::Cancel { seq }),
+        K::Done => post(Wire::Done { seq }),
+        K::Reply => post(Wire::Reply { seq }),
+        K::Failed => post(Wire::Failed {
             seq,
-            error: ErrorCode::request_error(n as u32),
+            error: error(),
         }),
-        K::Tabs => Some(Wire::Tabs { n: n as u32 }),
-        K::Bye => Some(Wire::Bye),
-        _ => None,
-    };
-    if let Some(wire) = wire {
-        let to = (to >= 0.0).then_some(tab);
-        return Some(Action::Post { to, wire });
-    }
-    Some(match kind {
+        K::Tabs => post(Wire::Tabs { n: n as u32 }),
+        K::Bye => post(Wire::Bye),
         K::Connect => Action::Connect,
         K::Watch => Action::Watch { tab },
         K::Give => Action::Give {
@@ -824,12 +822,13 @@ fn typed(act: Act) -> Option<Action> {
         K::Replied => Action::Emit(Event::Replied { seq }),
         K::RequestFailed => Action::Emit(Event::Failed {
             seq,
-            error: ErrorCode::request_error(n as u32),
+            error: error(),
         }),
         K::TabCount => Action::Emit(Event::Tabs(n as u32)),
         K::Mismatch => Action::Emit(Event::Mismatch),
         K::NewOwner => Action::Emit(Event::Owner(tab)),
-        _ => return None,
+        // The facade's own (Event) and the wrapper's (Arm).
+        K::Event | K::Arm => return None,
     })
 }
 

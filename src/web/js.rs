@@ -164,7 +164,6 @@ fn wrap_predicate(f: JsValue) -> PongPredicate {
     Box::new(move |data| sys::test(&f, data))
 }
 
-#[allow(clippy::too_many_arguments)]
 /// The options array (see [`Inner::new`]) as numbers. (A plain array of
 /// numbers: cheaper in the glue than a `Float64Array`.)
 #[inline(never)]

@@ -1,7 +1,8 @@
 //! The [`Relay`](crate::relay::Relay) of a `shared` socket, as the npm
-//! facade drives it: `relay.input(kind, tab, seq, n)` and
-//! `relay.heard(...)` in, `sink.act(kind, to, seq, n)` out, in the numbers
-//! of [`crate::abi::RelayInput`] and [`crate::abi::RelayAct`]. Only numbers
+//! facade drives it: `relay.input(kind, tab, seq, n)` in (a channel message
+//! as `RelayInput::Heard` plus its kind), `sink.act(kind, to, seq, n)` out,
+//! in the numbers of [`crate::abi::RelayInput`] and
+//! [`crate::abi::RelayAct`], which the machine itself speaks. Only numbers
 //! cross: the facade keeps every payload, filed by `(tab, seq)`.
 //!
 //! The facade carries locks and channel messages and nothing else. Like the
@@ -29,7 +30,7 @@ extern "C" {
     fn act(this: &RelaySink, kind: u32, to: f64, seq: u32, n: f64);
 }
 
-/// A `shared` socket's relay (`new Relay(tab, fingerprint, maxItems, sink)`).
+/// A `shared` socket's relay (`new Relay(tab, fingerprint, options, sink)`).
 #[wasm_bindgen(js_name = Relay)]
 pub struct JsRelay {
     relay: RefCell<Relay>,
@@ -86,15 +87,15 @@ impl JsRelay {
             .queue
             .map_or(DEFAULT_MAX_MESSAGES, |q| q.max_messages);
         let perf = sys::Scope::performance();
-        let relay = Relay::new(tab, fp, max, perf.now_ms());
+        let now = perf.now_ms();
         let me = JsRelay {
-            relay: RefCell::new(relay),
+            relay: RefCell::new(Relay::new(tab, fp, max, now)),
             sink,
             perf,
             timeout: config.request_timeout,
             armed: Cell::new(None),
         };
-        me.drive(me.perf.now_ms());
+        me.drive(now);
         Ok(me)
     }
 
