@@ -9,7 +9,7 @@ mod cli_common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cli_common::{Driver, Proc, BIN};
 use serde_json::Value;
@@ -59,6 +59,21 @@ impl DevServer {
         stream.read_to_string(&mut response).expect("read /stats");
         let body = response.split("\r\n\r\n").nth(1).expect("a body");
         serde_json::from_str(body).expect("JSON stats")
+    }
+
+    /// `/stats?client=ID` once `done` holds for it, or as it is after
+    /// `within`. The server counts a connection after writing its 101 and
+    /// uncounts it after the socket ends, so a client can report `open` or
+    /// `close` a moment before the counters show it.
+    fn stats_when(&self, client: &str, within: Duration, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let stats = self.stats(client);
+            if done(&stats) || Instant::now() >= deadline {
+                return stats;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
 
@@ -128,7 +143,8 @@ fn silent_server_is_detected_within_interval_plus_timeout_and_reconnected() {
         "reopened {} ms after the timeout",
         t(&reopened) - t(&dead)
     );
-    assert_eq!(server.stats("native-silent")["total"], 2);
+    let stats = server.stats_when("native-silent", ms(2_000), |s| s["total"] == 2);
+    assert_eq!(stats["total"], 2, "{stats}");
 }
 
 #[test]
@@ -162,7 +178,7 @@ fn flapping_server_never_sees_two_connections_and_delays_grow() {
     }
     assert_eq!(delays[0], 50);
     assert_eq!(*delays.last().expect("a delay"), 2000);
-    let stats = server.stats("native-flap");
+    let stats = server.stats_when("native-flap", ms(2_000), |s| s["open"] == 0);
     assert_eq!(stats["peak"], 1, "two connections at once: {stats}");
     assert_eq!(stats["open"], 0);
     assert_eq!(stats["total"].as_u64(), Some(d.all("open").len() as u64));

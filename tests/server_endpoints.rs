@@ -379,21 +379,6 @@ fn stall_never_answers_and_does_not_block_others() {
 }
 
 #[test]
-fn a_client_that_saw_its_101_is_already_counted() {
-    // Counted before the 101 is written, not after: no wait here, for a
-    // client (a test, a browser page) reads /stats right after its open.
-    let h = start();
-    let addr = h.local_addr();
-    for n in 1..=20 {
-        let c = connect(addr, "/silent?client=counted");
-        let s = h.registry().stats("counted");
-        assert_eq!((s.open, s.total), (1, n), "after handshake {n}");
-        c.abandon(None, "");
-        wait_stats(&h, "counted", |s| s.open == 0);
-    }
-}
-
-#[test]
 fn stats_count_open_peak_and_total_per_client() {
     let h = start();
     let addr = h.local_addr();

@@ -15,7 +15,7 @@ use crate::message::Message;
 use crate::native::stream::Stream;
 use crate::native::ws::{Incoming, WsError, WsReader, WsWriter};
 
-use super::registry::{Admitted, Conn, FLAP_CLOSE};
+use super::registry::{Conn, FLAP_CLOSE};
 use super::{linger_close, Shared};
 use crate::codec::frame::Role;
 
@@ -137,7 +137,6 @@ pub(crate) fn run(
     stream: Stream,
     rest: Vec<u8>,
     client: String,
-    admitted: Admitted,
     behavior: Behavior,
     deflate: Deflate,
     shared: &Arc<Shared>,
@@ -166,7 +165,7 @@ pub(crate) fn run(
     if behavior == Behavior::Silent {
         conn.set_silent(true);
     }
-    let registration = registry.register(admitted, conn);
+    let registration = registry.register(conn);
     let conn = Arc::clone(&registration.conn);
     if let Behavior::Babble { every } = behavior {
         let conn = Arc::clone(&conn);

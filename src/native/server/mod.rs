@@ -510,15 +510,13 @@ fn route(mut stream: Stream, req: Request, rest: Vec<u8>, shared: &Arc<Shared>) 
     #[cfg(not(feature = "deflate"))]
     let deflate = None;
     let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-    // Counted first: a client that saw its open finds itself in /stats.
-    let admitted = shared.registry.admit(&client);
     if stream
         .write_all(&handshake::accept_response(&hello, protocol, &extra))
         .is_err()
     {
         return;
     }
-    endpoints::run(stream, rest, client, admitted, behavior, deflate, shared);
+    endpoints::run(stream, rest, client, behavior, deflate, shared);
 }
 
 /// A finished HTTP answer: status and JSON body.

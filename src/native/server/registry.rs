@@ -2,12 +2,9 @@
 //! connections a `/control` action reaches, the `/chat` room, and the
 //! outage/flap windows of each client.
 //!
-//! A handshake is counted ([`Registry::admit`]) before its 101 is written,
-//! the connection is reachable once its thread runs ([`Registry::register`]),
-//! and both end by dropping its [`Registration`] (whatever way its thread
-//! ends), so `open` always goes back down. (Not one step: the 101 must go
-//! out before anything `/control` or the chat room writes, and socket work
-//! stays outside the registry lock.)
+//! A connection is registered when its handshake completes and unregistered
+//! by dropping its [`Registration`] (whatever way its thread ends), so `open`
+//! always goes back down.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::Shutdown;
@@ -154,35 +151,21 @@ pub struct Registry {
     next_id: AtomicU64,
 }
 
-/// A handshake being answered: counted in `open`, `total` and `peak` from
-/// before its 101 is written (so a client that saw its `open` is counted),
-/// and taken out of `open` when dropped.
-#[derive(Debug)]
-pub struct Admitted {
-    registry: Arc<Registry>,
-    client: String,
-}
-
-impl Drop for Admitted {
-    fn drop(&mut self) {
-        if let Some(entry) = self.registry.lock().get_mut(&self.client) {
-            entry.stats.open = entry.stats.open.saturating_sub(1);
-        }
-    }
-}
-
-/// Unregisters its connection when dropped (then its admission ends).
+/// Unregisters its connection when dropped.
 #[derive(Debug)]
 pub struct Registration {
-    admitted: Admitted,
+    registry: Arc<Registry>,
     /// The registered connection.
     pub conn: Arc<Conn>,
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        if let Some(entry) = self.admitted.registry.lock().get_mut(&self.conn.client) {
-            entry.conns.remove(&self.conn.id);
+        let mut clients = self.registry.lock();
+        if let Some(entry) = clients.get_mut(&self.conn.client) {
+            if entry.conns.remove(&self.conn.id).is_some() {
+                entry.stats.open = entry.stats.open.saturating_sub(1);
+            }
         }
     }
 }
@@ -252,30 +235,21 @@ impl Registry {
         }
     }
 
-    /// Counts a handshake of `client` about to be answered with a 101 (see
-    /// [`Admitted`]).
-    pub fn admit(self: &Arc<Self>, client: &str) -> Admitted {
-        let mut clients = self.lock();
-        let stats = &mut clients.entry(client.to_owned()).or_default().stats;
-        stats.open += 1;
-        stats.total += 1;
-        stats.peak = stats.peak.max(stats.open);
-        drop(clients);
-        Admitted {
-            registry: Arc::clone(self),
-            client: client.to_owned(),
-        }
-    }
-
-    /// Makes an admitted connection reachable (by `/control` and the chat
-    /// room) once it runs, and returns the guard that unregisters it.
-    pub fn register(&self, admitted: Admitted, conn: Conn) -> Registration {
+    /// Records a completed handshake and returns the guard that unregisters
+    /// it.
+    pub fn register(self: &Arc<Self>, conn: Conn) -> Registration {
         let conn = Arc::new(conn);
         let mut clients = self.lock();
         let entry = clients.entry(conn.client.clone()).or_default();
         entry.conns.insert(conn.id, Arc::clone(&conn));
+        entry.stats.open += 1;
+        entry.stats.total += 1;
+        entry.stats.peak = entry.stats.peak.max(entry.stats.open);
         drop(clients);
-        Registration { admitted, conn }
+        Registration {
+            registry: Arc::clone(self),
+            conn,
+        }
     }
 
     /// Counters of one client (zeros for an unknown id).
