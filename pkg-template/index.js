@@ -7,7 +7,7 @@
 // then gzip -9): a helper where that is smaller, the same few lines written
 // out twice where gzip makes that smaller. esbuild mangles `#private` names
 // only, so what matters is how many distinct constructs remain.
-import init, { Inner, Relay, onPanic, version as wasmVersion } from './steadyws_bg_glue.js';
+import { imports, finish, Inner, Relay, onPanic, version as wasmVersion } from './steadyws_bg_glue.js';
 // Every number that crosses to the wasm module is named there (generated
 // from src/abi.rs); defaults and validation of the options are the core's.
 import {
@@ -23,23 +23,37 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 const live = new Set();
 let ready;
 
-// The glue fetches the .wasm next to it (new URL(..., import.meta.url)),
-// which browsers and bundlers understand. Two places need help, neither
-// visible to a bundler (no import, no URL it could resolve):
+// The .wasm is next to this module: `new URL('...', import.meta.url)`, which
+// browsers and bundlers understand. Two places need help, neither visible to
+// a bundler (no import, no URL it could resolve):
 // - Node (and runtimes like it): fetch() cannot read file: URLs, so the
 //   bytes come from the package's own file, read with node:fs reached
 //   through process.getBuiltinModule (Node 20.16+, 22.3+).
 // - Vite 7's dev server pre-bundles dependencies into node_modules/.vite/deps/
 //   without the .wasm: there the first fetch gets its HTML fallback, and the
 //   package's own copy is at node_modules/steadyws/.
-function instantiate() {
+// The loader is this one and not the glue's (see minify-wasm-names.mjs):
+// these three cases are all it needs to know.
+async function instantiate() {
   const here = import.meta.url;
   const fs = here.startsWith('file:') && globalThis.process?.getBuiltinModule?.('fs');
-  if (fs) return init({ module_or_path: fs.readFileSync(new URL('steadyws_bg_glue_bg.wasm', here)) });
-  return init().catch((err) => {
+  const run = async (bytes) => {
+    const { instance, module } = await WebAssembly.instantiate(await bytes, imports());
+    finish(instance, module);
+  };
+  // A server may send the wrong Content-Type, which only the streaming
+  // compiler minds; the bytes are few, so they are compiled whole.
+  const get = async (url) => {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`steadyws: failed to fetch ${url}: ${res.status}`);
+    return res.arrayBuffer();
+  };
+  const url = new URL('steadyws_bg_glue_bg.wasm', import.meta.url);
+  if (fs) return run(fs.readFileSync(url));
+  return run(get(url)).catch((err) => {
     const own = here.replace(/\.vite\/deps\/.*/, 'steadyws/steadyws_bg_glue_bg.wasm');
     if (own === here) throw err;
-    return init({ module_or_path: own });
+    return run(get(own));
   });
 }
 

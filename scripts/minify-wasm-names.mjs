@@ -32,4 +32,12 @@ for (const module of modules) {
 for (const [, from] of map.imports) {
   if (new RegExp(`(?<![\\w$])${esc(from)}(?![\\w$])`).test(glue)) throw new Error(`${from} left in ${glueFile}`);
 }
+// The facade instantiates the module itself (pkg-template/index.js,
+// instantiate()): it needs the import object and the step after
+// instantiation, which the glue has but does not export. Its own loader
+// (init, initSync and what only they use) is then left out of the bundle.
+for (const name of ['__wbg_get_imports', '__wbg_finalize_init']) {
+  if (!new RegExp(`^function ${name}\\(`, 'm').test(glue)) throw new Error(`${name} not found in ${glueFile}`);
+}
+glue += '\nexport { __wbg_get_imports as imports, __wbg_finalize_init as finish };\n';
 writeFileSync(glueFile, glue);
