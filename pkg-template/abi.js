@@ -68,9 +68,9 @@ export const DEFAULT_JSON = false;
 /** The version of the messages between tabs. */
 export const RELAY_VERSION = 1;
 /** Option slots: `options[OPTIONS.indexOf(path)]`. */
-export const OPTIONS = ['json', 'binaryType', 'connectTimeout', 'closeTimeout', 'heartbeat', 'heartbeat.interval', 'heartbeat.timeout', 'reconnect', 'reconnect.minDelay', 'reconnect.maxDelay', 'reconnect.factor', 'reconnect.jitter', 'reconnect.maxRetries', 'reconnect.stableAfter', 'reconnect.fatalCodes', 'queue', 'queue.maxMessages', 'queue.maxBytes', 'init', 'init.timeout', 'rpc.timeout'];
+export const OPTIONS = ['json', 'binaryType', 'connectTimeout', 'closeTimeout', 'heartbeat', 'heartbeat.interval', 'heartbeat.timeout', 'reconnect', 'reconnect.minDelay', 'reconnect.maxDelay', 'reconnect.factor', 'reconnect.jitter', 'reconnect.maxRetries', 'reconnect.stableAfter', 'reconnect.fatalCodes', 'queue', 'queue.maxMessages', 'queue.maxBytes', 'init', 'init.timeout', 'rpc.timeout', 'WebSocket'];
 /** The JS type of each slot (see src/abi.rs `Opt::kind`). */
-export const KINDS = 'btnnsnnsnnnnnnasnnsnn';
+export const KINDS = 'btnnsnnsnnnnnnasnnsnnf';
 /** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */
 export const EVENTS = ['open', 'message', 'close', 'reconnecting', 'heartbeat-timeout', 'ping', 'pong', 'error', 'state', null];
 export const STATES = ['connecting', 'open', 'closing', 'closed', 'reconnecting'];

@@ -154,8 +154,10 @@ export async function connect(url, options = {}) {
   // A function URL is made per attempt (sink.url below); a fixed one now.
   const href = fn(url) ? url : wsUrl(url);
   const init = options.init;
-  const ack = init?.ack;
-  if (ack !== undefined && !str(ack) && !fn(ack)) bad('init.ack', 'a string or a function');
+  // A raw-text reply, or a predicate.
+  for (const [path, v] of [['init.ack', init?.ack], ['heartbeat.pong', options.heartbeat?.pong]]) {
+    if (v !== undefined && !str(v) && !fn(v)) bad(path, 'a string or a function');
+  }
   let protocols = options.protocols;
   if (protocols !== undefined) {
     if (str(protocols)) protocols = [protocols];
@@ -176,6 +178,7 @@ export async function connect(url, options = {}) {
     if (typeof v === 'boolean' && kind !== 'n') return +v;
     if (kind === 'b') bad(path, 'a boolean');
     if (kind === 's') return obj(v) ? 1 : bad(path, 'an object or a boolean');
+    if (kind === 'f') return fn(v) ? 1 : bad(path, 'a constructor');
     // The JS form of the core's unsigned numbers (Infinity: no bound).
     return typeof v === 'number' && v >= 0 ? v : bad(path, 'a number >= 0');
   });
@@ -184,10 +187,9 @@ export async function connect(url, options = {}) {
   // (A Uint8Array is sent as it is, like any buffer.)
   if (ping !== undefined) ping = outgoing(ping, true, 'heartbeat.ping');
   // The constructor of every attempt (Node 20 has no global one without a flag).
+  // (The option's own type is its slot's.)
   const ws = options.WebSocket ?? globalThis.WebSocket;
-  if (!fn(ws)) {
-    bad('WebSocket', options.WebSocket === undefined ? 'passed as an option: there is no global WebSocket here (Node 20: --experimental-websocket)' : 'a constructor');
-  }
+  if (!fn(ws)) bad('WebSocket', 'passed as an option: there is no global WebSocket here (Node 20: --experimental-websocket)');
   const rpcId = options.rpc?.id;
   if (rpcId !== undefined && !str(rpcId)) bad('rpc.id', 'a string');
   // One connection for the tabs that share a name (true: the URL's).
@@ -311,8 +313,8 @@ export class Socket {
     } catch (e) {
       live.delete(this);
       this.#unshare();
-      // The core's validation: [field, reason].
-      throw Array.isArray(e) ? new TypeError(`steadyws: ${e[0]} ${e[1]}`) : e;
+      // The core's validation: [field (an OPTIONS index), reason].
+      throw Array.isArray(e) ? new TypeError(`steadyws: ${OPTIONS[e[0]]} ${e[1]}`) : e;
     }
   }
 

@@ -29,98 +29,24 @@
 //! This module is plain data and compiles on every target; only
 //! [`js_module`] is native-only (it renders the JS source).
 
+use crate::named::named;
 use crate::session::{
     self, Ack, Config, Error, HeartbeatConfig, InitConfig, QueueConfig, ReconnectConfig,
     RequestError, SendError, Sent, State,
 };
 use alloc::vec::Vec;
 
-/// Defines a fieldless `#[repr(u32)]` enum with a JS name per variant and
-/// `ALL` in index order, so Rust and the generated JS cannot disagree.
-macro_rules! named {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $js:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[repr(u32)]
-        $vis enum $name { $($(#[$vmeta])* $variant,)* }
-
-        impl $name {
-            /// Every variant, in index order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The name JS uses for it.
-            pub const fn js(self) -> &'static str {
-                match self { $($name::$variant => $js,)* }
-            }
-
-            /// The variant with index `i`.
-            pub fn from_index(i: u32) -> Option<$name> {
-                Self::ALL.get(i as usize).copied()
-            }
-        }
-    };
-}
-
-named! {
-    /// A slot of the options (`new Inner(url, protocols, options, ping,
-    /// pong, sink)`, an array of numbers), named by its JS
-    /// path: NaN where the user wrote nothing, booleans and sections as 0 /
-    /// 1 (a section is on unless `false`), `binaryType` as 1 for `'blob'`.
-    pub enum Opt {
-        /// `json`: a boolean.
-        Json = "json",
-        /// `binaryType`: `'arraybuffer'` or `'blob'`.
-        BinaryType = "binaryType",
-        /// `connectTimeout`, ms.
-        ConnectTimeout = "connectTimeout",
-        /// `closeTimeout`, ms.
-        CloseTimeout = "closeTimeout",
-        /// `heartbeat`: the section.
-        Heartbeat = "heartbeat",
-        /// `heartbeat.interval`, ms.
-        HeartbeatInterval = "heartbeat.interval",
-        /// `heartbeat.timeout`, ms.
-        HeartbeatTimeout = "heartbeat.timeout",
-        /// `reconnect`: the section.
-        Reconnect = "reconnect",
-        /// `reconnect.minDelay`, ms.
-        MinDelay = "reconnect.minDelay",
-        /// `reconnect.maxDelay`, ms.
-        MaxDelay = "reconnect.maxDelay",
-        /// `reconnect.factor`.
-        Factor = "reconnect.factor",
-        /// `reconnect.jitter`, 0..=1.
-        Jitter = "reconnect.jitter",
-        /// `reconnect.maxRetries` (`Infinity`: forever).
-        MaxRetries = "reconnect.maxRetries",
-        /// `reconnect.stableAfter`, ms.
-        StableAfter = "reconnect.stableAfter",
-        /// `reconnect.fatalCodes`: how many close codes follow the last
-        /// slot.
-        FatalCodes = "reconnect.fatalCodes",
-        /// `queue`: the section.
-        Queue = "queue",
-        /// `queue.maxMessages`.
-        MaxMessages = "queue.maxMessages",
-        /// `queue.maxBytes`.
-        MaxBytes = "queue.maxBytes",
-        /// `init`: the section (off unless given).
-        Init = "init",
-        /// `init.timeout`, ms.
-        InitTimeout = "init.timeout",
-        /// `rpc.timeout`, ms (`Infinity`: forever). `rpc.id` is the facade's.
-        RpcTimeout = "rpc.timeout",
-    }
-}
+pub use crate::session::Opt;
 
 impl Opt {
     /// The JS type the facade checks before handing the slot over (all it
     /// checks: ranges and defaults are the core's): `b` a boolean, `t`
     /// `'arraybuffer'` or `'blob'`, `s` a section (an object or a boolean),
     /// `a` an array of numbers (its length here, the numbers after the last
-    /// slot), `n` a number.
+    /// slot), `f` a function, `n` a number.
     pub const fn kind(self) -> char {
         match self {
+            Opt::WebSocket => 'f',
             Opt::Json => 'b',
             Opt::BinaryType => 't',
             Opt::Heartbeat | Opt::Reconnect | Opt::Queue | Opt::Init => 's',
@@ -154,6 +80,7 @@ impl Opt {
             Opt::Init => 0.0,
             Opt::InitTimeout => DEFAULT_INIT_TIMEOUT as f64,
             Opt::RpcTimeout => DEFAULT_REQUEST_TIMEOUT as f64,
+            Opt::WebSocket => 0.0,
         }
     }
 }

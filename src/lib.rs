@@ -104,6 +104,8 @@
 // `alloc` and the rest from `core`, so that it builds without std too.
 extern crate alloc;
 
+mod named;
+
 pub mod abi;
 pub mod codec;
 pub mod message;

@@ -133,7 +133,7 @@ mod options_from_js {
         });
         let rust = session(rust);
         let want = Err(ConfigError {
-            field: "reconnect.minDelay",
+            field: Opt::MinDelay,
             reason: "must be at least 1 ms",
         });
         assert_eq!(js, want);
@@ -177,7 +177,7 @@ mod options_from_js {
         // In range is validate's business (as does a code too big for u16).
         for bad in [999.0, 70_000.0] {
             let err = codes(&[bad]).and_then(session).unwrap_err();
-            assert_eq!(err.field, "reconnect.fatalCodes");
+            assert_eq!(err.field.js(), "reconnect.fatalCodes");
         }
     }
 }

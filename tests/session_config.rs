@@ -40,7 +40,7 @@ fn field_of(mutate: impl FnOnce(&mut Config<Message>)) -> &'static str {
         Ok(_) => panic!("accepted"),
     };
     assert!(!err.reason.is_empty());
-    err.field
+    err.field.js()
 }
 
 #[test]

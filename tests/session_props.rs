@@ -293,7 +293,7 @@ proptest! {
         };
         match cfg.validate() {
             Err(e) => {
-                prop_assert!(e.field.starts_with("reconnect.") || e.field.starts_with("heartbeat."));
+                prop_assert!(e.field.js().starts_with("reconnect.") || e.field.js().starts_with("heartbeat."));
             }
             Ok(()) => {
                 let rc = cfg.reconnect.clone().unwrap();

@@ -9,6 +9,7 @@
 //! [`Session::new`](super::Session::new)), so a bad value is refused the same
 //! way, with the same JS field name, whichever way it came.
 
+use crate::named::named;
 use alloc::vec::Vec;
 
 /// `json`: text frames are delivered as they arrive unless this is on.
@@ -161,18 +162,76 @@ pub struct Config<M> {
     pub request_timeout: u64,
 }
 
-/// An invalid option; `field` is the option's JS path, e.g. `heartbeat.interval`.
+named! {
+    /// A slot of the options (`new Inner(url, protocols, options, ping,
+    /// pong, sink)`, an array of numbers), named by its JS
+    /// path: NaN where the user wrote nothing, booleans and sections as 0 /
+    /// 1 (a section is on unless `false`), `binaryType` as 1 for `'blob'`.
+    pub enum Opt {
+        /// `json`: a boolean.
+        Json = "json",
+        /// `binaryType`: `'arraybuffer'` or `'blob'`.
+        BinaryType = "binaryType",
+        /// `connectTimeout`, ms.
+        ConnectTimeout = "connectTimeout",
+        /// `closeTimeout`, ms.
+        CloseTimeout = "closeTimeout",
+        /// `heartbeat`: the section.
+        Heartbeat = "heartbeat",
+        /// `heartbeat.interval`, ms.
+        HeartbeatInterval = "heartbeat.interval",
+        /// `heartbeat.timeout`, ms.
+        HeartbeatTimeout = "heartbeat.timeout",
+        /// `reconnect`: the section.
+        Reconnect = "reconnect",
+        /// `reconnect.minDelay`, ms.
+        MinDelay = "reconnect.minDelay",
+        /// `reconnect.maxDelay`, ms.
+        MaxDelay = "reconnect.maxDelay",
+        /// `reconnect.factor`.
+        Factor = "reconnect.factor",
+        /// `reconnect.jitter`, 0..=1.
+        Jitter = "reconnect.jitter",
+        /// `reconnect.maxRetries` (`Infinity`: forever).
+        MaxRetries = "reconnect.maxRetries",
+        /// `reconnect.stableAfter`, ms.
+        StableAfter = "reconnect.stableAfter",
+        /// `reconnect.fatalCodes`: how many close codes follow the last
+        /// slot.
+        FatalCodes = "reconnect.fatalCodes",
+        /// `queue`: the section.
+        Queue = "queue",
+        /// `queue.maxMessages`.
+        MaxMessages = "queue.maxMessages",
+        /// `queue.maxBytes`.
+        MaxBytes = "queue.maxBytes",
+        /// `init`: the section (off unless given).
+        Init = "init",
+        /// `init.timeout`, ms.
+        InitTimeout = "init.timeout",
+        /// `rpc.timeout`, ms (`Infinity`: forever). `rpc.id` is the facade's.
+        RpcTimeout = "rpc.timeout",
+        /// `WebSocket`: the constructor, a function (its slot holds 1 when
+        /// given; the constructor itself is `sink.ws`).
+        WebSocket = "WebSocket",
+    }
+}
+
+/// An invalid option; `field.js()` is the option's JS path, e.g.
+/// `heartbeat.interval`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
-    /// The option's path as JS users write it (`reconnect.minDelay`).
-    pub field: &'static str,
+    /// The option (`Opt::MinDelay.js()` is `reconnect.minDelay`). An
+    /// [`Opt`], not its path: the wasm module throws its index, and the
+    /// facade has the paths already (`OPTIONS`).
+    pub field: Opt,
     /// What it must be, completing "`field` ..." (`must be at least 1 ms`).
     pub reason: &'static str,
 }
 
 impl core::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "invalid option {}: {}", self.field, self.reason)
+        write!(f, "invalid option {}: {}", self.field.js(), self.reason)
     }
 }
 
@@ -257,53 +316,47 @@ impl<M> Config<M> {
     // Not inlined: the wasm module calls it for a socket and for a relay.
     #[inline(never)]
     pub fn validate(&self) -> Result<(), ConfigError> {
-        fn bad(field: &'static str, reason: &'static str) -> Result<(), ConfigError> {
+        fn bad(field: Opt, reason: &'static str) -> Result<(), ConfigError> {
             Err(ConfigError { field, reason })
         }
         if self.init.as_ref().is_some_and(|i| i.timeout == 0) {
-            return bad("init.timeout", "must be greater than 0");
+            return bad(Opt::InitTimeout, "must be greater than 0");
         }
         if let Some(hb) = &self.heartbeat {
             if hb.interval == 0 {
-                return bad("heartbeat.interval", "must be greater than 0");
+                return bad(Opt::HeartbeatInterval, "must be greater than 0");
             }
             if hb.timeout == 0 {
-                return bad("heartbeat.timeout", "must be greater than 0");
+                return bad(Opt::HeartbeatTimeout, "must be greater than 0");
             }
         }
         if let Some(rc) = &self.reconnect {
             if rc.min_delay == 0 {
-                return bad("reconnect.minDelay", "must be at least 1 ms");
+                return bad(Opt::MinDelay, "must be at least 1 ms");
             }
             if rc.max_delay < rc.min_delay {
-                return bad("reconnect.maxDelay", "must be at least reconnect.minDelay");
+                return bad(Opt::MaxDelay, "must be at least reconnect.minDelay");
             }
             if rc.factor.is_nan() || rc.factor < 1.0 || rc.factor.is_infinite() {
-                return bad("reconnect.factor", "must be a finite number >= 1");
+                return bad(Opt::Factor, "must be a finite number >= 1");
             }
             // `contains` is false for NaN.
             if !(0.0..=1.0).contains(&rc.jitter) {
-                return bad("reconnect.jitter", "must be between 0 and 1");
+                return bad(Opt::Jitter, "must be between 0 and 1");
             }
             if rc.fatal_codes.iter().any(|&c| !(1000..=4999).contains(&c)) {
-                return bad(
-                    "reconnect.fatalCodes",
-                    "close codes must be within 1000..=4999",
-                );
+                return bad(Opt::FatalCodes, "close codes must be within 1000..=4999");
             }
         }
         if let Some(q) = &self.queue {
             if q.max_messages == 0 {
                 return bad(
-                    "queue.maxMessages",
+                    Opt::MaxMessages,
                     "must be at least 1 (or disable the queue)",
                 );
             }
             if q.max_bytes == 0 {
-                return bad(
-                    "queue.maxBytes",
-                    "must be at least 1 (or disable the queue)",
-                );
+                return bad(Opt::MaxBytes, "must be at least 1 (or disable the queue)");
             }
         }
         Ok(())

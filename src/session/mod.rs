@@ -178,7 +178,7 @@ mod stats;
 pub use action::Action;
 pub use backoff::delay_bounds;
 pub use config::{
-    Ack, Config, ConfigError, HeartbeatConfig, InitConfig, QueueConfig, ReconnectConfig,
+    Ack, Config, ConfigError, HeartbeatConfig, InitConfig, Opt, QueueConfig, ReconnectConfig,
     DEFAULT_CLOSE_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FACTOR, DEFAULT_FATAL_CODES,
     DEFAULT_HEARTBEAT_MS, DEFAULT_INIT_TIMEOUT, DEFAULT_JITTER, DEFAULT_JSON, DEFAULT_MAX_BYTES,
     DEFAULT_MAX_DELAY, DEFAULT_MAX_MESSAGES, DEFAULT_MIN_DELAY, DEFAULT_PING, DEFAULT_PONG,

@@ -130,42 +130,18 @@ pub struct Inner {
     shared: Rc<Shared>,
 }
 
-/// The options by [`Opt`] slot, as the facade hands them over: each a
-/// number, NaN where the user wrote nothing; `json`, `binaryType` (`blob`)
-/// and the sections (on) as 0 / 1. The facade has checked their JS types
-/// (a number, a boolean, an object); defaults and ranges are the core's.
-/// What answers a ping: a string is the core's own rule (the raw frame
-/// equals it); a function is a predicate the facade has wrapped so that it
-/// decodes the frame as `'message'` would and never throws.
-enum PongArg {
-    Text,
-    Predicate,
-    Default,
-}
-
-fn pong_arg(pong: &JsValue) -> Result<PongArg, ConfigError> {
-    if pong.is_undefined() {
-        Ok(PongArg::Default)
-    } else if pong.is_string() {
-        Ok(PongArg::Text)
-    } else if pong.is_function() {
-        Ok(PongArg::Predicate)
-    } else {
-        Err(ConfigError {
-            field: "heartbeat.pong",
-            reason: "must be a string or a function",
-        })
-    }
-}
-
 /// A wrapped JS predicate (it never throws: the facade wraps it).
 fn wrap_predicate(f: JsValue) -> PongPredicate {
     let f: Function = f.unchecked_into();
     Box::new(move |data| sys::test(&f, data))
 }
 
-/// The options array (see [`Inner::new`]) as numbers. (A plain array of
-/// numbers: cheaper in the glue than a `Float64Array`.)
+/// The options array (see [`Inner::new`]) as numbers: by [`Opt`] slot, as
+/// the facade hands them over, each a number, NaN where the user wrote
+/// nothing; `json`, `binaryType` (`blob`) and the sections (on) as 0 / 1.
+/// The facade has checked their JS types (a number, a boolean, an object);
+/// defaults and ranges are the core's. (A plain array of numbers: cheaper
+/// in the glue than a `Float64Array`.)
 #[inline(never)]
 pub(super) fn numbers(options: &Array) -> Vec<f64> {
     let mut n = Vec::new();
@@ -175,11 +151,12 @@ pub(super) fn numbers(options: &Array) -> Vec<f64> {
     n
 }
 
-/// What an invalid option throws: `[field, reason]`, which the facade turns
-/// into a `TypeError`.
+/// What an invalid option throws: `[field, reason]`, `field` an [`Opt`]
+/// index (the facade has the paths), which the facade turns into a
+/// `TypeError`.
 #[inline(never)]
 pub(super) fn thrown(e: ConfigError) -> JsValue {
-    Array::of2(&e.field.into(), &e.reason.into()).into()
+    Array::of2(&(e.field as u32).into(), &e.reason.into()).into()
 }
 
 fn build(
@@ -192,10 +169,16 @@ fn build(
     sink: JsSink,
 ) -> Result<Inner, ConfigError> {
     let slots = Slots(n);
-    let (pong, predicate): (_, Option<PongPredicate>) = match pong_arg(&pong)? {
-        PongArg::Default => (Some(JsValue::from_str(DEFAULT_PONG)), None),
-        PongArg::Text => (Some(pong), None),
-        PongArg::Predicate => (None, Some(wrap_predicate(pong))),
+    // What answers a ping (the facade checked it is one of these): a
+    // string is the core's own rule (the raw frame equals it); a function
+    // is a predicate the facade has wrapped so that it decodes the frame as
+    // `'message'` would and never throws.
+    let (pong, predicate): (_, Option<PongPredicate>) = if pong.is_function() {
+        (None, Some(wrap_predicate(pong)))
+    } else if pong.is_string() {
+        (Some(pong), None)
+    } else {
+        (Some(JsValue::from_str(DEFAULT_PONG)), None)
     };
     let ping = if ping.is_undefined() {
         JsValue::from_str(DEFAULT_PING)

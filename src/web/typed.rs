@@ -523,7 +523,7 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
         let ctor = match web_socket {
             Some(ctor) => ctor,
             None => super::sys::global_web_socket().ok_or(ConfigError {
-                field: "WebSocket",
+                field: crate::session::Opt::WebSocket,
                 reason: "must be given: there is no global WebSocket here",
             })?,
         };

@@ -274,6 +274,9 @@ try {
           'queue.maxMessages': [`${ws}/echo`, { queue: { maxMessages: 'x' } }],
           json: [`${ws}/echo`, { json: 'yes' }],
           'reconnect.minDelay': [`${ws}/echo`, { reconnect: { minDelay: 5000, maxDelay: 10 } }],
+          'heartbeat.pong': [`${ws}/echo`, { heartbeat: { pong: 5 } }],
+          'init.ack': [`${ws}/echo`, { init: { message: 'hi', ack: {} } }],
+          WebSocket: [`${ws}/echo`, { WebSocket: 'ws' }],
         };
         const out = {};
         for (const [field, [url, opts]] of Object.entries(tries)) {
