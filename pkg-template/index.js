@@ -17,7 +17,7 @@ import {
   RI_SEND, RI_REQUEST, RI_CANCEL, RI_CLOSE, RI_PRESENT, RI_GRANTED, RI_FOREIGN, RI_GONE, RI_OPEN, RI_GIVEN, RI_SETTLED, RI_TIMEOUT, RI_KEPT, RI_HEARD,
   RA_OWNER, RA_SEND, RA_REQUEST, RA_REPLY, RA_EVENT, RA_CONNECT, RA_FORGET, RA_WATCH, RA_GIVE, RA_DROP, RA_RELEASE, RA_DISCONNECT, RA_UNSHARE, RA_REPLIED, RA_REQUEST_FAILED,
   RA_TAB_COUNT, RA_MISMATCH, RA_NEW_OWNER, RA_ARM, RELAY_VERSION, DEFAULT_JSON,
-  SI_STATE, SI_CLOSE, SI_PAGE, SI_RECONNECT, SI_ANSWER, SI_SETTLE,
+  SI_SEND, SI_REQUEST, SI_STAT, SI_UNQUEUE, SI_STATE, SI_CLOSE, SI_PAGE, SI_RECONNECT, SI_ANSWER, SI_SETTLE,
 } from './abi.js';
 const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+$/;
 const live = new Set();
@@ -206,24 +206,25 @@ export async function connect(url, options = {}) {
 // The core's queue, oldest first, emptied.
 function drain(w) {
   const out = [];
-  for (let m; (m = w.unqueue()) !== undefined;) out.push(m);
+  w.input(SI_UNQUEUE, 0, 0, (m) => out.push(m));
   return out;
 }
 
 function snapshot(w, tabs) {
-  const s = w.stats();
+  const s = [0, 1, 2, 3, 4, 5, 6].map((i) => w.input(SI_STAT, i));
   return { attempt: s[0], reconnects: s[1], messagesIn: s[2], messagesOut: s[3], queued: s[4], lastRttMs: s[5] < 0 ? null : s[5], pending: s[6], tabs, owner: w instanceof Inner };
 }
 
 const noop = () => {};
 
 // The part of a stand-in for the wasm socket (a `shared` follower's, a
-// frozen tab's; see #share) that has nothing to do (input(): state 0,
-// connecting; nothing else asked of it answers): a frozen tab's is this plus
-// close() and what it keeps. Its stats are also a socket's before it has any.
+// frozen tab's; see #share) that has nothing to do: a send is queued, a
+// request refused, its state is 0 (connecting), nothing else asked of it
+// answers. A frozen tab's is this plus close() and what it keeps. Its stats
+// are also a socket's before it has any (lastRttMs -1: none).
 const IDLE = {
-  input: () => 0, send: () => 1, request: () => -SEND_CLOSED, stats: () => [0, 0, 0, 0, 0, -1, 0],
-  unqueue: noop, free: noop,
+  input: (k, a) => k === SI_SEND ? 1 : k === SI_REQUEST ? -SEND_CLOSED : k === SI_STAT && a === 5 ? -1 : 0,
+  free: noop,
 };
 
 const dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
@@ -415,20 +416,20 @@ export class Socket {
       attempt: 0,
       in: 0,
       out: 0,
-      send: (d) => {
-        const r = this.#item(RI_SEND, NaN, d);
-        if (r < 0) return -r;
-        mr.out++;
-        return mr.s === STATE_OPEN ? 0 : 1;
-      },
-      stats: () => [mr.attempt, 0, mr.in, mr.out, this.#input(RI_KEPT), -1, this.#mine.size],
-      // Its state, and close(); nothing else is asked of it.
-      input: (k, code, _, reason) => {
+      // Sends, stats, its state and close(); nothing else is asked of it.
+      input: (k, a, _, v) => {
+        if (k === SI_SEND) {
+          const r = this.#item(RI_SEND, NaN, v);
+          if (r < 0) return -r;
+          mr.out++;
+          return mr.s === STATE_OPEN ? 0 : 1;
+        }
+        if (k === SI_STAT) return [mr.attempt, 0, mr.in, mr.out, this.#input(RI_KEPT), -1, this.#mine.size][a];
         if (k === SI_CLOSE) {
-          this.#bye = [code, 0, reason];
+          this.#bye = [a, 0, v];
           this.#input(RI_CLOSE);
           // The state it closes from, then closed.
-          this.#closed(code, reason, mr.s, mr.s = STATE_CLOSED);
+          this.#closed(a, v, mr.s, mr.s = STATE_CLOSED);
         }
         return mr.s;
       },
@@ -501,9 +502,8 @@ export class Socket {
     const kept = this.#kept = [];
     this.#w = {
       __proto__: IDLE,
-      send: (d) => kept.push(d) && 1,
-      unqueue: () => kept.shift(),
-      input: (k, code, _, reason) => k === SI_CLOSE ? this.#closed(code, reason, 0) : 0,
+      input: (k, a, _, v) => k === SI_SEND ? kept.push(v) && 1 : k === SI_CLOSE ? this.#closed(a, v, 0)
+        : k === SI_UNQUEUE ? kept.splice(0).map(v) : IDLE.input(k, a),
     };
     this.#anew(prev);
   }
@@ -556,7 +556,7 @@ export class Socket {
         const data = this.#pay.get(key);
         const fail = (e) => r.input(RI_SETTLED, to, seq, Math.max(0, ERRORS.indexOf(e.code)));
         try {
-          if (n < 0) ok = this.#w.send(data) < 2;
+          if (n < 0) ok = this.#w.input(SI_SEND, 0, 0, data) < 2;
           else {
             this.#ask(data, n, (p) => {
               this.#stash = p;
@@ -683,7 +683,7 @@ export class Socket {
   /** 'sent' (handed to the browser socket) or 'queued' (until the next open). */
   send(data) {
     data = outgoing(data, this.#json, 'send');
-    const r = this.#dead ? SEND_CLOSED : this.#w.send(data);
+    const r = this.#dead ? SEND_CLOSED : this.#w.input(SI_SEND, 0, 0, data);
     if (r > 1) throw error(SEND[r], { data });
     return SEND[r];
   }
@@ -723,7 +723,7 @@ export class Socket {
     const text = outgoing(data, true, 'request data');
     // The core's handle or the relay's seq (< 0: minus the SEND index of
     // the refusal).
-    const r = !own ? this.#item(RI_REQUEST, timeout, JSON.parse(text)) : this.#dead ? -SEND_CLOSED : this.#w.request(text, timeout);
+    const r = !own ? this.#item(RI_REQUEST, timeout, JSON.parse(text)) : this.#dead ? -SEND_CLOSED : this.#w.input(SI_REQUEST, timeout, 0, text);
     if (r < 0) throw error(SEND[-r], { data });
     // An abort fails it if it was still pending.
     const abort = () => (own ? this.#w.input(SI_SETTLE, r, 0) : this.#input(RI_CANCEL, 0, r)) && (own ? this.#settled(r) : this.#mined(r))[1](aborted(signal));

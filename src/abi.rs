@@ -270,10 +270,23 @@ impl SendResult {
 }
 
 named! {
-    /// `inner.input(kind, a, b, value)`: what the facade tells or asks a
-    /// socket besides `send` and `request` (unused arguments are 0; the
-    /// answer is 0 unless said).
+    /// `inner.input(kind, a, b, value)`: everything the facade tells or
+    /// asks a socket (unused arguments are 0; the answer is 0 unless said).
     pub enum SocketInput {
+        /// `send()` of `value` (a string or a buffer the facade checked):
+        /// answers a [`SendResult`] index.
+        Send = "send",
+        /// `request()` of `value` (its JSON text) waiting `a` ms (NaN: the
+        /// `rpc.timeout` option): answers the core's id of it (> 0), or
+        /// minus the [`SendResult`] index of the refusal.
+        Request = "request",
+        /// Answers [`Stats`](crate::session::Stats) field `a`, in the order
+        /// attempt, reconnects, messagesIn, messagesOut, queued, lastRttMs
+        /// (-1: none), pending.
+        Stat = "stat",
+        /// Empties the queue: calls `value` (a function that never throws)
+        /// with each message still waiting for an open, oldest first.
+        Unqueue = "unqueue",
         /// Answers the state, a [`STATES`] index.
         State = "state",
         /// `close()` for good with code `a` and reason `value` (the facade

@@ -173,7 +173,11 @@ async fn a_throwing_js_handler_does_not_wedge_the_socket() {
         sink.clone().unchecked_into(),
     )
     .unwrap_or_else(|_| panic!("valid options"));
-    assert_eq!(inner.send("x".into()), 1, "queued before the open");
+    assert_eq!(
+        inner.input(SocketInput::Send as u32, 0.0, 0, "x".into()),
+        1.0,
+        "queued before the open"
+    );
     let kinds = || -> Vec<u32> {
         js_sys::Reflect::get(&sink, &"kinds".into())
             .unwrap()
@@ -271,10 +275,10 @@ async fn ten_thousand_open_close_cycles_leak_neither_memory_nor_callbacks() {
 
 /// The npm object's state, as the facade asks it (a `STATES` index).
 fn state(inner: &Inner) -> u32 {
-    inner.input(SocketInput::State as u32, 0, 0, JsValue::UNDEFINED)
+    inner.input(SocketInput::State as u32, 0.0, 0, JsValue::UNDEFINED) as u32
 }
 
 /// The npm object's `close(1000, "")`, as the facade calls it.
 fn close(inner: &Inner) {
-    inner.input(SocketInput::Close as u32, 1000, 0, JsValue::from_str(""));
+    inner.input(SocketInput::Close as u32, 1000.0, 0, JsValue::from_str(""));
 }

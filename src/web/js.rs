@@ -242,81 +242,72 @@ impl Inner {
         build(url, protocols, &n, ping, pong, ack, sink).map_err(thrown)
     }
 
-    /// A [`SendResult`] index.
-    pub fn send(&self, data: JsValue) -> u32 {
-        SendResult::of(&self.shared.send(data)) as u32
-    }
-
-    /// `data` (JSON text) as a request waiting `timeout` ms (NaN: the
-    /// `rpc.timeout` option): the core's id of it (> 0), or minus the
-    /// [`SendResult`] index of the refusal.
-    pub fn request(&self, data: JsValue, timeout: f64) -> f64 {
-        let timeout = (!timeout.is_nan()).then_some(timeout as u64);
-        match self.shared.request(data, timeout) {
-            Ok(id) => f64::from(id.0),
-            Err(e) => -f64::from(SendResult::of::<JsValue>(&Err::<Sent, _>(e)) as u32),
-        }
-    }
-
-    /// What the facade tells or asks the socket besides sends and
-    /// requests: `kind` a [`SocketInput`] index (see there for `a`, `b`,
-    /// `value` and the answer, 0 when there is none). (One export for all
-    /// of them: each export costs the module and the glue ~45 B gzip.)
+    /// What the facade tells or asks the socket: `kind` a [`SocketInput`]
+    /// index (see there for `a`, `b`, `value` and the answer, 0 when there
+    /// is none). One export for all of them, sends included: each export
+    /// costs the module (a borrow check of its own) and the glue ~45 B gzip,
+    /// and one `match` more per send costs nothing measurable.
     pub fn input(
         &self,
         kind: u32,
-        a: u32,
+        a: f64,
         b: u32,
         #[wasm_bindgen(unchecked_param_type = "any")] value: JsValue,
-    ) -> u32 {
+    ) -> f64 {
+        let shared = &self.shared;
+        // `as` saturates: what the facade passes as a count, code or id
+        // fits, and anything else stays out of range.
+        let n = a as u32;
         match SocketInput::from_index(kind) {
-            Some(SocketInput::State) => return state_index(self.shared.state()),
-            // The facade checked `a` (the code) and `value` (the reason).
-            Some(SocketInput::Close) => self.shared.close(a as u16, value),
-            Some(SocketInput::Page) => {
-                if let Some(event) = PageEvent::from_index(a) {
-                    self.shared.page(event);
+            Some(SocketInput::Send) => return f64::from(SendResult::of(&shared.send(value)) as u32),
+            Some(SocketInput::Request) => {
+                let timeout = (!a.is_nan()).then_some(a as u64);
+                return match shared.request(value, timeout) {
+                    Ok(id) => f64::from(id.0),
+                    Err(e) => -f64::from(SendResult::of::<JsValue>(&Err::<Sent, _>(e)) as u32),
+                };
+            }
+            Some(SocketInput::Stat) => {
+                let s = shared.stats();
+                let all = [
+                    f64::from(s.attempt),
+                    f64::from(s.reconnects),
+                    s.messages_in as f64,
+                    s.messages_out as f64,
+                    s.queued as f64,
+                    s.last_rtt_ms.map_or(-1.0, |v| v as f64),
+                    s.pending as f64,
+                ];
+                return all.get(n as usize).copied().unwrap_or(0.0);
+            }
+            Some(SocketInput::Unqueue) => {
+                let to: Function = value.unchecked_into();
+                // One at a time, with nothing borrowed while `to` runs.
+                while let Some(m) = shared.unqueue() {
+                    sys::test(&to, &m);
                 }
             }
-            Some(SocketInput::Reconnect) => self.shared.reconnect(),
+            Some(SocketInput::State) => return f64::from(state_index(shared.state())),
+            // The facade checked `a` (the code) and `value` (the reason).
+            Some(SocketInput::Close) => shared.close(n as u16, value),
+            Some(SocketInput::Page) => {
+                if let Some(event) = PageEvent::from_index(n) {
+                    shared.page(event);
+                }
+            }
+            Some(SocketInput::Reconnect) => shared.reconnect(),
             Some(SocketInput::Answer) => {
                 if let Some(what) = Answer::from_index(b) {
-                    self.shared.answer(Gen(a), what, value);
+                    shared.answer(Gen(n), what, value);
                 }
             }
-            Some(SocketInput::Settle) => return self.shared.settle(RequestId(a), b != 0).into(),
+            Some(SocketInput::Settle) => {
+                return f64::from(u8::from(shared.settle(RequestId(n), b != 0)))
+            }
             None => {}
         }
-        0
+        0.0
     }
-
-    /// [attempt, reconnects, messagesIn, messagesOut, queued, lastRttMs
-    /// (-1 = none), pending].
-    pub fn stats(&self) -> JsValue {
-        let s = self.shared.stats();
-        array7(
-            f64::from(s.attempt),
-            f64::from(s.reconnects),
-            s.messages_in as f64,
-            s.messages_out as f64,
-            s.queued as f64,
-            s.last_rtt_ms.map_or(-1.0, |v| v as f64),
-            s.pending as f64,
-        )
-    }
-
-    /// Removes and returns the oldest message still queued (`undefined`
-    /// when none is): the facade's `takeQueued()` calls it until then.
-    pub fn unqueue(&self) -> JsValue {
-        self.shared.unqueue().unwrap_or(JsValue::UNDEFINED)
-    }
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// `Array.of(...)`: seven numbers without a typed-array round trip.
-    #[wasm_bindgen(js_namespace = Array, js_name = of)]
-    fn array7(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64, g: f64) -> JsValue;
 }
 
 /// Installs a panic hook that calls `report(file, line)` before the
