@@ -1,6 +1,7 @@
 // Generated from src/abi.rs: do not edit. tests/abi.rs checks it;
 // `STEADYWS_BLESS=1 cargo test --test abi` writes it anew.
 
+export const REASON_NO_WEB_SOCKET = 7;
 export const EV_OPEN = 0; // a: attempt, b: -, v: protocol, w: ack (the raw frame)
 export const EV_MESSAGE = 1; // a: -, b: -, v: data, w: -
 export const EV_CLOSE = 2; // a: code, b: wasClean | willReconnect << 1, v: reason, w: -
@@ -73,6 +74,8 @@ export const DEFAULT_JSON = false;
 export const RELAY_VERSION = 1;
 /** Option slots: `options[OPTIONS.indexOf(path)]`. */
 export const OPTIONS = ['json', 'binaryType', 'connectTimeout', 'closeTimeout', 'heartbeat', 'heartbeat.interval', 'heartbeat.timeout', 'reconnect', 'reconnect.minDelay', 'reconnect.maxDelay', 'reconnect.factor', 'reconnect.jitter', 'reconnect.maxRetries', 'reconnect.stableAfter', 'reconnect.fatalCodes', 'queue', 'queue.maxMessages', 'queue.maxBytes', 'init', 'init.timeout', 'rpc.timeout', 'WebSocket'];
+/** What an invalid option must be (the core's words), by index. */
+export const REASONS = ['must be greater than 0', 'must be at least 1 ms', 'must be at least reconnect.minDelay', 'must be a finite number >= 1', 'must be between 0 and 1', 'close codes must be within 1000..=4999', 'must be at least 1 (or disable the queue)', 'must be passed as an option: there is no global WebSocket here'];
 /** The JS type of each slot (see src/abi.rs `Opt::kind`). */
 export const KINDS = 'btnnsnnsnnnnnnasnnsnnf';
 /** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */

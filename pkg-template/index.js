@@ -11,7 +11,7 @@ import { imports, finish, Inner, Relay, onPanic, version as wasmVersion } from '
 // Every number that crosses to the wasm module is named there (generated
 // from src/abi.rs); defaults and validation of the options are the core's.
 import {
-  OPTIONS, KINDS, EVENTS, STATES, STATE_CLOSED, SEND, SEND_CLOSED, ERRORS, MESSAGES,
+  OPTIONS, REASONS, REASON_NO_WEB_SOCKET, KINDS, EVENTS, STATES, STATE_CLOSED, SEND, SEND_CLOSED, ERRORS, MESSAGES,
   EV_OPEN, EV_MESSAGE, EV_CLOSE, EV_RECONNECTING, EV_HEARTBEAT_TIMEOUT, EV_PING, EV_PONG, EV_ERROR, EV_STATE, EV_RPC,
   PAGE_ONLINE, PAGE_OFFLINE, PAGE_RESUMED, PAGE_HIDDEN, STATE_OPEN,
   RI_SEND, RI_REQUEST, RI_CANCEL, RI_CLOSE, RI_PRESENT, RI_GRANTED, RI_FOREIGN, RI_GONE, RI_OPEN, RI_GIVEN, RI_SETTLED, RI_TIMEOUT, RI_KEPT, RI_HEARD,
@@ -189,7 +189,7 @@ export async function connect(url, options = {}) {
   // The constructor of every attempt (Node 20 has no global one without a flag).
   // (The option's own type is its slot's.)
   const ws = options.WebSocket ?? globalThis.WebSocket;
-  if (!fn(ws)) bad('WebSocket', 'passed as an option: there is no global WebSocket here (Node 20: --experimental-websocket)');
+  if (!fn(ws)) throw new TypeError(`steadyws: WebSocket ${REASONS[REASON_NO_WEB_SOCKET]} (Node 20: --experimental-websocket)`);
   const rpcId = options.rpc?.id;
   if (rpcId !== undefined && !str(rpcId)) bad('rpc.id', 'a string');
   // One connection for the tabs that share a name (true: the URL's).
@@ -315,7 +315,7 @@ export class Socket {
       live.delete(this);
       this.#unshare();
       // The core's validation: [field (an OPTIONS index), reason].
-      throw Array.isArray(e) ? new TypeError(`steadyws: ${OPTIONS[e[0]]} ${e[1]}`) : e;
+      throw Array.isArray(e) ? new TypeError(`steadyws: ${OPTIONS[e[0]]} ${REASONS[e[1]]}`) : e;
     }
   }
 

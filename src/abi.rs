@@ -574,6 +574,16 @@ pub fn js_module() -> String {
         "/** Option slots: `options[OPTIONS.indexOf(path)]`. */\nexport const OPTIONS = {};",
         list(Opt::ALL, Opt::js)
     );
+    let _ = writeln!(
+        js,
+        "/** What an invalid option must be (the core's words), by index. */\nexport const REASONS = {};",
+        list(session::Reason::ALL, session::Reason::js)
+    );
+    let _ = writeln!(
+        nums,
+        "export const REASON_NO_WEB_SOCKET = {};",
+        session::Reason::NoWebSocket as u32
+    );
     let kinds: String = Opt::ALL.iter().map(|o| o.kind()).collect();
     let _ = writeln!(
         js,

@@ -91,7 +91,7 @@ fn declarations_list_every_error_code() {
 mod options_from_js {
     use steadyws::abi::{Opt, Slots};
     use steadyws::message::Message;
-    use steadyws::session::{Config, ConfigError, ReconnectConfig, Session};
+    use steadyws::session::{Config, ConfigError, Reason, ReconnectConfig, Session};
 
     fn left_out() -> Vec<f64> {
         vec![f64::NAN; Opt::ALL.len()]
@@ -134,7 +134,7 @@ mod options_from_js {
         let rust = session(rust);
         let want = Err(ConfigError {
             field: Opt::MinDelay,
-            reason: "must be at least 1 ms",
+            reason: Reason::AtLeastOneMs,
         });
         assert_eq!(js, want);
         assert_eq!(rust, want);

@@ -39,7 +39,7 @@ fn field_of(mutate: impl FnOnce(&mut Config<Message>)) -> &'static str {
         Err(e) => e,
         Ok(_) => panic!("accepted"),
     };
-    assert!(!err.reason.is_empty());
+    assert!(!err.reason.js().is_empty());
     err.field.js()
 }
 

@@ -157,7 +157,7 @@ fn min_delay_zero_is_refused_naming_the_js_field() {
     match TextSocket::connect(config, |_| {}) {
         Ok(_) => panic!("minDelay 0 was accepted"),
         Err(e) => assert_eq!(
-            (e.field.js(), e.reason),
+            (e.field.js(), e.reason.js()),
             ("reconnect.minDelay", "must be at least 1 ms")
         ),
     }

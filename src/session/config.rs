@@ -217,21 +217,52 @@ named! {
     }
 }
 
+named! {
+    /// What an invalid option must be, completing "`field` ..." (`js()` is
+    /// the text).
+    pub enum Reason {
+        /// "must be greater than 0".
+        Positive = "must be greater than 0",
+        /// "must be at least 1 ms".
+        AtLeastOneMs = "must be at least 1 ms",
+        /// "must be at least reconnect.minDelay".
+        BelowMinDelay = "must be at least reconnect.minDelay",
+        /// "must be a finite number >= 1".
+        Factor = "must be a finite number >= 1",
+        /// "must be between 0 and 1".
+        Fraction = "must be between 0 and 1",
+        /// "close codes must be within 1000..=4999".
+        CloseCodes = "close codes must be within 1000..=4999",
+        /// "must be at least 1 (or disable the queue)".
+        Empty = "must be at least 1 (or disable the queue)",
+        /// No constructor given, and none global (the facade's own check,
+        /// and the Rust API's).
+        NoWebSocket = "must be passed as an option: there is no global WebSocket here",
+    }
+}
+
 /// An invalid option; `field.js()` is the option's JS path, e.g.
-/// `heartbeat.interval`.
+/// `heartbeat.interval`, and `reason.js()` what it must be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     /// The option (`Opt::MinDelay.js()` is `reconnect.minDelay`). An
     /// [`Opt`], not its path: the wasm module throws its index, and the
     /// facade has the paths already (`OPTIONS`).
     pub field: Opt,
-    /// What it must be, completing "`field` ..." (`must be at least 1 ms`).
-    pub reason: &'static str,
+    /// What it must be ([`Reason::AtLeastOneMs`]: `must be at least 1
+    /// ms`). Like `field`, an index in the wasm module (the facade has the
+    /// texts: `REASONS`).
+    pub reason: Reason,
 }
 
 impl core::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "invalid option {}: {}", self.field.js(), self.reason)
+        write!(
+            f,
+            "invalid option {}: {}",
+            self.field.js(),
+            self.reason.js()
+        )
     }
 }
 
@@ -316,47 +347,44 @@ impl<M> Config<M> {
     // Not inlined: the wasm module calls it for a socket and for a relay.
     #[inline(never)]
     pub fn validate(&self) -> Result<(), ConfigError> {
-        fn bad(field: Opt, reason: &'static str) -> Result<(), ConfigError> {
+        fn bad(field: Opt, reason: Reason) -> Result<(), ConfigError> {
             Err(ConfigError { field, reason })
         }
         if self.init.as_ref().is_some_and(|i| i.timeout == 0) {
-            return bad(Opt::InitTimeout, "must be greater than 0");
+            return bad(Opt::InitTimeout, Reason::Positive);
         }
         if let Some(hb) = &self.heartbeat {
             if hb.interval == 0 {
-                return bad(Opt::HeartbeatInterval, "must be greater than 0");
+                return bad(Opt::HeartbeatInterval, Reason::Positive);
             }
             if hb.timeout == 0 {
-                return bad(Opt::HeartbeatTimeout, "must be greater than 0");
+                return bad(Opt::HeartbeatTimeout, Reason::Positive);
             }
         }
         if let Some(rc) = &self.reconnect {
             if rc.min_delay == 0 {
-                return bad(Opt::MinDelay, "must be at least 1 ms");
+                return bad(Opt::MinDelay, Reason::AtLeastOneMs);
             }
             if rc.max_delay < rc.min_delay {
-                return bad(Opt::MaxDelay, "must be at least reconnect.minDelay");
+                return bad(Opt::MaxDelay, Reason::BelowMinDelay);
             }
             if rc.factor.is_nan() || rc.factor < 1.0 || rc.factor.is_infinite() {
-                return bad(Opt::Factor, "must be a finite number >= 1");
+                return bad(Opt::Factor, Reason::Factor);
             }
             // `contains` is false for NaN.
             if !(0.0..=1.0).contains(&rc.jitter) {
-                return bad(Opt::Jitter, "must be between 0 and 1");
+                return bad(Opt::Jitter, Reason::Fraction);
             }
             if rc.fatal_codes.iter().any(|&c| !(1000..=4999).contains(&c)) {
-                return bad(Opt::FatalCodes, "close codes must be within 1000..=4999");
+                return bad(Opt::FatalCodes, Reason::CloseCodes);
             }
         }
         if let Some(q) = &self.queue {
             if q.max_messages == 0 {
-                return bad(
-                    Opt::MaxMessages,
-                    "must be at least 1 (or disable the queue)",
-                );
+                return bad(Opt::MaxMessages, Reason::Empty);
             }
             if q.max_bytes == 0 {
-                return bad(Opt::MaxBytes, "must be at least 1 (or disable the queue)");
+                return bad(Opt::MaxBytes, Reason::Empty);
             }
         }
         Ok(())

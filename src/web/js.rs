@@ -151,12 +151,12 @@ pub(super) fn numbers(options: &Array) -> Vec<f64> {
     n
 }
 
-/// What an invalid option throws: `[field, reason]`, `field` an [`Opt`]
-/// index (the facade has the paths), which the facade turns into a
-/// `TypeError`.
+/// What an invalid option throws: `[field, reason]`, an [`Opt`] and a
+/// [`Reason`](crate::session::Reason) index (the facade has their texts),
+/// which the facade turns into a `TypeError`.
 #[inline(never)]
 pub(super) fn thrown(e: ConfigError) -> JsValue {
-    Array::of2(&(e.field as u32).into(), &e.reason.into()).into()
+    Array::of2(&(e.field as u32).into(), &(e.reason as u32).into()).into()
 }
 
 fn build(

@@ -524,7 +524,7 @@ impl<In: DeserializeOwned + 'static, Out: Serialize> Socket<In, Out> {
             Some(ctor) => ctor,
             None => super::sys::global_web_socket().ok_or(ConfigError {
                 field: crate::session::Opt::WebSocket,
-                reason: "must be given: there is no global WebSocket here",
+                reason: crate::session::Reason::NoWebSocket,
             })?,
         };
         let mut predicate: Option<PongPredicate> = None;
