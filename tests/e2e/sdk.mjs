@@ -63,6 +63,34 @@ try {
       assert.equal(s.stats.attempt, 1);
     },
 
+    'the .wasm failing to load rejects connect() with its status, and the next connect() loads it': async () => {
+      // A page of its own: the shared one has loaded the module already.
+      const p = await browser.newPage();
+      let fetched = 0;
+      await p.route('**/steadyws_bg_glue_bg.wasm', (route) => (++fetched === 1
+        ? route.fulfill({ status: 503, body: 'busy' })
+        // Served without its MIME type: the loader does not need it.
+        : route.fulfill({ path: `${ROOT}/pkg/steadyws_bg_glue_bg.wasm`, contentType: 'application/octet-stream' })));
+      try {
+        // Not the demo page: it loads the module itself (version()).
+        await p.goto(`${server.url}/stats`);
+        const r = await pageRunner(p, server, 'sdk-load')(async ({ connect }, ws, client, until, settle) => {
+          const url = `${ws}/echo?client=${client}`;
+          const first = await settle(connect(url, { heartbeat: false }));
+          const s = await connect(url, { heartbeat: false });
+          await until('open', () => s.state === 'open');
+          await s.close();
+          return { first, state: s.state };
+        });
+        assert.equal(r.first.name, 'Error', JSON.stringify(r.first));
+        assert.match(r.first.message, /steadyws_bg_glue_bg\.wasm: 503/);
+        assert.equal(r.state, 'closed');
+        assert.equal(fetched, 2, 'fetched again by the second connect()');
+      } finally {
+        await p.close();
+      }
+    },
+
     'json echo: objects out as JSON text, parsed back; send says queued then sent': async () => {
       const r = await inPage(async ({ connect }, ws, client, until) => {
         const s = await connect(`${ws}/echo?client=${client}`, { json: true });
