@@ -186,8 +186,8 @@ export async function connect(url, options = {}) {
   let ping = options.heartbeat?.ping;
   // (A Uint8Array is sent as it is, like any buffer.)
   if (ping !== undefined) ping = outgoing(ping, true, 'heartbeat.ping');
-  // The constructor of every attempt (Node 20 has no global one without a flag).
-  // (The option's own type is its slot's.)
+  // The constructor of every attempt (Node 20 has no global one without a
+  // flag). An option that is not a function was refused with the slots.
   const ws = options.WebSocket ?? globalThis.WebSocket;
   if (!fn(ws)) throw new TypeError(`steadyws: WebSocket ${REASONS[REASON_NO_WEB_SOCKET]} (Node 20: --experimental-websocket)`);
   const rpcId = options.rpc?.id;
@@ -314,7 +314,7 @@ export class Socket {
     } catch (e) {
       live.delete(this);
       this.#unshare();
-      // The core's validation: [field (an OPTIONS index), reason].
+      // The core's validation: [an OPTIONS index, a REASONS index].
       throw Array.isArray(e) ? new TypeError(`steadyws: ${OPTIONS[e[0]]} ${REASONS[e[1]]}`) : e;
     }
   }
