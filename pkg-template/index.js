@@ -325,7 +325,14 @@ export class Socket {
     // A socket given up by a frozen tab (#freeze) is no longer this one's.
     const gen = this.#gen;
     this.#w = new Inner(url, protocols, slots, ping, pong, ack, {
-      ev: guard((...e) => gen === this.#gen && this.#ev(...e)),
+      // Per event: its five arguments passed on as they are (no array).
+      ev: (k, a, b, v, w) => {
+        try {
+          if (gen === this.#gen) this.#ev(k, a, b, v, w);
+        } catch (e) {
+          rethrow(e);
+        }
+      },
       // send() rejects what a browser socket cannot send, so this throws
       // only for something unforeseen: reported, never silently lost.
       tx: (ws, data) => {
