@@ -81,7 +81,7 @@ export const KINDS = 'btnnsnnsnnnnnnasnnsnnf';
 /** Event types, indexed by the `kind` of `sink.ev(kind, a, b, v, w)`. */
 export const EVENTS = ['open', 'message', 'close', 'reconnecting', 'heartbeat-timeout', 'ping', 'pong', 'error', 'state', null];
 export const STATES = ['connecting', 'open', 'closing', 'closed', 'reconnecting'];
-/** `inner.send()`: results, then the codes of the errors `send()` throws. */
+/** `input(SI_SEND)`: results, then the codes of the errors `send()` throws. */
 export const SEND = ['sent', 'queued', 'QUEUE_FULL', 'NOT_OPEN', 'CLOSED'];
 /** Error codes, indexed as the driver reports them. */
 export const ERRORS = ['SOCKET_ERROR', 'CONNECT_TIMEOUT', 'RETRIES_EXHAUSTED', 'FATAL_CLOSE', 'URL_FAILED', 'INIT_TIMEOUT', 'INVALID_JSON', 'SEND_FAILED', 'HANDLER_THREW', 'QUEUE_FULL', 'NOT_OPEN', 'CLOSED', 'PANIC', 'REQUEST_TIMEOUT', 'ABORTED', 'CONNECTION_LOST'];

@@ -240,7 +240,7 @@ pub const fn state_index(state: State) -> u32 {
 }
 
 named! {
-    /// What `inner.send(data)` returns. The first two are `send()`'s return
+    /// What `inner.input(SI_SEND, 0, 0, data)` answers. The first two are `send()`'s return
     /// values; the others are the code of the error it throws.
     pub enum SendResult {
         /// Handed to the browser socket now.
@@ -623,7 +623,7 @@ pub fn js_module() -> String {
     );
     let _ = writeln!(
         js,
-        "/** `inner.send()`: results, then the codes of the errors `send()` throws. */\nexport const SEND = {};",
+        "/** `input(SI_SEND)`: results, then the codes of the errors `send()` throws. */\nexport const SEND = {};",
         list(SendResult::ALL, SendResult::js)
     );
     let _ = writeln!(

@@ -163,10 +163,11 @@ pub struct Config<M> {
 }
 
 named! {
-    /// A slot of the options (`new Inner(url, protocols, options, ping,
-    /// pong, sink)`, an array of numbers), named by its JS
-    /// path: NaN where the user wrote nothing, booleans and sections as 0 /
-    /// 1 (a section is on unless `false`), `binaryType` as 1 for `'blob'`.
+    /// An option, named by its JS path: what [`ConfigError`] names, and
+    /// the slot it takes in the array of numbers the npm facade hands the
+    /// wasm module (see `abi::Slots`: NaN where the user wrote nothing,
+    /// booleans and sections as 0 / 1, a section on unless `false`,
+    /// `binaryType` as 1 for `'blob'`).
     pub enum Opt {
         /// `json`: a boolean.
         Json = "json",
@@ -211,8 +212,8 @@ named! {
         InitTimeout = "init.timeout",
         /// `rpc.timeout`, ms (`Infinity`: forever). `rpc.id` is the facade's.
         RpcTimeout = "rpc.timeout",
-        /// `WebSocket`: the constructor, a function (its slot holds 1 when
-        /// given; the constructor itself is `sink.ws`).
+        /// `WebSocket`: the constructor, a function (its slot only says it
+        /// was given: the driver takes the constructor itself apart).
         WebSocket = "WebSocket",
     }
 }

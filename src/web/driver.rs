@@ -68,7 +68,7 @@ pub(crate) trait Sink {
 }
 
 /// What a sink answers for a user function ([`Shared::answer`]); the
-/// facade passes these numbers (`inner.answer(gen, what, value)`).
+/// facade passes these numbers (`inner.input(SI_ANSWER, gen, what, value)`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
 pub(crate) enum Answer {

@@ -44,13 +44,14 @@ extern "C" {
     fn ws(this: &JsSink) -> Function;
 
     /// `sink.url(gen, attempt)`: make the attempt's URL, answer with
-    /// `inner.answer(gen, 0, href)` or `inner.answer(gen, 1)`.
+    /// `inner.input(SI_ANSWER, gen, 0, href)` or `inner.input(SI_ANSWER,
+    /// gen, 1)`.
     #[wasm_bindgen(method, js_name = url)]
     fn make_url(this: &JsSink, gen: u32, attempt: u32);
 
     /// `sink.init(gen, attempt)`: make the init messages, answer with
-    /// `inner.answer(gen, 2, message)` each then `inner.answer(gen, 3)`, or
-    /// `inner.answer(gen, 4)`.
+    /// `inner.input(SI_ANSWER, gen, 2, message)` each, then with `b` 3, or
+    /// with `b` 4 when they fail.
     #[wasm_bindgen(method, js_name = init)]
     fn make_init(this: &JsSink, gen: u32, attempt: u32);
 }
